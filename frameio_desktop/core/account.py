@@ -1,0 +1,87 @@
+"""Who is signed in: Frame.io V2 `/v2/me`, V4 `/v4/me` and OpenID Connect userinfo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from frameio_desktop.core.errors import (
+    ServerError,
+    TokenRejectedError,
+    UnexpectedResponseError,
+)
+from frameio_desktop.core.http import HttpClient, json_body
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str | None
+    name: str | None
+    email: str | None
+    account_id: str | None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email or self.id or "Signed-in user"
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "account_id": self.account_id,
+        }
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def parse_account(body: object) -> Account:
+    """Understands the three shapes:
+
+    - V2: the user at top level (`id`, `name`, `email`, `account_id`, ...);
+    - V4: `{"data": {...}}` around the user;
+    - OpenID Connect userinfo: `sub`, `name` or `given_name`/`family_name`, `email`.
+    """
+    if not isinstance(body, dict):
+        raise UnexpectedResponseError("The account lookup did not return a JSON object.")
+    user = body.get("data") if isinstance(body.get("data"), dict) else body
+    assert isinstance(user, dict)
+    name = _text(user.get("name"))
+    if name is None:
+        parts = [
+            _text(user.get(key)) for key in ("first_name", "given_name", "last_name", "family_name")
+        ]
+        name = " ".join(p for p in parts if p) or _text(user.get("preferred_username"))
+    account = Account(
+        id=_text(user.get("id")) or _text(user.get("sub")),
+        name=name,
+        email=_text(user.get("email")),
+        account_id=_text(user.get("account_id")),
+    )
+    if account.id is None and account.email is None:
+        raise UnexpectedResponseError("The account lookup returned no user id or email.")
+    return account
+
+
+def fetch_account(http: HttpClient, url: str, access_token: str) -> Account:
+    response = http.request(
+        "GET",
+        url,
+        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+    )
+    host = urlsplit(url).hostname or url
+    if response.status_code == 401:
+        raise TokenRejectedError()
+    if response.status_code >= 500:
+        raise ServerError(response.status_code, host)
+    if response.status_code != 200:
+        raise UnexpectedResponseError(
+            f"The account lookup at {host} answered HTTP {response.status_code}."
+        )
+    return parse_account(json_body(response))

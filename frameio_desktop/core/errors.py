@@ -1,0 +1,246 @@
+"""Every failure the app reports, one class per kind a person must be told about differently.
+
+The UI and the command line map these classes to messages and exit codes; nothing is
+reported as a bare dict. `user_message` is always safe to show: it never holds a token.
+"""
+
+from __future__ import annotations
+
+
+class FrameioDesktopError(Exception):
+    """Base class for everything this package raises on purpose."""
+
+    #: A sentence a person can act on. Subclasses override or pass one in.
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.user_message = message or self.default_message
+        super().__init__(self.user_message)
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+class ConfigError(FrameioDesktopError):
+    """A setting is missing or malformed. Names the setting and where to set it."""
+
+    def __init__(self, setting: str, problem: str, *, hint: str | None = None) -> None:
+        self.setting = setting
+        self.problem = problem
+        self.hint = hint or where_to_set(setting)
+        super().__init__(f"{setting} {problem}. {self.hint}")
+
+
+def where_to_set(setting: str) -> str:
+    flag = "--" + setting.removeprefix("FRAMEIO_").lower().replace("_", "-")
+    return (
+        f"Set it with {flag}, the environment variable {setting}, a line "
+        f"{setting}=... in a .env file in the working folder, or in the settings file."
+    )
+
+
+class DiscoveryError(FrameioDesktopError):
+    default_message = "Could not read the sign-in server's OpenID configuration."
+
+
+# --- the redirect back from the sign-in page ------------------------------------------------
+
+
+class AuthorizationResponseError(FrameioDesktopError):
+    """The URL the sign-in page redirected to cannot be used."""
+
+    default_message = "The sign-in page sent back an answer the app cannot use. Try again."
+
+
+class RedirectMismatchError(AuthorizationResponseError):
+    default_message = "The sign-in page redirected somewhere other than this app's address."
+
+
+class DuplicateParameterError(AuthorizationResponseError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"The sign-in answer repeats the parameter {name!r}; it was refused.")
+
+
+class StateMismatchError(AuthorizationResponseError):
+    default_message = (
+        "The sign-in answer does not belong to the sign-in this app started (state mismatch). "
+        "Start again."
+    )
+
+
+class MissingCodeError(AuthorizationResponseError):
+    default_message = "The sign-in page did not send an authorization code. Try again."
+
+
+class IssuerMismatchError(AuthorizationResponseError):
+    default_message = "The sign-in answer came from a different server than expected (iss)."
+
+
+class FlowAlreadyUsedError(AuthorizationResponseError):
+    default_message = "This sign-in was already completed. Start a new one."
+
+
+class AuthorizationDeniedError(AuthorizationResponseError):
+    """The person (or the server) said no: `error=access_denied`."""
+
+    def __init__(self, error: str = "access_denied", description: str | None = None) -> None:
+        self.error = error
+        self.description = description
+        message = "Access denied: sign-in was cancelled or permission was not given."
+        if description:
+            message += f" The server said: {description}"
+        super().__init__(message)
+
+
+class AuthorizationServerError(AuthorizationResponseError):
+    """Any other `error=` on the redirect (RFC 6749 section 4.1.2.1)."""
+
+    def __init__(self, error: str, description: str | None = None) -> None:
+        self.error = error
+        self.description = description
+        message = f"The sign-in server refused the request ({error})."
+        if description:
+            message += f" It said: {description}"
+        super().__init__(message)
+
+
+# --- the token endpoint ------------------------------------------------------------------------
+
+
+class OAuthError(FrameioDesktopError):
+    """An RFC 6749 section 5.2 error from the token endpoint. Subclass per error code."""
+
+    error_code = "unknown_error"
+    default_message = "The sign-in server refused the request."
+
+    def __init__(self, description: str | None = None, *, error: str | None = None) -> None:
+        self.error = error or self.error_code
+        self.description = description
+        message = f"{self.default_message} ({self.error})"
+        if description:
+            message += f": {description}"
+        super().__init__(message)
+
+
+class InvalidRequestError(OAuthError):
+    error_code = "invalid_request"
+    default_message = "The sign-in server rejected the request as malformed"
+
+
+class InvalidClientError(OAuthError):
+    error_code = "invalid_client"
+    default_message = "The sign-in server does not accept this app's client ID or secret"
+
+
+class InvalidGrantError(OAuthError):
+    error_code = "invalid_grant"
+    default_message = "The sign-in has expired or was revoked; sign in again"
+
+
+class UnauthorizedClientError(OAuthError):
+    error_code = "unauthorized_client"
+    default_message = "This app is not allowed to use this kind of sign-in"
+
+
+class UnsupportedGrantTypeError(OAuthError):
+    error_code = "unsupported_grant_type"
+    default_message = "The sign-in server does not support this kind of sign-in"
+
+
+class InvalidScopeError(OAuthError):
+    error_code = "invalid_scope"
+    default_message = "The sign-in server does not accept the requested scopes"
+
+
+OAUTH_ERRORS: dict[str, type[OAuthError]] = {
+    cls.error_code: cls
+    for cls in (
+        InvalidRequestError,
+        InvalidClientError,
+        InvalidGrantError,
+        UnauthorizedClientError,
+        UnsupportedGrantTypeError,
+        InvalidScopeError,
+    )
+}
+
+
+class InvalidTokenResponseError(FrameioDesktopError):
+    default_message = "The sign-in server sent a token response the app cannot use."
+
+
+# --- transport ---------------------------------------------------------------------------
+
+
+class TransportError(FrameioDesktopError):
+    """The request did not get a usable HTTP answer."""
+
+
+class NetworkError(TransportError):
+    default_message = "Cannot reach the server. Check the network connection and try again."
+
+
+class RequestTimeoutError(TransportError):
+    default_message = "The server took too long to answer. Try again."
+
+
+class TLSError(TransportError):
+    default_message = (
+        "The server's secure connection could not be verified (TLS certificate problem). "
+        "Nothing was sent."
+    )
+
+
+class ServerError(TransportError):
+    def __init__(self, status: int, url_host: str) -> None:
+        self.status = status
+        super().__init__(
+            f"The server {url_host} had a problem (HTTP {status}). Try again in a moment."
+        )
+
+
+class UnexpectedResponseError(TransportError):
+    default_message = "The server sent an answer the app does not understand."
+
+
+class TokenRejectedError(FrameioDesktopError):
+    """The API answered 401: the access token is not (or no longer) valid."""
+
+    default_message = "The server no longer accepts this sign-in. Sign in again."
+
+
+# --- the session and its storage -------------------------------------------------------------
+
+
+class NotSignedInError(FrameioDesktopError):
+    default_message = "No one is signed in. Run `frameio-desktop login` or open the app."
+
+
+class SessionExpiredError(FrameioDesktopError):
+    default_message = "The sign-in has expired or was revoked. Sign in again."
+
+
+class StoreError(FrameioDesktopError):
+    default_message = "The system keyring failed."
+
+
+class NoSecureKeyringError(StoreError):
+    """No secure keyring: the caller keeps tokens in memory for this run only."""
+
+    default_message = (
+        "No secure keyring is available, so you will stay signed in only until you quit."
+    )
+
+
+class KeyringReadBackError(NoSecureKeyringError):
+    """The backend accepted a value but did not give it back (a silently dropping backend)."""
+
+    default_message = (
+        "The system keyring did not keep what was written to it, so you will stay signed in "
+        "only until you quit."
+    )
+
+
+class StoredDataError(StoreError):
+    default_message = "The stored sign-in is damaged. Sign in again."

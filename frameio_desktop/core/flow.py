@@ -1,0 +1,191 @@
+"""The two-step authorization-code flow with PKCE (RFC 6749 section 4.1, RFC 7636).
+
+`begin_login()` returns a `PendingLogin` that holds everything the second step needs: the
+authorize URL, the state and the code verifier. An embedded web view only has to hand back
+the URL it caught; `PendingLogin.take_code()` checks it (no network) and the token client
+exchanges the code.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from frameio_desktop.core.errors import (
+    AuthorizationDeniedError,
+    AuthorizationServerError,
+    DuplicateParameterError,
+    FlowAlreadyUsedError,
+    IssuerMismatchError,
+    MissingCodeError,
+    RedirectMismatchError,
+    StateMismatchError,
+)
+from frameio_desktop.core.redact import mask
+from frameio_desktop.core.settings import Settings
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def new_code_verifier() -> str:
+    """43 characters of base64url from 32 random bytes (RFC 7636 section 4.1)."""
+    return secrets.token_urlsafe(32)
+
+
+def new_state() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class PendingLogin:
+    """One started sign-in. Single use: the first accepted redirect claims it."""
+
+    authorize_url: str
+    redirect_uri: str
+    state: str = field(repr=False)
+    code_verifier: str = field(repr=False)
+    issuer: str | None = None
+    require_iss: bool = False
+    _claimed: bool = field(default=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"PendingLogin(redirect_uri={self.redirect_uri!r}, state={mask(self.state)}, "
+            f"claimed={self._claimed})"
+        )
+
+    @property
+    def claimed(self) -> bool:
+        return self._claimed
+
+    def take_code(self, redirect_url: str) -> str:
+        """Check the URL the sign-in page redirected to and return the code, once.
+
+        Raises an `AuthorizationResponseError` subclass for every way the URL is wrong; a
+        refused URL does not use up the flow, an accepted one does.
+        """
+        if not redirect_matches(self.redirect_uri, redirect_url):
+            raise RedirectMismatchError()
+        params = _single_valued(urlsplit(redirect_url).query)
+        # RFC 9207: reject a response from another issuer (mix-up attacks).
+        iss = params.get("iss")
+        if iss is not None and self.issuer is not None and iss != self.issuer:
+            raise IssuerMismatchError()
+        if iss is None and self.require_iss:
+            raise IssuerMismatchError(
+                "The sign-in server promised an iss parameter and did not send one."
+            )
+        state = params.get("state")
+        if not state or not secrets.compare_digest(state, self.state):
+            raise StateMismatchError()
+        error = params.get("error")
+        if error is not None:
+            description = params.get("error_description")
+            if error == "access_denied":
+                raise AuthorizationDeniedError(error, description)
+            raise AuthorizationServerError(error, description)
+        code = params.get("code")
+        if not code:
+            raise MissingCodeError()
+        with self._lock:
+            if self._claimed:
+                raise FlowAlreadyUsedError()
+            self._claimed = True
+        return code
+
+
+def begin_login(settings: Settings) -> PendingLogin:
+    """Start a sign-in: fresh state and verifier, S256 challenge, the authorize URL."""
+    if settings.authorize_url is None:
+        raise ValueError("endpoints not resolved; call discovery first")
+    verifier = new_code_verifier()
+    state = new_state()
+    url = prepare_grant_uri(
+        settings.authorize_url,
+        client_id=settings.client_id,
+        response_type="code",
+        redirect_uri=settings.redirect_uri,
+        scope=settings.scope,
+        state=state,
+        code_challenge=create_s256_code_challenge(verifier),
+        # Adobe IMS defaults to `plain` when this is left out.
+        code_challenge_method="S256",
+    )
+    return PendingLogin(
+        authorize_url=url,
+        redirect_uri=settings.redirect_uri,
+        state=state,
+        code_verifier=verifier,
+        issuer=settings.issuer,
+        require_iss=settings.require_iss,
+    )
+
+
+def _single_valued(query: str) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name in params:
+            raise DuplicateParameterError(name)
+        params[name] = value
+    return params
+
+
+def _origin_and_path(url: str) -> tuple[str, str, int | None, str] | None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if port is None:
+        port = _DEFAULT_PORTS.get(scheme)
+    return scheme, (parts.hostname or ""), port, parts.path
+
+
+def redirect_matches(registered: str, actual: str) -> bool:
+    """Exact match of scheme, host, port and path; no user info, no fragment.
+
+    The registered URI's own query parameters (RFC 6749 section 3.1.2 allows them) must be
+    present with the same values. Paths are compared as written: `/%63b` is not `/cb`.
+    """
+    reg_parts = urlsplit(registered)
+    act_parts = urlsplit(actual)
+    if act_parts.username is not None or act_parts.password is not None or "@" in act_parts.netloc:
+        return False
+    if act_parts.fragment or "#" in actual:
+        return False
+    reg = _origin_and_path(registered)
+    act = _origin_and_path(actual)
+    if reg is None or act is None or reg != act:
+        return False
+    # Hosts compare case-insensitively (urlsplit lowercases hostname); the raw netloc
+    # must not smuggle anything else (a trailing dot, percent-encoding).
+    if act_parts.netloc.lower() != reg_parts.netloc.lower() and not _same_default_port(
+        reg_parts.netloc, act_parts.netloc, reg[0]
+    ):
+        return False
+    if reg_parts.query:
+        try:
+            actual_params = _single_valued(act_parts.query)
+        except DuplicateParameterError:
+            return False
+        for name, value in parse_qsl(reg_parts.query, keep_blank_values=True):
+            if actual_params.get(name) != value:
+                return False
+    return True
+
+
+def _same_default_port(registered_netloc: str, actual_netloc: str, scheme: str) -> bool:
+    default = _DEFAULT_PORTS.get(scheme)
+    if default is None:
+        return False
+    strip = f":{default}"
+    return registered_netloc.lower().removesuffix(strip) == actual_netloc.lower().removesuffix(
+        strip
+    )

@@ -1,0 +1,93 @@
+"""The one HTTP client every request goes through.
+
+One `requests.Session` (connection reuse; proxies and CA bundles from the environment are
+honoured because `trust_env` stays on), a timeout on every call, TLS verification that
+cannot be switched off, and transport failures mapped to this package's errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from frameio_desktop import __version__
+from frameio_desktop.core.errors import (
+    NetworkError,
+    RequestTimeoutError,
+    TLSError,
+)
+
+log = logging.getLogger(__name__)
+
+#: (connect, read) seconds. A sign-in server that takes longer is treated as down.
+DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 30.0)
+
+
+class HttpClient:
+    """Thin wrapper over a `requests.Session`; pass a fake session in tests if needed."""
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = f"frameio-desktop/{__version__}"
+        self.timeout = timeout
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+    ) -> requests.Response:
+        host = urlsplit(url).hostname or url
+        log.debug("%s %s", method, _without_query(url))
+        try:
+            return self.session.request(
+                method,
+                url,
+                data=data,
+                headers=dict(headers or {}),
+                auth=auth,
+                timeout=self.timeout,
+                verify=True,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise TLSError(
+                f"The secure connection to {host} could not be verified "
+                "(TLS certificate problem). Nothing was sent."
+            ) from exc
+        except requests.exceptions.Timeout as exc:
+            raise RequestTimeoutError(f"{host} took too long to answer. Try again.") from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise NetworkError(
+                f"Cannot reach {host}. Check the network connection and try again."
+            ) from exc
+        except requests.exceptions.RequestException as exc:
+            raise NetworkError(f"The request to {host} failed: {type(exc).__name__}.") from exc
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def json_body(response: requests.Response) -> Any:
+    """The decoded JSON body, or None when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -1,0 +1,152 @@
+"""Provider presets, and OpenID Connect discovery for the generic `oidc` provider."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from frameio_desktop.core.errors import DiscoveryError, ServerError
+from frameio_desktop.core.http import HttpClient, json_body
+
+
+@dataclass(frozen=True)
+class ProviderPreset:
+    """What is known about a provider before any setting is read."""
+
+    name: str
+    title: str
+    authorize_url: str | None
+    token_url: str | None
+    account_url: str | None
+    revoke_url: str | None
+    issuer: str | None
+    scopes: tuple[str, ...]
+    #: Documented access-token lifetime, used when a token response leaves out
+    #: `expires_in` (RFC 6749 section 5.1 lets the server document a default instead).
+    access_token_lifetime: timedelta
+    #: Documented refresh-token lifetime, when the provider publishes one.
+    refresh_token_lifetime: timedelta | None
+    #: Endpoints come from `<issuer>/.well-known/openid-configuration`.
+    discovery: bool = False
+
+
+FRAMEIO_V2 = ProviderPreset(
+    name="frameio-v2",
+    title="Frame.io (legacy V2)",
+    authorize_url="https://applications.frame.io/oauth2/auth",
+    token_url="https://applications.frame.io/oauth2/token",
+    account_url="https://api.frame.io/v2/me",
+    # The V2 document names no revocation endpoint; FRAMEIO_REVOKE_URL adds one.
+    revoke_url=None,
+    issuer=None,
+    scopes=("offline", "account.read", "asset.read"),
+    access_token_lifetime=timedelta(seconds=3600),
+    refresh_token_lifetime=timedelta(days=30),
+)
+
+_IMS = "https://ims-na1.adobelogin.com"
+
+FRAMEIO_V4 = ProviderPreset(
+    name="frameio-v4",
+    title="Frame.io V4 (Adobe IMS)",
+    authorize_url=f"{_IMS}/ims/authorize/v2",
+    token_url=f"{_IMS}/ims/token/v3",
+    account_url="https://api.frame.io/v4/me",
+    revoke_url=f"{_IMS}/ims/revoke",
+    issuer=_IMS,
+    scopes=("openid", "email", "profile", "offline_access", "additional_info.roles"),
+    access_token_lifetime=timedelta(hours=24),
+    refresh_token_lifetime=timedelta(days=14),
+)
+
+OIDC = ProviderPreset(
+    name="oidc",
+    title="OpenID Connect",
+    authorize_url=None,
+    token_url=None,
+    account_url=None,
+    revoke_url=None,
+    issuer=None,
+    scopes=("openid", "profile", "email", "offline_access"),
+    access_token_lifetime=timedelta(hours=1),
+    refresh_token_lifetime=None,
+    discovery=True,
+)
+
+PRESETS: dict[str, ProviderPreset] = {p.name: p for p in (FRAMEIO_V2, FRAMEIO_V4, OIDC)}
+DEFAULT_PROVIDER = FRAMEIO_V2.name
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_secure_endpoint(url: str) -> bool:
+    """https anywhere, http only on loopback (RFC 8252 section 8.3)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return bool(parts.hostname)
+    return parts.scheme == "http" and is_loopback_host(parts.hostname)
+
+
+@dataclass(frozen=True)
+class DiscoveredEndpoints:
+    authorize_url: str
+    token_url: str
+    account_url: str | None
+    revoke_url: str | None
+    issuer: str
+    #: RFC 9207: the server promises an `iss` on every authorization response.
+    iss_parameter_supported: bool
+
+
+def discover(http: HttpClient, issuer: str) -> DiscoveredEndpoints:
+    """Read `<issuer>/.well-known/openid-configuration` and check it names this issuer."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    response = http.request("GET", url)
+    if response.status_code >= 500:
+        raise ServerError(response.status_code, urlsplit(url).hostname or url)
+    body = json_body(response)
+    if response.status_code != 200 or not isinstance(body, dict):
+        raise DiscoveryError(
+            f"{url} did not return an OpenID configuration (HTTP {response.status_code})."
+        )
+    # OpenID Connect Discovery 1.0 section 4.3: the issuer must match exactly.
+    if body.get("issuer") != issuer:
+        raise DiscoveryError(
+            f"The OpenID configuration at {url} names the issuer {body.get('issuer')!r}, "
+            f"not {issuer!r}."
+        )
+    authorize_url = _endpoint(body, "authorization_endpoint", required=True)
+    token_url = _endpoint(body, "token_endpoint", required=True)
+    assert authorize_url is not None
+    assert token_url is not None
+    return DiscoveredEndpoints(
+        authorize_url=authorize_url,
+        token_url=token_url,
+        account_url=_endpoint(body, "userinfo_endpoint", required=False),
+        revoke_url=_endpoint(body, "revocation_endpoint", required=False),
+        issuer=issuer,
+        iss_parameter_supported=body.get("authorization_response_iss_parameter_supported") is True,
+    )
+
+
+def _endpoint(body: dict[str, Any], name: str, *, required: bool) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not is_secure_endpoint(value):
+        raise DiscoveryError(
+            f"The OpenID configuration's {name} is missing or not an https:// URL."
+        )
+    return value

@@ -1,0 +1,72 @@
+"""Keep secrets out of logs.
+
+Code here never formats a token into a log message on purpose; this module is the second
+line: `mask()` for reprs, and a logging filter that scrubs anything shaped like a secret
+parameter (`access_token=...`, `"refresh_token": "..."`, `code=...`) before it is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+SECRET_NAMES = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "code",
+    "code_verifier",
+    "client_secret",
+    "token",
+    "password",
+    "authorization",
+)
+
+# name=value (query strings, form bodies), "name": "value" (JSON) and `Bearer xyz`.
+_PATTERNS = [
+    re.compile(
+        r"(?P<pre>\b(?:" + "|".join(SECRET_NAMES) + r")=)(?P<val>[^&\s'\",]+)", re.IGNORECASE
+    ),
+    re.compile(
+        r"(?P<pre>[\"'](?:" + "|".join(SECRET_NAMES) + r")[\"']\s*:\s*[\"'])(?P<val>[^\"']+)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?P<pre>\b(?:Bearer|Basic)\s+)(?P<val>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE),
+]
+
+
+def mask(secret: str | None) -> str:
+    """A stand-in that shows a secret exists and its length class, never its value."""
+    if not secret:
+        return "<none>"
+    return f"<redacted {len(secret)} chars>"
+
+
+def scrub(text: str) -> str:
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group("pre") + "***", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message with secrets scrubbed. Attach to handlers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+
+def configure_logging(level: int = logging.WARNING) -> None:
+    """Log to stderr through the redacting filter. Used by every entry point."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    # urllib3 logs full URLs at DEBUG; they can carry a code.
+    logging.getLogger("urllib3").setLevel(max(level, logging.INFO))

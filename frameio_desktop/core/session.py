@@ -1,0 +1,267 @@
+"""The signed-in session: load what is stored, refresh ahead of expiry, look up the account,
+sign out. Shared by the window, the command line and the self-test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import filelock
+import platformdirs
+
+from frameio_desktop.core.account import Account, fetch_account
+from frameio_desktop.core.errors import (
+    InvalidGrantError,
+    NotSignedInError,
+    SessionExpiredError,
+    StoredDataError,
+    StoreError,
+    TokenRejectedError,
+)
+from frameio_desktop.core.flow import PendingLogin, begin_login
+from frameio_desktop.core.http import HttpClient
+from frameio_desktop.core.oauth import RevokeResult, TokenClient
+from frameio_desktop.core.providers import discover
+from frameio_desktop.core.settings import APP_NAME, Settings
+from frameio_desktop.core.store import KeyringTokenStore
+from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
+
+log = logging.getLogger(__name__)
+
+#: Refresh this long before the access token expires.
+DEFAULT_REFRESH_LEAD = timedelta(minutes=5)
+#: How long a process waits for another one's refresh before giving up.
+LOCK_TIMEOUT_SECONDS = 60.0
+
+
+def default_lock_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "locks"
+
+
+@dataclass
+class SignOutResult:
+    revocations: list[RevokeResult] = field(default_factory=list)
+
+    @property
+    def revoked(self) -> bool:
+        attempted = [r for r in self.revocations if r.attempted]
+        return bool(attempted) and all(r.ok for r in attempted)
+
+
+class AuthSession:
+    """One sign-in (provider, client ID, profile). Thread-safe; safe across processes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: HttpClient | None = None,
+        store: KeyringTokenStore | None = None,
+        clock: Clock = utc_now,
+        lock_dir: Path | None = None,
+        refresh_lead: timedelta = DEFAULT_REFRESH_LEAD,
+    ) -> None:
+        self._settings = settings
+        self.http = http or HttpClient()
+        self.store = store or KeyringTokenStore()
+        self.clock = clock
+        self.refresh_lead = refresh_lead
+        self._tokens: TokenSet | None = None
+        self._refresh_lock = threading.Lock()
+        self._discovery_lock = threading.Lock()
+        digest = hashlib.sha256(settings.store_key.encode()).hexdigest()[:16]
+        self._lock_path = (lock_dir or default_lock_dir()) / f"{digest}.lock"
+        #: Set when tokens could not be kept in the keyring; they live in memory instead.
+        self.storage_problem: StoreError | None = None
+
+    # -- settings and endpoints ----------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def resolved_settings(self) -> Settings:
+        """Settings with every endpoint known (runs OIDC discovery once, if needed)."""
+        with self._discovery_lock:
+            if self._settings.needs_discovery:
+                assert self._settings.issuer is not None
+                self._settings = self._settings.with_discovery(
+                    discover(self.http, self._settings.issuer)
+                )
+            return self._settings
+
+    def token_client(self) -> TokenClient:
+        return TokenClient(self.resolved_settings(), self.http, clock=self.clock)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def tokens(self) -> TokenSet | None:
+        return self._tokens
+
+    @property
+    def persistent(self) -> bool:
+        return self.storage_problem is None
+
+    def load(self) -> TokenSet | None:
+        """Read the stored tokens into the session. No network."""
+        try:
+            self._tokens = self.store.load(self._settings.store_key)
+        except StoredDataError:
+            log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
+            self._tokens = None
+        except StoreError as exc:
+            self.storage_problem = exc
+        return self._tokens
+
+    def _reload(self) -> TokenSet | None:
+        if not self.persistent:
+            return self._tokens
+        try:
+            return self.store.load(self._settings.store_key)
+        except StoreError:
+            return self._tokens
+
+    def _save(self, tokens: TokenSet) -> None:
+        self._tokens = tokens
+        if not self.persistent:
+            return
+        try:
+            self.store.save(self._settings.store_key, tokens)
+        except StoreError as exc:
+            # Keep going with the tokens in memory; the UI says "only until you quit".
+            log.warning("tokens kept in memory only: %s", exc.user_message)
+            self.storage_problem = exc
+
+    def _forget(self) -> None:
+        self._tokens = None
+        if self.persistent:
+            try:
+                self.store.clear(self._settings.store_key)
+            except StoreError as exc:
+                log.warning("could not clear the keyring entry: %s", exc.user_message)
+
+    @contextlib.contextmanager
+    def _cross_process_lock(self) -> Iterator[None]:
+        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS)
+        try:
+            with lock:
+                yield
+        except filelock.Timeout as exc:
+            raise StoreError(
+                "Another frameio-desktop process has been refreshing the sign-in for over "
+                f"{int(LOCK_TIMEOUT_SECONDS)} s. Try again."
+            ) from exc
+
+    # -- sign-in ---------------------------------------------------------------------------
+
+    def begin_login(self) -> PendingLogin:
+        return begin_login(self.resolved_settings())
+
+    def complete_login(self, pending: PendingLogin, redirect_url: str) -> TokenSet:
+        """Check the caught redirect, exchange the code, store the tokens."""
+        code = pending.take_code(redirect_url)
+        tokens = self.token_client().exchange_code(pending, code)
+        with self._refresh_lock, self._cross_process_lock():
+            self._save(tokens)
+        return tokens
+
+    # -- refresh ----------------------------------------------------------------------------
+
+    def needs_refresh(self) -> bool:
+        tokens = self._tokens
+        return tokens is not None and not tokens.is_fresh(self.clock(), self.refresh_lead)
+
+    def fresh_tokens(self, min_ttl: timedelta | None = None) -> TokenSet:
+        """Tokens valid for at least `min_ttl` (default: the refresh lead time).
+
+        With a stored token that is still fresh this makes no network request.
+        """
+        min_ttl = self.refresh_lead if min_ttl is None else min_ttl
+        tokens = self._tokens or self.load()
+        if tokens is None:
+            raise NotSignedInError()
+        if tokens.is_fresh(self.clock(), min_ttl):
+            return tokens
+        return self.refresh(min_ttl=min_ttl)
+
+    def refresh(self, *, force: bool = False, min_ttl: timedelta | None = None) -> TokenSet:
+        """Refresh once, even when many threads or processes ask at the same moment.
+
+        Whoever gets the locks second finds new tokens in the store (or in memory) and
+        uses them instead of spending the refresh token again.
+        """
+        min_ttl = self.refresh_lead if min_ttl is None else min_ttl
+        seen = self._tokens
+        with self._refresh_lock, self._cross_process_lock():
+            latest = self._reload()
+            if latest is None:
+                self._tokens = None
+                raise NotSignedInError()
+            now = self.clock()
+            changed = seen is None or latest.access_token != seen.access_token
+            if latest.is_fresh(now, min_ttl) and (changed or not force):
+                self._tokens = latest
+                return latest
+            if not latest.refresh_usable(now):
+                self._forget()
+                raise SessionExpiredError()
+            try:
+                new = self.token_client().refresh(latest)
+            except InvalidGrantError as exc:
+                # The refresh token was revoked, expired, or spent elsewhere.
+                self._forget()
+                raise SessionExpiredError() from exc
+            # Crash windows, for a server that rotates refresh tokens:
+            # - before the reply arrives: the stored (old) token is still valid; the next
+            #   process refreshes with it.
+            # - after the reply, before the keyring write finishes: the keyring still holds
+            #   the old token, which the server has spent; the next refresh gets
+            #   invalid_grant and the person is asked to sign in again. No hang, no loop.
+            # - after the write: the new token is in the keyring; nothing is lost.
+            # `_save` writes the new set before anything of the old one is removed.
+            self._save(new)
+            return new
+
+    # -- account ---------------------------------------------------------------------------
+
+    def account(self) -> Account | None:
+        """The signed-in account; a 401 triggers one refresh and one retry."""
+        settings = self.resolved_settings()
+        if settings.account_url is None:
+            return None
+        tokens = self.fresh_tokens()
+        try:
+            return fetch_account(self.http, settings.account_url, tokens.access_token)
+        except TokenRejectedError:
+            tokens = self.refresh(force=True)
+            return fetch_account(self.http, settings.account_url, tokens.access_token)
+
+    # -- sign-out ----------------------------------------------------------------------------
+
+    def sign_out(self) -> SignOutResult:
+        """Revoke where the provider can, then always clear the local state."""
+        result = SignOutResult()
+        with self._refresh_lock, self._cross_process_lock():
+            tokens = self._reload() or self._tokens
+            try:
+                if tokens is not None:
+                    client = self.token_client()
+                    if tokens.refresh_token:
+                        result.revocations.append(
+                            client.revoke(tokens.refresh_token, "refresh_token")
+                        )
+                    result.revocations.append(client.revoke(tokens.access_token, "access_token"))
+            except Exception as exc:  # noqa: BLE001 - sign-out must clear whatever happens
+                log.warning("revocation skipped: %s", type(exc).__name__)
+            finally:
+                self._forget()
+        return result

@@ -1,0 +1,181 @@
+"""Tokens in the operating system's keyring, and nowhere else.
+
+One keyring entry per sign-in (provider, client ID, profile) holds the whole token set as
+JSON, so a write replaces it in one step. Windows limits a credential to 2,560 bytes (and
+keyring stores UTF-16 there), so a larger value is written as numbered chunks of a new
+generation first; the main entry is switched to point at them last; the old generation is
+deleted after that. A crash at any point leaves the main entry naming a complete set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+
+import keyring
+import keyring.backend
+import keyring.errors
+
+from frameio_desktop.core.errors import (
+    KeyringReadBackError,
+    NoSecureKeyringError,
+    StoredDataError,
+    StoreError,
+)
+from frameio_desktop.core.tokens import TokenSet
+
+log = logging.getLogger(__name__)
+
+SERVICE = "frameio-desktop"
+#: Characters per entry: 2,560 bytes of UTF-16 is 1,280 characters; keep a margin.
+CHUNK_CHARS = 1000
+_CHUNKED = "chunked:v1:"
+
+
+def backend_label(backend: keyring.backend.KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def insecure_reason(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why a backend must not hold tokens, or None if it may."""
+    inner = backend
+    # The chainer writes to its highest-priority backend; judge that one.
+    chained = getattr(backend, "backends", None)
+    if type(backend).__name__ == "ChainerBackend" and chained:
+        inner = chained[0]
+    module = type(inner).__module__
+    if module.startswith("keyring.backends.fail"):
+        return "no keyring backend is available"
+    if module.startswith("keyring.backends.null"):
+        return "the keyring is switched off (null backend)"
+    if module.startswith("keyrings.alt"):
+        # keyrings.alt writes files on disk; tokens go only to a real keyring.
+        return f"{type(inner).__name__} stores secrets in a file, not a system keyring"
+    return None
+
+
+class KeyringTokenStore:
+    """Loads, saves and clears token sets in `keyring`."""
+
+    def __init__(
+        self,
+        backend: keyring.backend.KeyringBackend | None = None,
+        *,
+        service: str = SERVICE,
+        chunk_chars: int = CHUNK_CHARS,
+    ) -> None:
+        self._backend = backend
+        self.service = service
+        self.chunk_chars = chunk_chars
+
+    @property
+    def backend(self) -> keyring.backend.KeyringBackend:
+        # Resolved lazily: finding the backend can start D-Bus work.
+        if self._backend is None:
+            self._backend = keyring.get_keyring()
+        return self._backend
+
+    @property
+    def backend_name(self) -> str:
+        return backend_label(self.backend)
+
+    def check_secure(self) -> None:
+        reason = insecure_reason(self.backend)
+        if reason:
+            raise NoSecureKeyringError(
+                f"No secure keyring: {reason}. You will stay signed in only until you quit."
+            )
+
+    # -- raw entries --------------------------------------------------------------------
+
+    def _get(self, name: str) -> str | None:
+        try:
+            return self.backend.get_password(self.service, name)
+        except keyring.errors.KeyringError as exc:
+            raise StoreError(f"The system keyring could not be read: {exc}") from exc
+
+    def _set(self, name: str, value: str) -> None:
+        try:
+            self.backend.set_password(self.service, name, value)
+        except keyring.errors.NoKeyringError as exc:
+            raise NoSecureKeyringError() from exc
+        except keyring.errors.KeyringError as exc:
+            raise StoreError(f"The system keyring could not be written: {exc}") from exc
+        if self._get(name) != value:
+            raise KeyringReadBackError()
+
+    def _delete(self, name: str) -> None:
+        try:
+            self.backend.delete_password(self.service, name)
+        except keyring.errors.PasswordDeleteError:
+            pass  # already gone
+        except keyring.errors.KeyringError as exc:
+            raise StoreError(f"The system keyring could not be cleared: {exc}") from exc
+
+    # -- token sets ----------------------------------------------------------------------
+
+    def load(self, key: str) -> TokenSet | None:
+        self.check_secure()
+        raw = self._get(key)
+        if raw is None:
+            return None
+        if raw.startswith(_CHUNKED):
+            raw = self._join(key, raw)
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise StoredDataError() from exc
+        if not isinstance(data, dict):
+            raise StoredDataError()
+        return TokenSet.from_json(data)
+
+    def save(self, key: str, tokens: TokenSet) -> None:
+        """Write, then read back; raises rather than pretend a dropped value was kept."""
+        self.check_secure()
+        previous = self._get(key)
+        value = json.dumps(tokens.to_json(), separators=(",", ":"))
+        if len(value) <= self.chunk_chars:
+            self._set(key, value)
+        else:
+            generation = secrets.token_hex(4)
+            pieces = [
+                value[i : i + self.chunk_chars] for i in range(0, len(value), self.chunk_chars)
+            ]
+            # 1. chunks of the new generation (the old entry still names the old set);
+            for index, piece in enumerate(pieces):
+                self._set(f"{key}#{generation}#{index}", piece)
+            # 2. switch the main entry to the new generation in one write;
+            self._set(key, f"{_CHUNKED}{generation}:{len(pieces)}")
+        # 3. only now drop the previous generation's chunks, if there were any.
+        if previous and previous.startswith(_CHUNKED) and previous != self._get(key):
+            self._delete_chunks(key, previous)
+
+    def clear(self, key: str) -> None:
+        raw = self._get(key)
+        if raw and raw.startswith(_CHUNKED):
+            self._delete_chunks(key, raw)
+        self._delete(key)
+
+    def _parse_pointer(self, raw: str) -> tuple[str, int]:
+        try:
+            generation, count = raw.removeprefix(_CHUNKED).split(":")
+            return generation, int(count)
+        except ValueError as exc:
+            raise StoredDataError() from exc
+
+    def _join(self, key: str, pointer: str) -> str:
+        generation, count = self._parse_pointer(pointer)
+        pieces = []
+        for index in range(count):
+            piece = self._get(f"{key}#{generation}#{index}")
+            if piece is None:
+                raise StoredDataError()
+            pieces.append(piece)
+        return "".join(pieces)
+
+    def _delete_chunks(self, key: str, pointer: str) -> None:
+        generation, count = self._parse_pointer(pointer)
+        for index in range(count):
+            self._delete(f"{key}#{generation}#{index}")

@@ -1,0 +1,190 @@
+"""The token model: what a token response becomes, with absolute, timezone-aware expiries."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from frameio_desktop.core.errors import InvalidTokenResponseError, StoredDataError
+from frameio_desktop.core.redact import mask
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+#: Longer lifetimes than this are cut to it: a server claiming a token lasts for decades is
+#: wrong or hostile, and the app would rather refresh early than trust it.
+MAX_LIFETIME = timedelta(days=366)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, repr=False)
+class TokenSet:
+    access_token: str
+    token_type: str
+    #: When the access token stops working, computed from local receipt time.
+    expires_at: datetime
+    refresh_token: str | None
+    #: When the refresh token stops working, where the server says or the provider documents.
+    refresh_expires_at: datetime | None
+    scope: str | None
+    obtained_at: datetime
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenSet(access_token={mask(self.access_token)}, "
+            f"refresh_token={mask(self.refresh_token)}, token_type={self.token_type!r}, "
+            f"expires_at={self.expires_at.isoformat()}, scope={self.scope!r})"
+        )
+
+    __str__ = __repr__
+
+    def seconds_left(self, now: datetime) -> float:
+        return (self.expires_at - now).total_seconds()
+
+    def is_fresh(self, now: datetime, min_ttl: timedelta = timedelta(0)) -> bool:
+        """The access token will still be valid `min_ttl` from `now`."""
+        return self.expires_at - now > min_ttl
+
+    def refresh_usable(self, now: datetime) -> bool:
+        if not self.refresh_token:
+            return False
+        return self.refresh_expires_at is None or self.refresh_expires_at > now
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "token_type": self.token_type,
+            "expires_at": self.expires_at.isoformat(),
+            "refresh_token": self.refresh_token,
+            "refresh_expires_at": (
+                self.refresh_expires_at.isoformat() if self.refresh_expires_at else None
+            ),
+            "scope": self.scope,
+            "obtained_at": self.obtained_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TokenSet:
+        try:
+            refresh_expires = data.get("refresh_expires_at")
+            return cls(
+                access_token=str(data["access_token"]),
+                token_type=str(data["token_type"]),
+                expires_at=_aware(datetime.fromisoformat(data["expires_at"])),
+                refresh_token=data.get("refresh_token") or None,
+                refresh_expires_at=(
+                    _aware(datetime.fromisoformat(refresh_expires)) if refresh_expires else None
+                ),
+                scope=data.get("scope"),
+                obtained_at=_aware(datetime.fromisoformat(data["obtained_at"])),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoredDataError() from exc
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime in stored tokens")
+    return value
+
+
+def _lifetime(raw: object, field: str, *, strict: bool) -> timedelta | None:
+    """Seconds from a response field. Returns None when absent (or invalid and not strict)."""
+    if raw is None:
+        return None
+    seconds: float | None = None
+    if isinstance(raw, bool):
+        seconds = None  # bool is an int subclass; `true` is not a lifetime.
+    elif isinstance(raw, int | float):
+        seconds = float(raw)
+    elif isinstance(raw, str):
+        # Some servers send numbers as strings ("3600"); accept digits only.
+        seconds = float(raw) if raw.strip().isdigit() else None
+    if seconds is None or not math.isfinite(seconds):
+        if strict:
+            raise InvalidTokenResponseError(
+                f"The sign-in server sent {field}={raw!r}, which is not a number of seconds."
+            )
+        return None
+    if seconds <= 0:
+        if strict:
+            raise InvalidTokenResponseError(
+                f"The sign-in server sent a token that has already expired ({field}={raw!r})."
+            )
+        return None
+    if seconds > MAX_LIFETIME.total_seconds():
+        log.info("%s of %s s cut to %s", field, raw, MAX_LIFETIME)
+        return MAX_LIFETIME
+    return timedelta(seconds=seconds)
+
+
+def parse_token_response(
+    body: object,
+    *,
+    now: datetime,
+    default_lifetime: timedelta,
+    default_refresh_lifetime: timedelta | None,
+    previous: TokenSet | None = None,
+) -> TokenSet:
+    """Validate a successful token response (RFC 6749 section 5.1) into a `TokenSet`.
+
+    - `expires_in` absent: the provider's documented lifetime. Zero, negative, non-numeric:
+      refused. Over a year: cut to a year.
+    - No `refresh_token` in a refresh reply: the previous one (and its expiry) is kept.
+    """
+    if not isinstance(body, dict):
+        raise InvalidTokenResponseError("The sign-in server's token response is not a JSON object.")
+    access_token = body.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
+        raise InvalidTokenResponseError("The sign-in server's reply has no access token.")
+    token_type = body.get("token_type")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise InvalidTokenResponseError(
+            f"The sign-in server issued a token of type {token_type!r}; only bearer tokens "
+            "are supported."
+        )
+    lifetime = _lifetime(body.get("expires_in"), "expires_in", strict=True) or default_lifetime
+
+    refresh_token = body.get("refresh_token")
+    if refresh_token is not None and (not isinstance(refresh_token, str) or not refresh_token):
+        raise InvalidTokenResponseError("The sign-in server sent an empty refresh token.")
+    refresh_lifetime = _lifetime(
+        body.get("refresh_expires_in", body.get("refresh_token_expires_in")),
+        "refresh_expires_in",
+        strict=False,
+    )
+    refresh_expires_at: datetime | None
+    if refresh_token:
+        refresh_lifetime = refresh_lifetime or default_refresh_lifetime
+        refresh_expires_at = now + refresh_lifetime if refresh_lifetime else None
+    elif previous is not None:
+        refresh_token = previous.refresh_token
+        refresh_expires_at = previous.refresh_expires_at
+    else:
+        refresh_expires_at = None
+
+    scope = body.get("scope")
+    if not isinstance(scope, str):
+        scope = previous.scope if previous else None
+    return TokenSet(
+        access_token=access_token,
+        token_type="Bearer",
+        expires_at=now + lifetime,
+        refresh_token=refresh_token,
+        refresh_expires_at=refresh_expires_at,
+        scope=scope,
+        obtained_at=now,
+    )
+
+
+def expired_copy(tokens: TokenSet, now: datetime) -> TokenSet:
+    """The same tokens with the access token marked expired (forces the next refresh)."""
+    return replace(tokens, expires_at=now)

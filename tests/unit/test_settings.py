@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from frameio_desktop.core.errors import ConfigError
+from frameio_desktop.core.settings import load_settings, read_settings_file, save_settings_file
+
+REDIRECT = "https://app.example.test/cb"
+
+
+def load(tmp_path: Path, flags=None, environ=None, dotenv: str | None = None, file=None):
+    dotenv_path = tmp_path / ".env"
+    if dotenv is not None:
+        dotenv_path.write_text(dotenv)
+    settings_path = tmp_path / "settings.json"
+    if file is not None:
+        settings_path.write_text(json.dumps(file))
+    return load_settings(
+        flags or {}, environ=environ or {}, dotenv_path=dotenv_path, settings_path=settings_path
+    )
+
+
+def test_default_is_frameio_v2_with_documented_endpoints(tmp_path: Path) -> None:
+    s = load(tmp_path, {"client_id": "abc", "redirect_uri": REDIRECT})
+    assert s.provider == "frameio-v2"
+    assert s.authorize_url == "https://applications.frame.io/oauth2/auth"
+    assert s.token_url == "https://applications.frame.io/oauth2/token"
+    assert s.account_url == "https://api.frame.io/v2/me"
+    assert s.scope == "offline account.read asset.read"
+    assert s.access_token_lifetime.total_seconds() == 3600
+    assert s.profile == "default"
+    assert s.store_key == "frameio-v2:abc:default"
+
+
+def test_frameio_v4_uses_adobe_ims(tmp_path: Path) -> None:
+    s = load(
+        tmp_path,
+        {"provider": "frameio-v4", "client_id": "abc", "redirect_uri": "adobe+1f2e://adobeid/abc"},
+    )
+    assert s.authorize_url == "https://ims-na1.adobelogin.com/ims/authorize/v2"
+    assert s.token_url == "https://ims-na1.adobelogin.com/ims/token/v3"
+    assert s.revoke_url == "https://ims-na1.adobelogin.com/ims/revoke"
+    assert s.account_url == "https://api.frame.io/v4/me"
+    assert s.issuer == "https://ims-na1.adobelogin.com"
+    assert s.scopes == ("openid", "email", "profile", "offline_access", "additional_info.roles")
+    assert s.access_token_lifetime.total_seconds() == 24 * 3600
+
+
+def test_precedence_flag_env_dotenv_file(tmp_path: Path) -> None:
+    file = {"client_id": "from-file", "profile": "p-file", "scopes": "a", "redirect_uri": REDIRECT}
+    dotenv = "FRAMEIO_CLIENT_ID=from-dotenv\nFRAMEIO_PROFILE=p-dotenv\nFRAMEIO_SCOPES=b\n"
+    environ = {"FRAMEIO_CLIENT_ID": "from-env", "FRAMEIO_PROFILE": "p-env"}
+    flags = {"client_id": "from-flag"}
+    s = load(tmp_path, flags, environ, dotenv, file)
+    assert s.client_id == "from-flag"
+    assert s.profile == "p-env"
+    assert s.scopes == ("b",)
+    assert s.redirect_uri == REDIRECT
+    assert s.sources["client_id"] == "flag"
+    assert s.sources["profile"] == "environment"
+    assert s.sources["scopes"] == ".env"
+    assert s.sources["redirect_uri"] == "settings file"
+
+
+def test_document_style_env_names(tmp_path: Path) -> None:
+    s = load(
+        tmp_path,
+        dotenv=f"CLIENT_ID=doc-id\nCLIENT_SECRET=doc-secret\nFRAMEIO_REDIRECT_URI={REDIRECT}\n",
+    )
+    assert (s.client_id, s.client_secret) == ("doc-id", "doc-secret")
+    assert "doc-secret" not in repr(s)
+
+
+def test_frameio_prefixed_name_beats_alias_in_same_layer(tmp_path: Path) -> None:
+    s = load(
+        tmp_path,
+        environ={
+            "CLIENT_ID": "alias",
+            "FRAMEIO_CLIENT_ID": "main",
+            "FRAMEIO_REDIRECT_URI": REDIRECT,
+        },
+    )
+    assert s.client_id == "main"
+
+
+def test_missing_client_id_names_setting_and_how_to_set_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, {"redirect_uri": REDIRECT})
+    assert err.value.setting == "FRAMEIO_CLIENT_ID"
+    assert "--client-id" in err.value.user_message
+    assert ".env" in err.value.user_message
+
+
+def test_missing_redirect_uri(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, {"client_id": "x"})
+    assert err.value.setting == "FRAMEIO_REDIRECT_URI"
+    assert "--redirect-uri" in err.value.user_message
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("token_url", "http://auth.example.test/token"),
+        ("authorize_url", "ftp://auth.example.test/auth"),
+        ("account_url", "not a url"),
+        ("revoke_url", "https://user:pw@auth.example.test/revoke"),
+        ("token_url", "https://auth.example.test/token#frag"),
+    ],
+)
+def test_bad_endpoints_are_named(tmp_path: Path, setting: str, value: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, {"client_id": "x", "redirect_uri": REDIRECT, setting: value})
+    assert err.value.setting == "FRAMEIO_" + setting.upper()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:5000/token", "http://localhost/token", "http://[::1]:8080/t"]
+)
+def test_http_allowed_on_loopback(tmp_path: Path, url: str) -> None:
+    s = load(tmp_path, {"client_id": "x", "redirect_uri": REDIRECT, "token_url": url})
+    assert s.token_url == url
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "adobe+1f2e3d://adobeid/abc",
+        "com.example.app:/oauth2redirect",
+        "http://127.0.0.1:43123/callback",
+        "https://app.example.test/callback?tenant=1",
+    ],
+)
+def test_good_redirect_uris(tmp_path: Path, uri: str) -> None:
+    assert load(tmp_path, {"client_id": "x", "redirect_uri": uri}).redirect_uri == uri
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://app.example.test/callback",
+        "javascript:alert(1)",
+        "https://app.example.test/callback#frag",
+        "callback",
+        "data:text/html,hi",
+    ],
+)
+def test_bad_redirect_uris(tmp_path: Path, uri: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, {"client_id": "x", "redirect_uri": uri})
+    assert err.value.setting == "FRAMEIO_REDIRECT_URI"
+
+
+def test_unknown_provider(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="frameio-v4"):
+        load(tmp_path, {"provider": "dropbox", "client_id": "x", "redirect_uri": REDIRECT})
+
+
+def test_oidc_needs_issuer(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, {"provider": "oidc", "client_id": "x", "redirect_uri": REDIRECT})
+    assert err.value.setting == "FRAMEIO_ISSUER"
+    s = load(
+        tmp_path,
+        {
+            "provider": "oidc",
+            "client_id": "x",
+            "redirect_uri": REDIRECT,
+            "issuer": "https://id.example.test",
+        },
+    )
+    assert s.needs_discovery
+    assert s.token_url is None
+
+
+def test_secret_never_written_to_settings_file(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    save_settings_file({"client_id": "abc", "profile": "work"}, path)
+    with pytest.raises(ConfigError):
+        save_settings_file({"client_secret": "s3cret"}, path)
+    assert "s3cret" not in path.read_text()
+    assert read_settings_file(path) == {"client_id": "abc", "profile": "work"}
+
+
+def test_secret_in_settings_file_is_ignored(tmp_path: Path) -> None:
+    s = load(tmp_path, file={"client_id": "a", "client_secret": "s", "redirect_uri": REDIRECT})
+    assert s.client_secret is None
+
+
+def test_broken_settings_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="settings file"):
+        load_settings(
+            {}, environ={}, dotenv_path=tmp_path / ".env", settings_path=tmp_path / "settings.json"
+        )

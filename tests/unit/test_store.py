@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import pytest
+from keyring.backends import fail, null
+
+from frameio_desktop.core.errors import (
+    KeyringReadBackError,
+    NoSecureKeyringError,
+    StoredDataError,
+)
+from frameio_desktop.core.store import SERVICE, KeyringTokenStore
+from tests.helpers.fakes import DroppingKeyring, FakeClock, MemoryKeyring, make_tokens
+
+KEY = "frameio-v2:client:default"
+
+
+def test_round_trip(clock: FakeClock) -> None:
+    backend = MemoryKeyring()
+    store = KeyringTokenStore(backend)
+    tokens = make_tokens(clock.now)
+    store.save(KEY, tokens)
+    assert store.load(KEY) == tokens
+    assert list(backend.entries) == [(SERVICE, KEY)]
+
+
+def test_load_nothing_stored() -> None:
+    assert KeyringTokenStore(MemoryKeyring()).load(KEY) is None
+
+
+def test_chunking_round_trip(clock: FakeClock) -> None:
+    backend = MemoryKeyring()
+    store = KeyringTokenStore(backend, chunk_chars=100)
+    tokens = make_tokens(clock.now, access="A" * 3000, refresh="R" * 900)
+    store.save(KEY, tokens)
+    assert len(backend.entries) > 3
+    assert all(len(v) <= 100 for v in backend.entries.values())
+    assert store.load(KEY) == tokens
+
+
+def test_default_chunk_fits_windows_limit(clock: FakeClock) -> None:
+    backend = MemoryKeyring()
+    store = KeyringTokenStore(backend)
+    store.save(KEY, make_tokens(clock.now, access="A" * 5000))
+    # 2,560 bytes per credential; keyring writes UTF-16 on Windows.
+    assert all(len(v.encode("utf-16-le")) <= 2560 for v in backend.entries.values())
+
+
+def test_resave_replaces_generation_and_clear_removes_all(clock: FakeClock) -> None:
+    backend = MemoryKeyring()
+    store = KeyringTokenStore(backend, chunk_chars=100)
+    store.save(KEY, make_tokens(clock.now, access="A" * 500))
+    first = set(backend.entries)
+    second_tokens = make_tokens(clock.now, access="B" * 500)
+    store.save(KEY, second_tokens)
+    assert store.load(KEY) == second_tokens
+    # the old generation's chunks are gone; only the main entry name is shared
+    assert set(backend.entries) & first == {(SERVICE, KEY)}
+    store.chunk_chars = 2000  # the next set fits in one entry
+    small = make_tokens(clock.now)
+    store.save(KEY, small)
+    assert list(backend.entries) == [(SERVICE, KEY)]
+    store.clear(KEY)
+    assert backend.entries == {}
+
+
+def test_old_generation_survives_until_switch(clock: FakeClock) -> None:
+    """A crash while the new chunks are written leaves the old set readable."""
+
+    class CrashingKeyring(MemoryKeyring):
+        crash_on_pointer = False
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            if self.crash_on_pointer and password.startswith("chunked:"):
+                raise SystemExit("power cut")
+            super().set_password(service, username, password)
+
+    backend = CrashingKeyring()
+    store = KeyringTokenStore(backend, chunk_chars=100)
+    old = make_tokens(clock.now, access="A" * 500)
+    store.save(KEY, old)
+    backend.crash_on_pointer = True
+    with pytest.raises(SystemExit):
+        store.save(KEY, make_tokens(clock.now, access="B" * 500))
+    assert KeyringTokenStore(backend, chunk_chars=100).load(KEY) == old
+
+
+def test_read_back_failure_detected(clock: FakeClock) -> None:
+    store = KeyringTokenStore(DroppingKeyring())
+    with pytest.raises(KeyringReadBackError):
+        store.save(KEY, make_tokens(clock.now))
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()])
+def test_no_secure_backend(clock: FakeClock, backend: object) -> None:
+    store = KeyringTokenStore(backend)  # type: ignore[arg-type]
+    with pytest.raises(NoSecureKeyringError):
+        store.save(KEY, make_tokens(clock.now))
+    with pytest.raises(NoSecureKeyringError):
+        store.load(KEY)
+
+
+def test_plaintext_keyrings_alt_backend_refused(clock: FakeClock) -> None:
+    plaintext_keyring = type(
+        "PlaintextKeyring", (MemoryKeyring,), {"__module__": "keyrings.alt.file"}
+    )
+    backend = plaintext_keyring()
+    with pytest.raises(NoSecureKeyringError, match="file"):
+        KeyringTokenStore(backend).save(KEY, make_tokens(clock.now))
+    assert backend.entries == {}
+
+
+@pytest.mark.parametrize("raw", ["{not json", "[1]", '{"access_token": "x"}', "chunked:v1:zz:2"])
+def test_damaged_entry(raw: str) -> None:
+    backend = MemoryKeyring()
+    backend.entries[(SERVICE, KEY)] = raw
+    with pytest.raises(StoredDataError):
+        KeyringTokenStore(backend).load(KEY)
