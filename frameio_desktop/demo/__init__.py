@@ -1,0 +1,1 @@
+"""The built-in demo sign-in server (needs the `demo` extra: Flask)."""

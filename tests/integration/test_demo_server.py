@@ -1,0 +1,115 @@
+"""The core against the real demo server (Authlib) on loopback, no Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from frameio_desktop.core.errors import AuthorizationDeniedError, SessionExpiredError
+from frameio_desktop.core.http import HttpClient
+from frameio_desktop.core.session import AuthSession
+from frameio_desktop.core.settings import load_settings
+from frameio_desktop.core.store import KeyringTokenStore
+from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
+from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.fakes import MemoryKeyring
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoServer]:
+    with DemoServer(token_ttl=120) as server:
+        yield server
+
+
+def session_for(
+    demo: DemoServer, tmp_path: Path, backend: MemoryKeyring, clock=None
+) -> AuthSession:
+    settings = load_settings(
+        demo.settings_flags(),
+        environ={},
+        dotenv_path=tmp_path / ".env",
+        settings_path=tmp_path / "settings.json",
+    )
+    kwargs = {"clock": clock} if clock else {}
+    return AuthSession(
+        settings,
+        http=HttpClient(),
+        store=KeyringTokenStore(backend),
+        lock_dir=tmp_path / "locks",
+        **kwargs,
+    )
+
+
+def test_full_sign_in_refresh_and_sign_out(demo: DemoServer, tmp_path: Path) -> None:
+    backend = MemoryKeyring()
+    session = session_for(demo, tmp_path, backend)
+    pending = session.begin_login()
+    redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
+    tokens = session.complete_login(pending, redirect)
+    assert demo.state.hits[CALLBACK_PATH] == 0
+    assert 110 <= tokens.seconds_left(tokens.obtained_at) <= 120
+    account = session.account()
+    assert account is not None
+    assert (account.name, account.email) == ("Ada Lovelace", "ada.lovelace@example.com")
+
+    old_refresh = tokens.refresh_token
+    new = session.refresh(force=True)
+    assert new.refresh_token != old_refresh  # rotated
+    assert not demo.state.refresh_token_active(old_refresh or "")
+
+    result = session.sign_out()
+    assert result.revoked
+    assert backend.entries == {}
+    assert not demo.state.refresh_token_active(new.refresh_token or "")
+    assert not demo.state.access_token_active(new.access_token)
+
+
+def test_deny_consent(demo: DemoServer, tmp_path: Path) -> None:
+    session = session_for(demo, tmp_path, MemoryKeyring())
+    pending = session.begin_login()
+    redirect = sign_in_without_browser(pending.authorize_url, allow=False)
+    with pytest.raises(AuthorizationDeniedError):
+        session.complete_login(pending, redirect)
+
+
+@pytest.mark.parametrize(
+    "pkce",
+    [
+        "",
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=plain",
+    ],
+)
+def test_pkce_s256_is_required(demo: DemoServer, pkce: str) -> None:
+    url = (
+        f"{demo.url}/oauth2/auth?response_type=code&client_id=frameio-desktop-demo"
+        f"&redirect_uri={demo.redirect_uri}&scope=offline&state=s{pkce}"
+    )
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 400
+    assert "code_challenge" in page.text
+
+
+def test_wrong_verifier_is_refused(demo: DemoServer, tmp_path: Path) -> None:
+    from frameio_desktop.core.errors import InvalidGrantError, InvalidRequestError
+
+    session = session_for(demo, tmp_path, MemoryKeyring())
+    pending = session.begin_login()
+    redirect = sign_in_without_browser(pending.authorize_url)
+    pending.code_verifier = "x" * 43
+    with pytest.raises((InvalidGrantError, InvalidRequestError)):
+        session.complete_login(pending, redirect)
+
+
+def test_spent_refresh_token_ends_session(demo: DemoServer, tmp_path: Path) -> None:
+    backend = MemoryKeyring()
+    session = session_for(demo, tmp_path, backend)
+    pending = session.begin_login()
+    tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    demo.state.token_by_refresh(tokens.refresh_token or "").refresh_revoked = True
+    with pytest.raises(SessionExpiredError):
+        session.refresh(force=True)
+    assert backend.entries == {}
