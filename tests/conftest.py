@@ -10,6 +10,19 @@ import pytest
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    # Chromium will not start as root with its sandbox (tests only; the app warns).
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-background-networking")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        from PySide6.QtCore import QCoreApplication, Qt
+    except ImportError:  # the core-only run has no Qt
+        return
+    # QtWebEngine is imported lazily, after the QApplication exists; it needs this first.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +33,7 @@ def _isolated_home(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.chdir(home)
     for name in list(os.environ):
         if name.startswith("FRAMEIO_") or name in ("CLIENT_ID", "CLIENT_SECRET"):
             monkeypatch.delenv(name)

@@ -213,6 +213,10 @@ class TokenRejectedError(FrameioDesktopError):
 # --- the session and its storage -------------------------------------------------------------
 
 
+class SignInCancelledError(FrameioDesktopError):
+    default_message = "Sign-in was cancelled."
+
+
 class NotSignedInError(FrameioDesktopError):
     default_message = "No one is signed in. Run `frameio-desktop login` or open the app."
 

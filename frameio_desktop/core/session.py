@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from frameio_desktop.core.errors import (
     InvalidGrantError,
     NotSignedInError,
     SessionExpiredError,
+    SignInCancelledError,
     StoredDataError,
     StoreError,
     TokenRejectedError,
@@ -166,11 +167,36 @@ class AuthSession:
     def begin_login(self) -> PendingLogin:
         return begin_login(self.resolved_settings())
 
-    def complete_login(self, pending: PendingLogin, redirect_url: str) -> TokenSet:
+    def complete_login(
+        self,
+        pending: PendingLogin,
+        redirect_url: str,
+        *,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> TokenSet:
         """Check the caught redirect, exchange the code, store the tokens."""
-        code = pending.take_code(redirect_url)
-        tokens = self.token_client().exchange_code(pending, code)
+        return self.finish_login(pending, pending.take_code(redirect_url), cancelled=cancelled)
+
+    def finish_login(
+        self,
+        pending: PendingLogin,
+        code: str,
+        *,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> TokenSet:
+        """Exchange a code that `PendingLogin.take_code` accepted, and store the tokens.
+
+        `cancelled` is asked after the exchange: if the person cancelled meanwhile, the new
+        tokens are revoked and nothing is stored.
+        """
+        client = self.token_client()
+        tokens = client.exchange_code(pending, code)
         with self._refresh_lock, self._cross_process_lock():
+            if cancelled is not None and cancelled():
+                if tokens.refresh_token:
+                    client.revoke(tokens.refresh_token, "refresh_token")
+                client.revoke(tokens.access_token, "access_token")
+                raise SignInCancelledError()
             self._save(tokens)
         return tokens
 

@@ -28,6 +28,8 @@ from flask import Flask, Response, render_template, request, session
 from werkzeug.serving import BaseWSGIServer, make_server
 
 log = logging.getLogger(__name__)
+# werkzeug logs every request (URLs with state and challenge) at INFO on its own handler.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 DEMO_CLIENT_ID = "frameio-desktop-demo"
 DEMO_SCOPES = "offline account.read asset.read"
@@ -144,6 +146,11 @@ class DemoState:
         self.hits: Counter[str] = Counter()
         self.refresh_grants = 0
         self.revocations = 0
+        #: Tests close this gate to hold token requests (open by default), and wait on
+        #: `token_request_arrived` to know one is being held.
+        self.token_gate = threading.Event()
+        self.token_gate.set()
+        self.token_request_arrived = threading.Event()
 
     def token_by_access(self, value: str) -> Token | None:
         with self.lock:
@@ -286,6 +293,9 @@ def create_app(state: DemoState, *, token_ttl: int, refresh_ttl: int) -> Flask:
     def count() -> None:
         with state.lock:
             state.hits[request.path] += 1
+        if request.path == "/oauth2/token":
+            state.token_request_arrived.set()
+            state.token_gate.wait(timeout=60)
 
     @app.route("/oauth2/auth", methods=["GET", "POST"])
     def authorize() -> Any:

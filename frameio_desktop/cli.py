@@ -1,0 +1,265 @@
+"""Entry point: the window by default, or a subcommand for scripts.
+
+`token`, `status` and `logout` never import PySide6: scripts call them often, so they must
+start fast and work on a machine with no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum
+from typing import TYPE_CHECKING, TextIO
+
+from frameio_desktop import __version__
+from frameio_desktop.core import errors
+from frameio_desktop.core.redact import configure_logging
+from frameio_desktop.core.settings import ENV_NAMES, Settings, load_settings
+from frameio_desktop.core.timefmt import format_expiry
+
+if TYPE_CHECKING:
+    from frameio_desktop.core.session import AuthSession
+
+
+class Exit(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2  # bad flags or settings
+    NOT_SIGNED_IN = 3
+    SESSION_EXPIRED = 4  # sign in again
+    NETWORK = 5  # network or server error
+    NO_KEYRING = 6  # no secure keyring
+    CANCELLED = 7  # sign-in cancelled or denied
+
+
+EXIT_CODES_HELP = """exit codes:
+  0  ok
+  1  unexpected error
+  2  bad command line or settings
+  3  not signed in
+  4  session expired or revoked: sign in again
+  5  network or server error
+  6  no secure keyring available
+  7  sign-in cancelled or denied (login)
+"""
+
+
+def exit_code_for(exc: BaseException) -> Exit:
+    match exc:
+        case errors.ConfigError():
+            return Exit.USAGE
+        case errors.NotSignedInError():
+            return Exit.NOT_SIGNED_IN
+        case (
+            errors.SessionExpiredError() | errors.InvalidGrantError() | errors.TokenRejectedError()
+        ):
+            return Exit.SESSION_EXPIRED
+        case errors.NoSecureKeyringError():
+            return Exit.NO_KEYRING
+        case errors.TransportError() | errors.DiscoveryError() | errors.InvalidTokenResponseError():
+            return Exit.NETWORK
+        case errors.OAuthError():
+            return Exit.NETWORK
+        case errors.AuthorizationResponseError():
+            return Exit.CANCELLED
+        case errors.StoreError():
+            return Exit.NO_KEYRING
+    return Exit.ERROR
+
+
+def _add_settings_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    group = parser.add_argument_group("settings (override environment, .env and settings file)")
+    default = argparse.SUPPRESS if suppress else None
+    for name, env in ENV_NAMES.items():
+        if name == "client_secret":
+            continue  # a secret on the command line would show in `ps`; use the environment
+        flag = "--" + name.replace("_", "-")
+        group.add_argument(flag, dest=name, default=default, metavar="VALUE", help=f"[{env}]")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frameio-desktop",
+        description="Sign in to Frame.io and stay signed in. With no command, opens the window.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more (never tokens)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the built-in demo sign-in server and sign in to it",
+    )
+    parser.add_argument(
+        "--demo-token-ttl",
+        type=int,
+        default=3600,
+        metavar="SECONDS",
+        help="access-token lifetime on the demo server (default 3600)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="sign in to the demo server through the real window, check, sign out",
+    )
+    _add_settings_flags(parser, suppress=False)
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _add_settings_flags(p, suppress=True)
+        return p
+
+    token = command("token", "print an access token valid for at least --min-ttl seconds")
+    token.add_argument("--min-ttl", type=int, default=60, metavar="SECONDS")
+    token.add_argument("--json", action="store_true", help="print a JSON object")
+    status = command("status", "who is signed in, and when the tokens expire")
+    status.add_argument("--json", action="store_true", help="print a JSON object")
+    command("logout", "revoke and forget the stored sign-in")
+    command("login", "open the sign-in window; exit 0 once signed in")
+    return parser
+
+
+def settings_flags(args: argparse.Namespace) -> dict[str, str | None]:
+    return {name: getattr(args, name, None) for name in ENV_NAMES if name != "client_secret"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    if args.command in ("token", "status", "logout"):
+        return run_script_command(args, sys.stdout, sys.stderr)
+    # Everything else shows a window; only now is Qt imported.
+    from frameio_desktop.gui.app import run_gui
+
+    return run_gui(args)
+
+
+def run_script_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from frameio_desktop.core.session import AuthSession
+
+    try:
+        settings = load_settings(settings_flags(args))
+        session = AuthSession(settings)
+        if args.command == "token":
+            return cmd_token(session, args, out)
+        if args.command == "status":
+            return cmd_status(session, args, out, err)
+        return cmd_logout(session, out)
+    except errors.FrameioDesktopError as exc:
+        print(f"frameio-desktop: {exc.user_message}", file=err)
+        return exit_code_for(exc)
+
+
+def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
+    session.store.check_secure()  # nothing to read without one: exit 6, not "not signed in"
+    tokens = session.fresh_tokens(timedelta(seconds=max(0, args.min_ttl)))
+    if args.json:
+        json.dump(
+            {
+                "access_token": tokens.access_token,
+                "expires_at": tokens.expires_at.isoformat(),
+                "token_type": tokens.token_type,
+                "scope": tokens.scope,
+            },
+            out,
+        )
+        out.write("\n")
+    else:
+        out.write(tokens.access_token + "\n")
+    return Exit.OK
+
+
+def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    settings: Settings = session.settings
+    backend = session.store.backend_name
+    session.store.check_secure()
+    tokens = session.load()
+    if tokens is None:
+        raise errors.NotSignedInError()
+    account = None
+    problem: errors.FrameioDesktopError | None = None
+    try:
+        account = session.account()
+        tokens = session.tokens or tokens
+    except errors.FrameioDesktopError as exc:
+        problem = exc
+    now = datetime.now(UTC)
+    if args.json:
+        json.dump(
+            {
+                "signed_in": problem is None or not isinstance(problem, errors.SessionExpiredError),
+                "provider": settings.provider,
+                "profile": settings.profile,
+                "client_id": settings.client_id,
+                "account": account.to_json() if account else None,
+                "access_token_expires_at": tokens.expires_at.isoformat(),
+                "refresh_token_expires_at": (
+                    tokens.refresh_expires_at.isoformat() if tokens.refresh_expires_at else None
+                ),
+                "has_refresh_token": tokens.refresh_token is not None,
+                "keyring_backend": backend,
+                "error": problem.user_message if problem else None,
+            },
+            out,
+        )
+        out.write("\n")
+    else:
+        who = "unknown"
+        if account is not None:
+            who = account.display_name + (f" <{account.email}>" if account.email else "")
+        lines = [
+            f"Signed in to {settings.title} ({settings.provider}), profile {settings.profile}",
+            f"  account:        {who}",
+        ]
+        if account is not None:
+            lines.append(f"  user id:        {account.id or '-'}")
+            lines.append(f"  account id:     {account.account_id or '-'}")
+        lines += [
+            f"  access token:   expires {format_expiry(tokens.expires_at, now)}",
+            "  refresh token:  "
+            + (
+                f"expires {format_expiry(tokens.refresh_expires_at, now)}"
+                if tokens.refresh_token
+                else "none"
+            ),
+            f"  keyring:        {backend}",
+        ]
+        out.write("\n".join(lines) + "\n")
+    if problem is not None:
+        print(f"frameio-desktop: {problem.user_message}", file=err)
+        return exit_code_for(problem)
+    return Exit.OK
+
+
+def cmd_logout(session: AuthSession, out: TextIO) -> int:
+    tokens = session.load()
+    if tokens is None and session.persistent:
+        out.write("Nobody was signed in.\n")
+        return Exit.OK
+    result = session.sign_out()
+    attempted = [r for r in result.revocations if r.attempted]
+    if not attempted:
+        note = "this provider has no revocation endpoint"
+    elif result.revoked:
+        note = "revoked at the server"
+    else:
+        note = "the server could not be told (" + (attempted[-1].error or "error") + ")"
+    out.write(f"Signed out of {session.settings.title}: {note}; local sign-in removed.\n")
+    return Exit.OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,329 @@
+"""The window's state machine. Owns the session and the task runner; knows no widgets.
+
+States: SIGNED_OUT -> SIGNING_IN (web view) -> FINISHING (exchange on a worker) ->
+SIGNED_IN, or ERROR from any of them. At launch, STARTING tries a silent sign-in from the
+keyring without any web view.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from frameio_desktop.core import errors
+from frameio_desktop.core.account import Account
+from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.session import AuthSession
+from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
+from frameio_desktop.gui.tasks import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: After a failed automatic refresh, wait this long before the next try.
+RETRY_AFTER = timedelta(seconds=30)
+
+
+class State(enum.Enum):
+    STARTING = "starting"
+    SIGNED_OUT = "signed_out"
+    SIGNING_IN = "signing_in"
+    FINISHING = "finishing"
+    SIGNED_IN = "signed_in"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong, for the error page or a banner."""
+
+    title: str
+    message: str
+    error: BaseException | None = None
+
+
+def describe(exc: BaseException) -> Problem:
+    """Map an exception class to words a person can act on."""
+    match exc:
+        case errors.AuthorizationDeniedError():
+            return Problem("Access denied", exc.user_message, exc)
+        case errors.SessionExpiredError() | errors.InvalidGrantError():
+            return Problem("Your sign-in has expired", exc.user_message, exc)
+        case errors.NetworkError() | errors.RequestTimeoutError():
+            return Problem("Network problem", exc.user_message, exc)
+        case errors.TLSError():
+            return Problem("Insecure connection", exc.user_message, exc)
+        case errors.ServerError():
+            return Problem("Server error", exc.user_message, exc)
+        case errors.NoSecureKeyringError():
+            return Problem("No secure keyring", exc.user_message, exc)
+        case errors.ConfigError():
+            return Problem("Settings needed", exc.user_message, exc)
+        case errors.FrameioDesktopError():
+            return Problem("Sign-in did not finish", exc.user_message, exc)
+    log.exception("unexpected error", exc_info=exc)
+    return Problem(
+        "Something went wrong",
+        f"An unexpected error occurred ({type(exc).__name__}). Try again.",
+        exc,
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    tokens: TokenSet
+    account: Account | None
+
+
+class SignInController(QObject):
+    state_changed = Signal(object)  # State
+    #: Emitted when the web view must open (authorize URL, redirect URI).
+    login_requested = Signal(str, str)
+    #: Emitted when the web view must close (sign-in over, either way).
+    login_finished = Signal()
+    signed_in_changed = Signal()  # account or tokens changed
+    problem_changed = Signal(object)  # Problem | None, for the error page
+    banner_changed = Signal(str)  # a warning on the signed-in page ("" clears it)
+    tick = Signal(object)  # datetime: once a second, for countdowns
+
+    def __init__(
+        self,
+        session: AuthSession | None,
+        *,
+        runner: TaskRunner | None = None,
+        clock: Clock = utc_now,
+        config_problem: errors.ConfigError | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.runner = runner or TaskRunner(self)
+        self.clock = clock
+        self.config_problem = config_problem
+        self.state = State.SIGNED_OUT
+        self.problem: Problem | None = None
+        self.account: Account | None = None
+        self.pending: PendingLogin | None = None
+        self.last_note = ""  # shown on the signed-out page ("you signed out", ...)
+        self._task: Task | None = None
+        self._cancel_event = threading.Event()
+        self._refresh_task: Task | None = None
+        self._retry_at: datetime | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.on_tick)
+
+    # -- state -------------------------------------------------------------------------
+
+    @property
+    def tokens(self) -> TokenSet | None:
+        return self.session.tokens if self.session else None
+
+    def _set_state(self, state: State) -> None:
+        self.state = state
+        if state is State.SIGNED_IN:
+            self.timer.start()
+        else:
+            self.timer.stop()
+        self.state_changed.emit(state)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.problem = describe(exc)
+        self.problem_changed.emit(self.problem)
+        self._set_state(State.ERROR)
+
+    def _run(self, fn: Callable[[], object], on_done: Callable[[object], None]) -> Task:
+        self._task = self.runner.run(fn, on_done, self._on_task_error)
+        return self._task
+
+    def _on_task_error(self, exc: BaseException) -> None:
+        self._task = None
+        if isinstance(exc, errors.SignInCancelledError):
+            return
+        if isinstance(exc, errors.SessionExpiredError | errors.NotSignedInError):
+            self.last_note = (
+                "Your previous sign-in has expired. Sign in again."
+                if isinstance(exc, errors.SessionExpiredError)
+                else ""
+            )
+            self._set_state(State.SIGNED_OUT)
+            return
+        self._fail(exc)
+
+    # -- launch: silent sign-in ----------------------------------------------------------
+
+    def start(self) -> None:
+        """Sign in silently from the keyring if there is a stored session. No web view."""
+        if self.session is None:
+            self._set_state(State.SIGNED_OUT)
+            return
+        session = self.session
+
+        def silent() -> object:
+            if session.load() is None:
+                raise errors.NotSignedInError()
+            session.fresh_tokens()
+            return session.account()
+
+        self._set_state(State.STARTING)
+        self._run(silent, self._on_signed_in)
+
+    def _on_signed_in(self, account: object) -> None:
+        self._task = None
+        self.pending = None
+        self.account = account if isinstance(account, Account) else None
+        self.problem = None
+        self._retry_at = None
+        self._set_state(State.SIGNED_IN)
+        self.signed_in_changed.emit()
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        problem = self.session.storage_problem if self.session else None
+        self.banner_changed.emit(problem.user_message if problem else "")
+
+    # -- interactive sign-in -------------------------------------------------------------
+
+    def sign_in(self) -> None:
+        if self.session is None:
+            if self.config_problem is not None:
+                self._fail(self.config_problem)
+            return
+        session = self.session
+        self.problem = None
+        self.last_note = ""
+        if session.settings.needs_discovery:
+            # OIDC endpoints come from the network: find them off the UI thread first.
+            self._set_state(State.FINISHING)
+            self._run(lambda: session.begin_login(), self._open_login)
+            return
+        self._open_login(session.begin_login())
+
+    def _open_login(self, pending: object) -> None:
+        assert isinstance(pending, PendingLogin)
+        self._task = None
+        self.pending = pending
+        self._cancel_event = threading.Event()
+        self._set_state(State.SIGNING_IN)
+        self.login_requested.emit(pending.authorize_url, pending.redirect_uri)
+
+    def redirect_caught(self, url: str) -> None:
+        """The web view caught a navigation to the redirect URI."""
+        if self.state is not State.SIGNING_IN or self.pending is None or self.session is None:
+            log.warning("ignored a redirect outside a sign-in")
+            return
+        pending = self.pending
+        session = self.session
+        cancel = self._cancel_event
+        self.login_finished.emit()
+        try:
+            # Cheap checks on the UI thread: a bad redirect never starts a request.
+            code = pending.take_code(url)
+        except errors.FrameioDesktopError as exc:
+            self.pending = None
+            self._fail(exc)
+            return
+        self._set_state(State.FINISHING)
+
+        def finish() -> object:
+            session.finish_login(pending, code, cancelled=cancel.is_set)
+            if cancel.is_set():
+                raise errors.SignInCancelledError()
+            return session.account()
+
+        self._run(finish, self._on_signed_in)
+
+    def login_failed(self, message: str) -> None:
+        """The web view could not show the sign-in page (network, certificate, ...)."""
+        if self.state is not State.SIGNING_IN:
+            return
+        self.pending = None
+        self.login_finished.emit()
+        self._fail(errors.NetworkError(message))
+
+    def cancel(self) -> None:
+        """Cancel a sign-in in any phase. A late result is dropped; nothing is stored."""
+        if self.state not in (State.SIGNING_IN, State.FINISHING, State.STARTING):
+            return
+        self._cancel_event.set()
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        if self.state is State.SIGNING_IN:
+            self.login_finished.emit()
+        self.pending = None
+        self.last_note = "Sign-in cancelled."
+        self._set_state(State.SIGNED_OUT)
+
+    def back_to_start(self) -> None:
+        self.problem = None
+        self._set_state(State.SIGNED_OUT)
+
+    # -- signed in: countdown, refresh, copy, sign-out ------------------------------------
+
+    def on_tick(self) -> None:
+        now = self.clock()
+        self.tick.emit(now)
+        if self.state is not State.SIGNED_IN or self.session is None:
+            return
+        if self._refresh_task is not None:
+            return
+        if self._retry_at is not None and now < self._retry_at:
+            return
+        if self.session.needs_refresh():
+            self.refresh_now()
+
+    def refresh_now(self) -> None:
+        if self.session is None or self.state is not State.SIGNED_IN:
+            return
+        if self._refresh_task is not None:
+            return
+        session = self.session
+        self._refresh_task = self.runner.run(
+            lambda: session.refresh(force=True), self._on_refreshed, self._on_refresh_error
+        )
+
+    def _on_refreshed(self, tokens: TokenSet) -> None:
+        self._refresh_task = None
+        self._retry_at = None
+        self._update_banner()
+        self.signed_in_changed.emit()
+
+    def _on_refresh_error(self, exc: BaseException) -> None:
+        self._refresh_task = None
+        if isinstance(exc, errors.SessionExpiredError | errors.NotSignedInError):
+            self.account = None
+            self._fail(exc)
+            return
+        self._retry_at = self.clock() + RETRY_AFTER
+        problem = describe(exc)
+        self.banner_changed.emit(
+            f"Could not refresh the sign-in: {problem.message} "
+            f"It will be tried again in {int(RETRY_AFTER.total_seconds())} s."
+        )
+
+    @property
+    def refreshing(self) -> bool:
+        return self._refresh_task is not None
+
+    def sign_out(self) -> None:
+        if self.session is None:
+            return
+        session = self.session
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()
+            self._refresh_task = None
+
+        def done(_: object) -> None:
+            self._task = None
+            self.account = None
+            self.last_note = "You have signed out."
+            self._set_state(State.SIGNED_OUT)
+
+        self._set_state(State.FINISHING)
+        self._run(session.sign_out, done)

@@ -1,0 +1,273 @@
+"""The embedded sign-in page. Imported only when an interactive sign-in starts.
+
+Qt subclasses here only translate events: a navigation becomes a `NavigationRequest`,
+`core.navigation.decide_navigation` decides, and the page reports what it caught through
+signals. Each sign-in gets a fresh off-the-record profile that is deleted afterwards, so
+cookies, cache and the web engine's memory go with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWebEngineCore import (
+    QWebEngineCertificateError,
+    QWebEngineDownloadRequest,
+    QWebEngineLoadingInfo,
+    QWebEnginePage,
+    QWebEnginePermission,
+    QWebEngineProfile,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+)
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frameio_desktop.core.navigation import (
+    Action,
+    NavigationRequest,
+    decide_navigation,
+    should_block_request,
+)
+from frameio_desktop.core.providers import is_loopback_host
+
+log = logging.getLogger(__name__)
+
+_NAV = QWebEnginePage.NavigationType
+_KINDS = {
+    _NAV.NavigationTypeLinkClicked: "link",
+    _NAV.NavigationTypeTyped: "typed",
+    _NAV.NavigationTypeFormSubmitted: "form",
+    _NAV.NavigationTypeBackForward: "back_forward",
+    _NAV.NavigationTypeReload: "reload",
+    _NAV.NavigationTypeRedirect: "redirect",
+    _NAV.NavigationTypeOther: "other",
+}
+
+
+def encoded(url: QUrl) -> str:
+    """The URL exactly as sent: percent-encoding kept, so the exact-match check sees it."""
+    return bytes(url.toEncoded().data()).decode("ascii", "replace")
+
+
+class RedirectGuard(QWebEngineUrlRequestInterceptor):
+    """Second guard: blocks any request to the redirect endpoint that a navigation check
+    did not see (a fetch, an image, a prefetch)."""
+
+    blocked = Signal(str)
+
+    def __init__(self, redirect_uri: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._redirect_uri = redirect_uri
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt)
+        url = encoded(info.requestUrl())
+        if should_block_request(url, self._redirect_uri):
+            info.block(True)
+            self.blocked.emit(url)
+
+
+class LoginPage(QWebEnginePage):
+    redirect_caught = Signal(str)
+    navigation_blocked = Signal(str, str)  # url, reason
+    certificate_rejected = Signal(str)
+
+    def __init__(self, profile: QWebEngineProfile, redirect_uri: str, parent: QWidget) -> None:
+        super().__init__(profile, parent)
+        self._redirect_uri = redirect_uri
+        self.certificateError.connect(self._on_certificate_error)
+        self.permissionRequested.connect(self._on_permission)
+
+    def acceptNavigationRequest(  # noqa: N802 (Qt)
+        self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
+    ) -> bool:
+        request = NavigationRequest(
+            url=encoded(url) if isinstance(url, QUrl) else str(url),
+            kind=_KINDS.get(nav_type, "other"),
+            main_frame=is_main_frame,
+        )
+        decision = decide_navigation(request, self._redirect_uri)
+        if decision.action is Action.CATCH:
+            log.info("caught the redirect (%s, main frame: %s)", request.kind, is_main_frame)
+            self.redirect_caught.emit(request.url)
+            return False
+        if decision.action is Action.BLOCK:
+            log.info("blocked a navigation: %s", decision.reason)
+            self.navigation_blocked.emit(request.url, decision.reason)
+            return False
+        return True
+
+    def createWindow(  # type: ignore[override]  # noqa: N802 (Qt)
+        self, _type: QWebEnginePage.WebWindowType
+    ) -> None:
+        # Popups are denied: a sign-in page has no reason to open windows here.
+        log.info("denied a popup window")
+        return None
+
+    def javaScriptConsoleMessage(  # noqa: N802 (Qt)
+        self,
+        level: QWebEnginePage.JavaScriptConsoleMessageLevel,
+        message: str,
+        line: int,
+        source: str,
+    ) -> None:
+        log.debug("js console: %s", message)
+
+    @Slot(QWebEngineCertificateError)
+    def _on_certificate_error(self, error: QWebEngineCertificateError) -> None:
+        # Never accepted, whatever the error: the page does not load.
+        error.rejectCertificate()
+        host = urlsplit(encoded(error.url())).hostname or "the server"
+        self.certificate_rejected.emit(
+            f"The secure connection to {host} could not be verified: {error.description()}"
+        )
+
+    @Slot(QWebEnginePermission)
+    def _on_permission(self, permission: QWebEnginePermission) -> None:
+        permission.deny()
+
+
+class LoginView(QWidget):
+    """A bar (host, security, Cancel) above the web view of one sign-in."""
+
+    redirect_caught = Signal(str)
+    cancel_requested = Signal()
+    load_failed = Signal(str)
+
+    def __init__(self, authorize_url: str, redirect_uri: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("loginView")
+        self._done = False
+        # No storage name: an off-the-record profile, fresh for this sign-in.
+        self.profile = QWebEngineProfile(self)
+        self.guard = RedirectGuard(redirect_uri, self)
+        self.profile.setUrlRequestInterceptor(self.guard)
+        self.profile.downloadRequested.connect(self._refuse_download)
+
+        self.view = QWebEngineView(self)
+        self.page = LoginPage(self.profile, redirect_uri, self.view)
+        self.view.setPage(self.page)
+
+        self.secure_label = QLabel(self)
+        self.secure_label.setObjectName("securityPill")
+        self.host_label = QLabel(self)
+        self.host_label.setObjectName("hostLabel")
+        self.host_label.setTextInteractionFlags(
+            self.host_label.textInteractionFlags()
+            | self.host_label.textInteractionFlags().TextSelectableByMouse
+        )
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop signing in (Esc)")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        escape = QShortcut(QKeySequence.StandardKey.Cancel, self)
+        escape.activated.connect(self.cancel_requested)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("pageProgress")
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(3)
+        self.progress.setRange(0, 100)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(12, 8, 12, 8)
+        bar.setSpacing(8)
+        bar.addWidget(self.secure_label)
+        bar.addWidget(self.host_label, 1)
+        bar.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        bar_widget = QWidget(self)
+        bar_widget.setObjectName("addressBar")
+        bar_widget.setLayout(bar)
+        layout.addWidget(bar_widget)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.view, 1)
+
+        self.page.redirect_caught.connect(self._on_caught)
+        self.guard.blocked.connect(self._on_caught)
+        self.page.certificate_rejected.connect(self._fail)
+        self.page.urlChanged.connect(self._show_url)
+        self.page.loadProgress.connect(self.progress.setValue)
+        self.page.loadingChanged.connect(self._on_loading)
+        self._show_url(QUrl(authorize_url))
+        self.view.setUrl(QUrl(authorize_url))
+        self.view.setFocus()
+
+    def _show_url(self, url: QUrl) -> None:
+        parts = urlsplit(encoded(url))
+        if not parts.hostname:
+            return
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        self.host_label.setText(host)
+        if parts.scheme == "https":
+            self.secure_label.setText("Secure")
+            self.secure_label.setProperty("level", "secure")
+            self.secure_label.setToolTip("The connection to this site is encrypted (HTTPS).")
+        elif is_loopback_host(parts.hostname):
+            self.secure_label.setText("Local")
+            self.secure_label.setProperty("level", "local")
+            self.secure_label.setToolTip(
+                "This page comes from this computer (loopback); it is not encrypted."
+            )
+        else:
+            self.secure_label.setText("Not secure")
+            self.secure_label.setProperty("level", "insecure")
+        self.secure_label.style().unpolish(self.secure_label)
+        self.secure_label.style().polish(self.secure_label)
+
+    # Both are reported from inside Chromium's navigation callbacks; the listener may
+    # delete this view, so report only after the callback has returned (queued).
+
+    def _on_caught(self, url: str) -> None:
+        if self._done:
+            return
+        self._done = True
+        QTimer.singleShot(0, self, lambda: self.redirect_caught.emit(url))
+
+    def _fail(self, message: str) -> None:
+        if self._done:
+            return
+        self._done = True
+        QTimer.singleShot(0, self, lambda: self.load_failed.emit(message))
+
+    def _on_loading(self, info: QWebEngineLoadingInfo) -> None:
+        status = QWebEngineLoadingInfo.LoadStatus
+        if info.status() is status.LoadStartedStatus:
+            self.progress.show()
+        elif info.status() is not status.LoadFailedStatus:
+            self.progress.hide()
+            return
+        if info.status() is not status.LoadFailedStatus or self._done:
+            return
+        url = encoded(info.url())
+        if should_block_request(url, self.guard._redirect_uri):
+            return  # our own block of the redirect, not a failure
+        if info.errorDomain() is QWebEngineLoadingInfo.ErrorDomain.NoErrorDomain:
+            return
+        host = urlsplit(url).hostname or "the sign-in server"
+        self._fail(f"The sign-in page could not be loaded from {host}: {info.errorString()}.")
+
+    @staticmethod
+    def _refuse_download(download: QWebEngineDownloadRequest) -> None:
+        download.cancel()
+
+    def shutdown(self) -> None:
+        """Delete the page, then its profile (the other order crashes), and this view."""
+        self._done = True
+        # An off-the-record profile keeps cookies and cache in memory only: deleting it
+        # is what clears them, so the next sign-in starts from a fresh login page.
+        profile = self.profile
+        self.page.destroyed.connect(profile.deleteLater)
+        self.page.deleteLater()
+        self.view.deleteLater()
+        self.deleteLater()

@@ -1,0 +1,420 @@
+"""The main window. It shows the controller's state and forwards clicks; no OAuth here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frameio_desktop.core.timefmt import format_expiry
+from frameio_desktop.gui.controller import Problem, SignInController, State
+from frameio_desktop.gui.style import STYLE_SHEET
+
+if TYPE_CHECKING:
+    from frameio_desktop.gui.webview import LoginView
+
+log = logging.getLogger(__name__)
+
+
+def _label(text: str = "", name: str | None = None, *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # server text is never markup
+    label.setWordWrap(wrap)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def _button(text: str, name: str | None = None, *, primary: bool = False) -> QPushButton:
+    button = QPushButton(text)
+    if name:
+        button.setObjectName(name)
+    button.setProperty("primary", primary)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setMinimumHeight(36)
+    return button
+
+
+def _page(*widgets: QWidget | None, stretch_top: bool = True) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(32, 24, 32, 28)
+    layout.setSpacing(12)
+    if stretch_top:
+        layout.addStretch(1)
+    for widget in widgets:
+        if widget is None:
+            layout.addSpacing(8)
+        else:
+            layout.addWidget(widget)
+    layout.addStretch(2)
+    return page
+
+
+def _row(*buttons: QWidget) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(10)
+    for button in buttons:
+        layout.addWidget(button)
+    return row
+
+
+def shortcut(
+    key: QKeySequence | QKeySequence.StandardKey, parent: QWidget, slot: Callable[[], object]
+) -> QShortcut:
+    item = QShortcut(key, parent)
+    item.activated.connect(slot)
+    return item
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.replace("@", " ").split() if p[:1].isalnum()]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        controller: SignInController,
+        *,
+        provider_title: str,
+        client_id: str | None,
+        profile: str | None,
+        icon: QIcon | None = None,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self.login_view: LoginView | None = None
+        self.setWindowTitle("Frame.io Desktop")
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.setStyleSheet(STYLE_SHEET)
+        self.setMinimumSize(440, 560)
+        self.resize(560, 740)
+
+        # -- header ---------------------------------------------------------------------
+        header = QFrame()
+        header.setObjectName("header")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(20, 12, 20, 12)
+        logo = QLabel()
+        logo.setObjectName("logo")
+        if icon is not None:
+            logo.setPixmap(icon.pixmap(28, 28))
+        title = _label("Frame.io Desktop", "appTitle", wrap=False)
+        self.provider_label = _label(provider_title, "providerLabel", wrap=False)
+        header_layout.addWidget(logo)
+        header_layout.addWidget(title)
+        header_layout.addStretch(1)
+        header_layout.addWidget(self.provider_label)
+
+        # -- pages ------------------------------------------------------------------------
+        self.stack = QStackedWidget()
+        self.signed_out_page = self._build_signed_out(provider_title, client_id, profile)
+        self.signing_in_page = QWidget()
+        self.signing_in_layout = QVBoxLayout(self.signing_in_page)
+        self.signing_in_layout.setContentsMargins(0, 0, 0, 0)
+        self.busy_page = self._build_busy()
+        self.signed_in_page = self._build_signed_in()
+        self.error_page = self._build_error()
+        for page in (
+            self.signed_out_page,
+            self.signing_in_page,
+            self.busy_page,
+            self.signed_in_page,
+            self.error_page,
+        ):
+            self.stack.addWidget(page)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        # -- shortcuts ---------------------------------------------------------------------
+        shortcut(QKeySequence.StandardKey.Quit, self, self.close)
+        shortcut(QKeySequence("F5"), self, self.controller.refresh_now)
+        shortcut(QKeySequence.StandardKey.Refresh, self, self.controller.refresh_now)
+        shortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_token)
+        shortcut(QKeySequence.StandardKey.Cancel, self, self._escape)
+
+        controller.state_changed.connect(self.show_state)
+        controller.login_requested.connect(self.open_login)
+        controller.login_finished.connect(self.close_login)
+        controller.signed_in_changed.connect(self.show_account)
+        controller.problem_changed.connect(self.show_problem)
+        controller.banner_changed.connect(self.show_banner)
+        controller.tick.connect(self.update_expiry)
+        self.show_state(controller.state)
+
+    # -- pages -------------------------------------------------------------------------
+
+    def _build_signed_out(
+        self, provider_title: str, client_id: str | None, profile: str | None
+    ) -> QWidget:
+        heading = _label("Sign in to Frame.io", "heading")
+        intro = _label(
+            "You sign in on the provider's own page inside this window. "
+            "Your password never passes through this app, and your session is kept in "
+            "the system keyring.",
+            "muted",
+        )
+        details = QFrame()
+        details.setObjectName("card")
+        form = QFormLayout(details)
+        form.setContentsMargins(16, 12, 16, 12)
+        form.setHorizontalSpacing(16)
+        form.addRow(_label("Provider", "fieldName"), _label(provider_title, "fieldValue"))
+        form.addRow(_label("Client ID", "fieldName"), _label(client_id or "not set", "fieldValue"))
+        form.addRow(_label("Profile", "fieldName"), _label(profile or "default", "fieldValue"))
+        self.config_panel = QFrame()
+        self.config_panel.setObjectName("warningPanel")
+        panel_layout = QVBoxLayout(self.config_panel)
+        panel_layout.setContentsMargins(16, 12, 16, 12)
+        self.config_title = _label("Settings needed", "panelTitle")
+        self.config_text = _label("", "panelText")
+        self.config_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        panel_layout.addWidget(self.config_title)
+        panel_layout.addWidget(self.config_text)
+        self.note_label = _label("", "note")
+        self.sign_in_button = _button("Sign in", "signInButton", primary=True)
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.setToolTip("Open the sign-in page (Enter)")
+        self.sign_in_button.clicked.connect(self.controller.sign_in)
+        problem = self.controller.config_problem
+        if problem is not None:
+            self.config_text.setText(problem.user_message)
+            self.sign_in_button.setEnabled(False)
+        else:
+            self.config_panel.hide()
+        return _page(
+            heading,
+            intro,
+            None,
+            details,
+            self.config_panel,
+            self.note_label,
+            None,
+            self.sign_in_button,
+        )
+
+    def _build_busy(self) -> QWidget:
+        self.busy_title = _label("Finishing sign-in…", "heading")
+        self.busy_title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.busy_text = _label("Exchanging the authorization code and fetching your account.")
+        self.busy_text.setObjectName("muted")
+        self.busy_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        bar = QProgressBar()
+        bar.setRange(0, 0)  # busy indicator
+        bar.setTextVisible(False)
+        bar.setMaximumHeight(6)
+        self.busy_cancel = _button("Cancel", "busyCancel")
+        self.busy_cancel.clicked.connect(self.controller.cancel)
+        row = _row(QWidget(), self.busy_cancel, QWidget())
+        return _page(self.busy_title, self.busy_text, None, bar, None, row)
+
+    def _build_signed_in(self) -> QWidget:
+        self.avatar = _label("", "avatar", wrap=False)
+        self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.avatar.setFixedSize(56, 56)
+        self.name_label = _label("", "accountName")
+        self.email_label = _label("", "muted")
+        who = QWidget()
+        who_layout = QHBoxLayout(who)
+        who_layout.setContentsMargins(0, 0, 0, 0)
+        who_layout.setSpacing(14)
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.name_label)
+        names.addWidget(self.email_label)
+        who_layout.addWidget(self.avatar)
+        who_layout.addLayout(names, 1)
+
+        card = QFrame()
+        card.setObjectName("card")
+        form = QFormLayout(card)
+        form.setContentsMargins(16, 12, 16, 12)
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(8)
+        self.user_id_label = _label("", "fieldValue")
+        self.account_id_label = _label("", "fieldValue")
+        self.expires_label = _label("", "fieldValue")
+        self.countdown_label = _label("", "countdown")
+        self.refresh_expires_label = _label("", "fieldValue")
+        for widget in (self.user_id_label, self.account_id_label):
+            widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(_label("User ID", "fieldName"), self.user_id_label)
+        form.addRow(_label("Account ID", "fieldName"), self.account_id_label)
+        form.addRow(_label("Access token", "fieldName"), self.expires_label)
+        form.addRow(_label("", "fieldName"), self.countdown_label)
+        form.addRow(_label("Refresh token", "fieldName"), self.refresh_expires_label)
+
+        self.banner = _label("", "banner")
+        self.banner.hide()
+        self.copy_button = _button("Copy access token", "copyButton")
+        self.copy_button.setToolTip("Copy the access token to the clipboard (Ctrl+Shift+C)")
+        self.copy_button.clicked.connect(self.copy_token)
+        self.refresh_button = _button("Refresh now", "refreshButton")
+        self.refresh_button.setToolTip("Get a new access token now (F5)")
+        self.refresh_button.clicked.connect(self.controller.refresh_now)
+        self.sign_out_button = _button("Sign out", "signOutButton")
+        self.sign_out_button.clicked.connect(self.controller.sign_out)
+        buttons = _row(self.copy_button, self.refresh_button, self.sign_out_button)
+        return _page(who, None, card, self.banner, None, buttons, stretch_top=False)
+
+    def _build_error(self) -> QWidget:
+        self.error_title = _label("", "errorTitle")
+        self.error_text = _label("", "errorText")
+        self.error_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_button = _button("Try again", "retryButton", primary=True)
+        self.retry_button.setDefault(True)
+        self.retry_button.clicked.connect(self._retry)
+        self.back_button = _button("Back", "backButton")
+        self.back_button.clicked.connect(self.controller.back_to_start)
+        return _page(
+            self.error_title, self.error_text, None, _row(self.back_button, self.retry_button)
+        )
+
+    # -- reacting to the controller ----------------------------------------------------
+
+    def show_state(self, state: State) -> None:
+        pages = {
+            State.STARTING: self.busy_page,
+            State.SIGNED_OUT: self.signed_out_page,
+            State.SIGNING_IN: self.signing_in_page,
+            State.FINISHING: self.busy_page,
+            State.SIGNED_IN: self.signed_in_page,
+            State.ERROR: self.error_page,
+        }
+        if state is State.STARTING:
+            self.busy_title.setText("Signing you in…")
+            self.busy_text.setText("Using your saved session. No password needed.")
+        elif state is State.FINISHING:
+            self.busy_title.setText("Finishing sign-in…")
+            self.busy_text.setText("Exchanging the authorization code and fetching your account.")
+        if state is State.SIGNED_OUT:
+            self.note_label.setText(self.controller.last_note)
+            self.note_label.setVisible(bool(self.controller.last_note))
+        self.stack.setCurrentWidget(pages[state])
+        focus = {
+            State.SIGNED_OUT: self.sign_in_button,
+            State.FINISHING: self.busy_cancel,
+            State.SIGNED_IN: self.copy_button,
+            State.ERROR: self.retry_button,
+        }.get(state)
+        if focus is not None:
+            focus.setFocus()
+
+    def show_account(self) -> None:
+        account = self.controller.account
+        if account is not None:
+            self.name_label.setText(account.display_name)
+            self.email_label.setText(account.email or "")
+            self.avatar.setText(initials(account.display_name))
+            self.user_id_label.setText(account.id or "—")
+            self.account_id_label.setText(account.account_id or "—")
+        else:
+            self.name_label.setText("Signed in")
+            self.email_label.setText("This provider does not share account details.")
+            self.avatar.setText("?")
+            self.user_id_label.setText("—")
+            self.account_id_label.setText("—")
+        self.update_expiry(self.controller.clock())
+
+    def update_expiry(self, now: datetime) -> None:
+        tokens = self.controller.tokens
+        if tokens is None:
+            return
+        expiry = format_expiry(tokens.expires_at, now)
+        when, _, left = expiry.partition(" (")
+        self.expires_label.setText(f"expires {when}")
+        self.countdown_label.setText(left.rstrip(")") if left else "")
+        if tokens.refresh_token is None:
+            self.refresh_expires_label.setText("none (sign in again when the token expires)")
+        else:
+            self.refresh_expires_label.setText(
+                "expires " + format_expiry(tokens.refresh_expires_at, now)
+                if tokens.refresh_expires_at
+                else "no expiry given"
+            )
+        self.refresh_button.setEnabled(
+            tokens.refresh_token is not None and not self.controller.refreshing
+        )
+
+    def show_problem(self, problem: Problem | None) -> None:
+        if problem is None:
+            return
+        self.error_title.setText(problem.title)
+        self.error_text.setText(problem.message)
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def _retry(self) -> None:
+        self.controller.back_to_start()
+        self.controller.sign_in()
+
+    def _escape(self) -> None:
+        if self.controller.state in (State.FINISHING, State.SIGNING_IN):
+            self.controller.cancel()
+
+    def copy_token(self) -> None:
+        tokens = self.controller.tokens
+        if tokens is None or self.controller.state is not State.SIGNED_IN:
+            return
+        QGuiApplication.clipboard().setText(tokens.access_token)
+        self.copy_button.setText("Copied")
+        button = self.copy_button
+        QTimer.singleShot(1500, button, lambda: button.setText("Copy access token"))
+
+    # -- the web view, created only for an interactive sign-in ---------------------------
+
+    def open_login(self, authorize_url: str, redirect_uri: str) -> None:
+        from frameio_desktop.gui.webview import LoginView  # QtWebEngine starts here
+
+        self.close_login()
+        view = LoginView(authorize_url, redirect_uri, self.signing_in_page)
+        view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        view.redirect_caught.connect(self.controller.redirect_caught)
+        view.cancel_requested.connect(self.controller.cancel)
+        view.load_failed.connect(self.controller.login_failed)
+        self.signing_in_layout.addWidget(view)
+        self.login_view = view
+
+    def close_login(self) -> None:
+        view = self.login_view
+        if view is None:
+            return
+        self.login_view = None
+        self.signing_in_layout.removeWidget(view)
+        view.hide()
+        view.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+        if self.controller.state in (State.SIGNING_IN, State.FINISHING):
+            self.controller.cancel()
+        self.close_login()
+        super().closeEvent(event)

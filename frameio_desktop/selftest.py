@@ -1,0 +1,158 @@
+"""`frameio-desktop --self-test`: the whole sign-in through the real window, in one run.
+
+Works from source and from the frozen bundle: it starts the demo server, signs in through
+the embedded web view (filling the demo login form and clicking Allow itself), checks the
+token against `/v2/me` and the account shown in the window, reports the keyring backend,
+signs out, and prints one line per step. Exit 0 only if every step passed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from frameio_desktop.core.account import fetch_account
+from frameio_desktop.core.session import AuthSession
+from frameio_desktop.core.settings import load_settings
+from frameio_desktop.core.store import insecure_reason
+from frameio_desktop.demo.server import DemoServer
+from frameio_desktop.gui.controller import SignInController, State
+
+#: Fills the demo server's login form, then clicks Allow on its consent page.
+DEMO_AUTOFILL_JS = """
+(function () {
+  var name = document.getElementById('name');
+  if (name) { name.value = %(name)s; document.getElementById('sign-in').click(); return 'login'; }
+  var allow = document.getElementById(%(button)s);
+  if (allow) { allow.click(); return 'consent'; }
+  return 'other';
+})()
+"""
+
+
+def autofill_script(name: str, *, allow: bool = True) -> str:
+    import json
+
+    return DEMO_AUTOFILL_JS % {
+        "name": json.dumps(name),
+        "button": json.dumps("allow" if allow else "deny"),
+    }
+
+
+def wait_until(predicate: Callable[[], bool], timeout_ms: int) -> bool:
+    """Run the event loop until `predicate()` holds or the time is up."""
+    if predicate():
+        return True
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: loop.quit() if predicate() else None)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    return predicate()
+
+
+class Report:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.failed = False
+
+    def step(self, ok: bool, name: str, detail: str = "") -> bool:
+        self.failed |= not ok
+        line = f"{'ok  ' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else "")
+        print(line, file=self.out, flush=True)
+        return ok
+
+
+def run_self_test(
+    app: QApplication,
+    flags: dict[str, str | None],
+    demo: DemoServer | None,
+    out: TextIO = sys.stdout,
+) -> int:
+    from frameio_desktop.gui.app import build_window
+
+    report = Report(out)
+    if demo is None:
+        report.step(False, "demo server", "not started")
+        return 1
+    report.step(True, "demo server", demo.url)
+    # A profile of its own, so the self-test never touches a real sign-in.
+    profile = f"self-test-{secrets.token_hex(4)}"
+    settings = load_settings({**flags, "profile": profile})
+    session = AuthSession(settings)
+    backend = session.store.backend_name
+    reason = insecure_reason(session.store.backend)
+    report.step(True, "keyring backend", backend + (f" (NOT SECURE: {reason})" if reason else ""))
+
+    controller = SignInController(session)
+    window = build_window(controller, settings)
+    window.show()
+    name = "Self Test"
+
+    def autofill(ok: bool) -> None:
+        if ok and window.login_view is not None:
+            window.login_view.page.runJavaScript(autofill_script(name))
+
+    controller.login_requested.connect(
+        lambda *_: window.login_view and window.login_view.page.loadFinished.connect(autofill)
+    )
+    controller.sign_in()
+    engine_started = window.login_view is not None
+    report.step(engine_started, "web view opened", settings.authorize_url or "")
+    signed_in = wait_until(lambda: controller.state in (State.SIGNED_IN, State.ERROR), 60_000)
+    if not report.step(
+        signed_in and controller.state is State.SIGNED_IN,
+        "signed in through the web view",
+        controller.problem.message if controller.problem else "",
+    ):
+        return _finish(controller, window, report)
+    report.step(
+        demo.state.hits["/callback"] == 0,
+        "redirect caught before the network",
+        f"{demo.state.hits['/callback']} requests reached the redirect path",
+    )
+    report.step(
+        session.persistent,
+        "tokens kept in the keyring",
+        session.storage_problem.user_message if session.storage_problem else backend,
+    )
+    tokens = session.tokens
+    try:
+        assert tokens is not None
+        assert settings.account_url is not None
+        account = fetch_account(session.http, settings.account_url, tokens.access_token)
+        report.step(account.name == name, "token accepted by /v2/me", account.email or "")
+    except Exception as exc:  # noqa: BLE001 - reported as a failed step
+        report.step(False, "token accepted by /v2/me", type(exc).__name__)
+    report.step(
+        window.name_label.text() == name, "account shown in the window", window.name_label.text()
+    )
+    controller.sign_out()
+    wait_until(lambda: controller.state is State.SIGNED_OUT, 30_000)
+    cleared = session.store.load(settings.store_key) is None if session.persistent else True
+    report.step(
+        controller.state is State.SIGNED_OUT and cleared,
+        "signed out",
+        f"revoked at server: {demo.state.revocations > 0}",
+    )
+    return _finish(controller, window, report)
+
+
+def _finish(controller: SignInController, window: object, report: Report) -> int:
+    from frameio_desktop.gui.window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.close_login()
+    window.close()
+    controller.runner.wait_idle()
+    wait_until(lambda: False, 200)  # let deferred deletes of the web view run
+    print("self-test " + ("FAILED" if report.failed else "passed"), file=report.out)
+    return 1 if report.failed else 0

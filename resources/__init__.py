@@ -1,0 +1,1 @@
+"""Icons and desktop files, read with importlib.resources as `frameio_desktop.resources`."""

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from frameio_desktop.demo.server import DemoServer
+from frameio_desktop.gui.controller import SignInController
+from frameio_desktop.gui.window import MainWindow
+from tests.helpers.demo import demo_session
+from tests.helpers.fakes import FakeClock, MemoryKeyring
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoServer]:
+    server = DemoServer(token_ttl=600).start()
+    yield server
+    server.state.token_gate.set()
+    server.stop()
+
+
+@pytest.fixture
+def backend() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def controller(qtbot, demo: DemoServer, tmp_path: Path, backend: MemoryKeyring, clock: FakeClock):
+    session = demo_session(demo, tmp_path, backend, clock=clock)
+    c = SignInController(session, clock=clock)
+    yield c
+    c.runner.wait_idle()
+
+
+@pytest.fixture
+def window(qtbot, controller: SignInController) -> MainWindow:
+    w = MainWindow(
+        controller, provider_title="Demo", client_id="frameio-desktop-demo", profile="demo"
+    )
+    qtbot.addWidget(w)
+    return w

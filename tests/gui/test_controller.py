@@ -1,0 +1,250 @@
+"""Window states and transitions, driven through the controller without a web view.
+
+The redirect the web view would catch comes from walking the demo server's pages with
+plain HTTP (tests/helpers/browser.py); the web view itself is tested in test_webview.py.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from frameio_desktop.core.errors import ConfigError
+from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
+from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.window import MainWindow
+from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.fakes import FakeClock, MemoryKeyring
+
+
+def sign_in(qtbot, controller: SignInController, *, allow: bool = True, name: str = "Ada") -> None:
+    with qtbot.waitSignal(controller.login_requested) as opened:
+        controller.sign_in()
+    authorize_url, redirect_uri = opened.args
+    redirect = sign_in_without_browser(authorize_url, name, allow=allow)
+    assert redirect.startswith(redirect_uri)
+    expected = State.SIGNED_IN if allow else State.ERROR
+    with qtbot.waitSignal(
+        controller.state_changed, check_params_cb=lambda s: s is expected, timeout=10_000
+    ):
+        controller.redirect_caught(redirect)
+
+
+def test_starts_signed_out_when_nothing_stored(qtbot, controller, window: MainWindow) -> None:
+    with qtbot.waitSignal(
+        controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
+    ):
+        controller.start()
+    assert window.stack.currentWidget() is window.signed_out_page
+    assert window.sign_in_button.isEnabled()
+
+
+def test_sign_in_shows_account_and_expiry(
+    qtbot, controller, window: MainWindow, demo: DemoServer, backend: MemoryKeyring
+) -> None:
+    sign_in(qtbot, controller, name="Ada Lovelace")
+    assert window.stack.currentWidget() is window.signed_in_page
+    assert window.name_label.text() == "Ada Lovelace"
+    assert window.email_label.text() == "ada.lovelace@example.com"
+    assert window.avatar.text() == "AL"
+    assert window.account_id_label.text() == "demo-account-0001"
+    assert window.countdown_label.text() == "in 10 min 00 s"
+    assert window.expires_label.text().startswith("expires ")
+    assert window.refresh_expires_label.text().startswith("expires ")
+    assert backend.entries, "tokens stored in the keyring"
+    assert demo.state.hits[CALLBACK_PATH] == 0
+
+
+def test_countdown_recomputed_from_clock_each_tick(
+    qtbot, controller, window: MainWindow, clock: FakeClock
+) -> None:
+    sign_in(qtbot, controller)
+    before = window.countdown_label.text()
+    clock.advance(125)  # as after a laptop sleeps: no ticks in between
+    controller.on_tick()
+    assert before == "in 10 min 00 s"
+    assert window.countdown_label.text() == "in 7 min 55 s"
+    assert controller.timer.isActive()
+    assert controller.timer.interval() == 1000
+
+
+def test_auto_refresh_ahead_of_expiry(
+    qtbot, controller, window: MainWindow, clock: FakeClock, demo: DemoServer
+) -> None:
+    sign_in(qtbot, controller)
+    first = controller.tokens
+    clock.advance(200)  # 400 s left: outside the 5 min lead, no refresh
+    controller.on_tick()
+    assert not controller.refreshing
+    clock.advance(150)  # 250 s left: inside the 5 min lead
+    with qtbot.waitSignal(controller.signed_in_changed, timeout=10_000):
+        controller.on_tick()
+    assert controller.tokens.access_token != first.access_token
+    assert demo.state.refresh_grants == 1
+
+
+def test_deny_shows_access_denied_and_can_sign_in_again(
+    qtbot, controller, window: MainWindow
+) -> None:
+    sign_in(qtbot, controller, allow=False)
+    assert window.stack.currentWidget() is window.error_page
+    assert window.error_title.text() == "Access denied"
+    window.back_button.click()
+    assert controller.state is State.SIGNED_OUT
+    sign_in(qtbot, controller)
+    assert controller.state is State.SIGNED_IN
+
+
+def test_error_description_is_shown_as_text_not_markup(
+    qtbot, controller, window: MainWindow
+) -> None:
+    with qtbot.waitSignal(controller.login_requested):
+        controller.sign_in()
+    params = {
+        "state": controller.pending.state,
+        "error": "server_error",
+        "error_description": "<b>boom</b><img src=x>",
+    }
+    controller.redirect_caught(f"{controller.pending.redirect_uri}?{urlencode(params)}")
+    assert controller.state is State.ERROR
+    assert window.error_text.textFormat() == Qt.TextFormat.PlainText
+    assert "<b>boom</b><img src=x>" in window.error_text.text()
+
+
+def test_forged_state_is_refused_without_any_request(
+    qtbot, controller, window: MainWindow, demo: DemoServer
+) -> None:
+    with qtbot.waitSignal(controller.login_requested):
+        controller.sign_in()
+    controller.redirect_caught(f"{controller.pending.redirect_uri}?code=x&state=forged")
+    assert controller.state is State.ERROR
+    assert "state" in window.error_text.text()
+    assert demo.state.hits["/oauth2/token"] == 0
+
+
+def test_cancel_during_exchange_stores_nothing(
+    qtbot, controller, window: MainWindow, demo: DemoServer, backend: MemoryKeyring
+) -> None:
+    with qtbot.waitSignal(controller.login_requested) as opened:
+        controller.sign_in()
+    redirect = sign_in_without_browser(opened.args[0])
+    demo.state.token_gate.clear()  # hold the exchange at the server
+    controller.redirect_caught(redirect)
+    assert controller.state is State.FINISHING
+    assert demo.state.token_request_arrived.wait(10)
+    window.busy_cancel.click()
+    assert controller.state is State.SIGNED_OUT
+    assert window.note_label.text() == "Sign-in cancelled."
+    demo.state.token_gate.set()  # the server answers late
+    controller.runner.wait_idle()
+    qtbot.wait_until(lambda: demo.state.revocations >= 1, timeout=5000)
+    assert controller.state is State.SIGNED_OUT
+    assert backend.entries == {}
+
+
+def test_refresh_failure_shows_banner_then_refresh_now_recovers(
+    qtbot, controller, window: MainWindow, demo: DemoServer
+) -> None:
+    sign_in(qtbot, controller)
+    demo.stop()
+    with qtbot.waitSignal(controller.banner_changed, timeout=15_000) as banner:
+        window.refresh_button.click()
+    assert "Could not refresh" in banner.args[0]
+    assert window.banner.isVisibleTo(window)
+    assert controller.state is State.SIGNED_IN  # still signed in; the token still works
+    demo.start()
+    old = controller.tokens.access_token
+    with qtbot.waitSignal(controller.signed_in_changed, timeout=10_000):
+        window.refresh_button.click()
+    assert controller.tokens.access_token != old
+    assert not window.banner.isVisibleTo(window)
+
+
+def test_sign_out_revokes_and_clears(
+    qtbot, controller, window: MainWindow, demo: DemoServer, backend: MemoryKeyring
+) -> None:
+    sign_in(qtbot, controller)
+    tokens = controller.tokens
+    with qtbot.waitSignal(
+        controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
+    ):
+        window.sign_out_button.click()
+    assert backend.entries == {}
+    assert not demo.state.refresh_token_active(tokens.refresh_token)
+    assert window.note_label.text() == "You have signed out."
+
+
+def test_silent_sign_in_from_keyring(
+    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+) -> None:
+    sign_in(qtbot, controller)
+    from tests.helpers.demo import demo_session
+
+    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
+    window = MainWindow(again, provider_title="Demo", client_id="c", profile="demo")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
+        again.start()
+    assert window.name_label.text() == "Ada"
+    assert window.login_view is None
+    again.runner.wait_idle()
+
+
+def test_expired_session_at_launch_asks_to_sign_in(
+    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+) -> None:
+    sign_in(qtbot, controller)
+    demo.state.token_by_refresh(controller.tokens.refresh_token).refresh_revoked = True
+    from tests.helpers.demo import demo_session
+
+    session = demo_session(demo, tmp_path, backend, clock=clock)
+    again = SignInController(session, clock=clock)
+    clock.advance(3600)  # the access token has expired; the refresh token was revoked
+    with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT):
+        again.start()
+    assert "expired" in again.last_note
+    again.runner.wait_idle()
+
+
+def test_copy_access_token_to_clipboard(qtbot, controller, window: MainWindow) -> None:
+    sign_in(qtbot, controller)
+    window.copy_button.click()
+    assert QGuiApplication.clipboard().text() == controller.tokens.access_token
+    assert window.copy_button.text() == "Copied"
+
+
+def test_missing_setting_shows_panel_not_traceback(qtbot) -> None:
+    problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
+    controller = SignInController(None, config_problem=problem)
+    window = MainWindow(controller, provider_title="Frame.io", client_id=None, profile=None)
+    qtbot.addWidget(window)
+    controller.start()
+    assert window.stack.currentWidget() is window.signed_out_page
+    assert not window.config_panel.isHidden()
+    assert "FRAMEIO_CLIENT_ID" in window.config_text.text()
+    assert "--client-id" in window.config_text.text()
+    assert not window.sign_in_button.isEnabled()
+
+
+def test_no_secure_keyring_banner(qtbot, demo: DemoServer, tmp_path, clock: FakeClock) -> None:
+    from tests.helpers.demo import demo_session
+    from tests.helpers.fakes import DroppingKeyring
+
+    controller = SignInController(
+        demo_session(demo, tmp_path, DroppingKeyring(), clock=clock), clock=clock
+    )
+    window = MainWindow(controller, provider_title="Demo", client_id="c", profile="demo")
+    qtbot.addWidget(window)
+    sign_in(qtbot, controller)
+    assert "only until you quit" in window.banner.text()
+    assert window.banner.isVisibleTo(window)
+    controller.runner.wait_idle()
+
+
+@pytest.mark.parametrize("state", list(State))
+def test_every_state_has_a_page(qtbot, window: MainWindow, state: State) -> None:
+    window.show_state(state)
+    assert window.stack.currentWidget() is not None
