@@ -9,6 +9,8 @@ import pytest
 
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 
+CUSTOM_REDIRECT = "adobe+abc123://adobeid/client-123"
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     # Chromium will not start as root with its sandbox (tests only; the app warns).
@@ -23,6 +25,12 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     # QtWebEngine is imported lazily, after the QApplication exists; it needs this first.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    # The app registers its custom redirect scheme before its first web view; in one test
+    # process many web views come and go, so the custom scheme used in tests is registered
+    # before any of them.
+    from frameio_desktop.gui.webview import register_redirect_scheme
+
+    register_redirect_scheme(CUSTOM_REDIRECT)
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,9 @@ from PySide6.QtWebEngineCore import (
     QWebEngineProfile,
     QWebEngineUrlRequestInfo,
     QWebEngineUrlRequestInterceptor,
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
+    QWebEngineUrlSchemeHandler,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import (
@@ -77,10 +80,41 @@ class RedirectGuard(QWebEngineUrlRequestInterceptor):
             self.blocked.emit(url)
 
 
+class RedirectSchemeHandler(QWebEngineUrlSchemeHandler):
+    """For a custom-scheme redirect URI (Adobe IMS native apps: `adobe+<hash>://...`).
+
+    Without a handler Chromium never offers such a navigation to `acceptNavigationRequest`
+    and hands it to the operating system instead, code included. With one installed, the
+    page's check catches it first; any request that still reaches here fails.
+    """
+
+    caught = Signal(str)
+
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt)
+        job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
+        self.caught.emit(encoded(job.requestUrl()))
+
+
+def register_redirect_scheme(redirect_uri: str) -> bytes | None:
+    """Register a custom redirect scheme with the web engine. Must run before the first
+    profile of the process exists; the app creates none before the first sign-in."""
+    parts = urlsplit(redirect_uri)
+    if parts.scheme in ("http", "https"):
+        return None
+    name = parts.scheme.encode()
+    if not QWebEngineUrlScheme.schemeByName(name).name():
+        scheme = QWebEngineUrlScheme(name)
+        syntax = QWebEngineUrlScheme.Syntax
+        scheme.setSyntax(syntax.Host if parts.netloc else syntax.Path)
+        QWebEngineUrlScheme.registerScheme(scheme)
+    return name
+
+
 class LoginPage(QWebEnginePage):
     redirect_caught = Signal(str)
     navigation_blocked = Signal(str, str)  # url, reason
     certificate_rejected = Signal(str)
+    popup_denied = Signal()
 
     def __init__(self, profile: QWebEngineProfile, redirect_uri: str, parent: QWidget) -> None:
         super().__init__(profile, parent)
@@ -112,6 +146,7 @@ class LoginPage(QWebEnginePage):
     ) -> None:
         # Popups are denied: a sign-in page has no reason to open windows here.
         log.info("denied a popup window")
+        self.popup_denied.emit()
         return None
 
     def javaScriptConsoleMessage(  # noqa: N802 (Qt)
@@ -148,11 +183,16 @@ class LoginView(QWidget):
         super().__init__(parent)
         self.setObjectName("loginView")
         self._done = False
+        custom_scheme = register_redirect_scheme(redirect_uri)
         # No storage name: an off-the-record profile, fresh for this sign-in.
         self.profile = QWebEngineProfile(self)
         self.guard = RedirectGuard(redirect_uri, self)
         self.profile.setUrlRequestInterceptor(self.guard)
         self.profile.downloadRequested.connect(self._refuse_download)
+        self.scheme_handler = RedirectSchemeHandler(self)
+        if custom_scheme is not None:
+            self.profile.installUrlSchemeHandler(custom_scheme, self.scheme_handler)
+            self.scheme_handler.caught.connect(self._on_caught)
 
         self.view = QWebEngineView(self)
         self.page = LoginPage(self.profile, redirect_uri, self.view)
@@ -194,7 +234,9 @@ class LoginView(QWidget):
         layout.addWidget(self.view, 1)
 
         self.page.redirect_caught.connect(self._on_caught)
-        self.guard.blocked.connect(self._on_caught)
+        # A sub-resource aimed at the redirect endpoint (fetch, image, prefetch) is blocked
+        # but does not end the sign-in: only a navigation carries the authorization answer.
+        self.guard.blocked.connect(lambda url: log.warning("blocked a request to the redirect URI"))
         self.page.certificate_rejected.connect(self._fail)
         self.page.urlChanged.connect(self._show_url)
         self.page.loadProgress.connect(self.progress.setValue)

@@ -1,0 +1,154 @@
+"""The login web view catches the redirect whatever way the page takes to it.
+
+Pages come from a local HTTP server that counts requests: the redirect path must see
+none, which proves the authorization code never left the app.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CUSTOM_REDIRECT
+from tests.helpers.pages import CALLBACK, RoutePages
+
+pytestmark = [pytest.mark.gui, pytest.mark.webengine]
+
+
+@pytest.fixture
+def pages() -> Iterator[RoutePages]:
+    server = RoutePages().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def open_view(qtbot):
+    from frameio_desktop.gui.webview import LoginView
+
+    views: list[LoginView] = []
+
+    def make(url: str, redirect_uri: str) -> LoginView:
+        view = LoginView(url, redirect_uri)
+        view.resize(600, 500)
+        view.show()
+        views.append(view)
+        return view
+
+    yield make
+    for view in views:
+        # Page and profile are deleted before the test ends: leftovers crash at exit.
+        with qtbot.waitSignal(view.profile.destroyed, timeout=5000):
+            view.shutdown()
+
+
+@pytest.mark.parametrize("route", ["302", "303", "link", "javascript", "form", "iframe"])
+def test_redirect_caught_on_every_route(qtbot, pages: RoutePages, open_view, route: str) -> None:
+    view = open_view(f"{pages.url}/start/{route}", pages.redirect_uri)
+    with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
+        pass
+    assert caught.args[0].startswith(pages.redirect_uri)
+    if route != "form":
+        assert "code=the-code" in caught.args[0]
+    assert pages.hits[CALLBACK] == 0
+    assert pages.hits[f"/start/{route}"] == 1
+
+
+def test_custom_scheme_redirect_is_caught(qtbot, open_view) -> None:
+    """Adobe IMS native apps: Chromium would hand this scheme to the OS otherwise."""
+    uri = CUSTOM_REDIRECT
+    pages = RoutePages(redirect_uri=uri).start()
+    try:
+        for route in ("javascript", "302"):
+            view = open_view(f"{pages.url}/start/{route}", uri)
+            with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
+                pass
+            assert caught.args[0] == f"{uri}?code=the-code&state=the-state"
+    finally:
+        pages.stop()
+
+
+def test_popup_is_denied(qtbot, pages: RoutePages, open_view) -> None:
+    view = open_view(f"{pages.url}/start/popup", pages.redirect_uri)
+    with qtbot.waitSignal(view.page.popup_denied, timeout=15_000):
+        pass
+    with qtbot.waitSignal(
+        view.page.titleChanged, check_params_cb=lambda t: t.startswith("popup:"), timeout=15_000
+    ):
+        pass
+    assert pages.hits[CALLBACK] == 0
+
+
+def test_request_interceptor_blocks_fetch_to_redirect(qtbot, pages: RoutePages, open_view) -> None:
+    view = open_view(f"{pages.url}/start/fetch", pages.redirect_uri)
+    with qtbot.waitSignal(view.guard.blocked, timeout=15_000):
+        pass
+    with qtbot.waitSignal(
+        view.page.titleChanged, check_params_cb=lambda t: t.startswith("fetch:"), timeout=15_000
+    ) as title:
+        pass
+    assert title.args[0] == "fetch:blocked"
+    assert pages.hits[CALLBACK] == 0
+
+
+def test_insecure_navigation_blocked(qtbot, pages: RoutePages, open_view) -> None:
+    view = open_view(f"{pages.url}/start/insecure", pages.redirect_uri)
+    with qtbot.waitSignal(view.page.navigation_blocked, timeout=15_000) as blocked:
+        pass
+    assert blocked.args[0] == "http://example.invalid/"
+    assert "insecure" in blocked.args[1]
+
+
+def test_security_bar_shows_host_and_kind(qtbot, pages: RoutePages, open_view) -> None:
+    view = open_view(f"{pages.url}/start/popup", pages.redirect_uri)
+    assert view.host_label.text() == pages.url.removeprefix("http://")
+    assert view.secure_label.text() == "Local"
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[str]:
+    """An HTTPS server with a self-signed certificate nothing trusts."""
+    import ssl
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_certificate_error_is_never_accepted(qtbot, tls_server: str, open_view) -> None:
+    view = open_view(tls_server, "https://app.example.test/callback")
+    with qtbot.waitSignal(view.load_failed, timeout=15_000) as failed:
+        pass
+    assert "could not be verified" in failed.args[0]

@@ -1,0 +1,88 @@
+"""A tiny local web server whose pages reach the redirect URI every way a page can."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CALLBACK = "/callback"
+
+
+class RoutePages:
+    """Serves /start/<route>; counts every request by path (the callback must stay at 0)."""
+
+    def __init__(self, redirect_uri: str | None = None) -> None:
+        self.hits: Counter[str] = Counter()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.redirect_uri = redirect_uri or f"{self.url}{CALLBACK}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def answer(self) -> str:
+        return f"{self.redirect_uri}?code=the-code&state=the-state"
+
+    def page(self, route: str) -> str | None:
+        target = self.answer()
+        js_target = json.dumps(target)
+        attr = html.escape(target)
+        pages = {
+            "link": f'<a id="go" href="{attr}">continue</a>'
+            "<script>document.getElementById('go').click()</script>",
+            "javascript": f"<script>location.href = {js_target}</script>",
+            "form": f'<form id="f" method="post" action="{attr}"><input name="code" value="c">'
+            "</form><script>document.getElementById('f').submit()</script>",
+            "iframe": '<iframe src="/start/302"></iframe>',
+            "popup": f"<script>var w = window.open({js_target}); "
+            "document.title = 'popup:' + (w === null ? 'denied' : 'opened')</script>",
+            "fetch": f"<script>fetch({js_target}).then(() => document.title = 'fetch:sent', "
+            "() => document.title = 'fetch:blocked')</script>",
+            "insecure": '<a id="go" href="http://example.invalid/">x</a>'
+            "<script>document.getElementById('go').click()</script>",
+            "file": '<a id="go" href="file:///etc/passwd">x</a>'
+            "<script>document.getElementById('go').click()</script>",
+        }
+        return pages.get(route)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        pages = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _reply(self) -> None:
+                path = self.path.split("?")[0]
+                pages.hits[path] += 1
+                route = path.removeprefix("/start/")
+                if route in ("302", "303"):
+                    self.send_response(int(route))
+                    self.send_header("Location", pages.answer())
+                    self.end_headers()
+                    return
+                body = pages.page(route)
+                if body is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                data = f"<!doctype html><title>{route}</title><body>{body}</body>".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = _reply  # noqa: N815
+            do_POST = _reply  # noqa: N815
+
+        return Handler
+
+    def start(self) -> RoutePages:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
