@@ -150,9 +150,8 @@ def _finish(controller: SignInController, window: object, report: Report) -> int
     from frameio_desktop.gui.window import MainWindow
 
     assert isinstance(window, MainWindow)
-    window.close_login()
+    window.release_web_engine()
     window.close()
     controller.runner.wait_idle()
-    wait_until(lambda: False, 200)  # let deferred deletes of the web view run
     print("self-test " + ("FAILED" if report.failed else "passed"), file=report.out)
     return 1 if report.failed else 0

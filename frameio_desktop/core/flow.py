@@ -116,6 +116,7 @@ def begin_login(settings: Settings) -> PendingLogin:
         code_challenge=create_s256_code_challenge(verifier),
         # Adobe IMS defaults to `plain` when this is left out.
         code_challenge_method="S256",
+        **dict(settings.authorize_params),
     )
     return PendingLogin(
         authorize_url=url,

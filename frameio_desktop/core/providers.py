@@ -31,6 +31,8 @@ class ProviderPreset:
     refresh_token_lifetime: timedelta | None
     #: Endpoints come from `<issuer>/.well-known/openid-configuration`.
     discovery: bool = False
+    #: OpenID Connect Core 11: `offline_access` is ignored unless `prompt=consent`.
+    offline_access_needs_consent: bool = False
 
 
 FRAMEIO_V2 = ProviderPreset(
@@ -74,6 +76,7 @@ OIDC = ProviderPreset(
     access_token_lifetime=timedelta(hours=1),
     refresh_token_lifetime=None,
     discovery=True,
+    offline_access_needs_consent=True,
 )
 
 PRESETS: dict[str, ProviderPreset] = {p.name: p for p in (FRAMEIO_V2, FRAMEIO_V4, OIDC)}

@@ -202,19 +202,24 @@ class AuthSession:
 
     # -- refresh ----------------------------------------------------------------------------
 
+    def lead_for(self, tokens: TokenSet) -> timedelta:
+        """How long before expiry to refresh: the lead time, but at most half the token's
+        lifetime, so a short-lived token is not refreshed on every tick."""
+        return min(self.refresh_lead, (tokens.expires_at - tokens.obtained_at) / 2)
+
     def needs_refresh(self) -> bool:
         tokens = self._tokens
-        return tokens is not None and not tokens.is_fresh(self.clock(), self.refresh_lead)
+        return tokens is not None and not tokens.is_fresh(self.clock(), self.lead_for(tokens))
 
     def fresh_tokens(self, min_ttl: timedelta | None = None) -> TokenSet:
         """Tokens valid for at least `min_ttl` (default: the refresh lead time).
 
         With a stored token that is still fresh this makes no network request.
         """
-        min_ttl = self.refresh_lead if min_ttl is None else min_ttl
         tokens = self._tokens or self.load()
         if tokens is None:
             raise NotSignedInError()
+        min_ttl = self.lead_for(tokens) if min_ttl is None else min_ttl
         if tokens.is_fresh(self.clock(), min_ttl):
             return tokens
         return self.refresh(min_ttl=min_ttl)
@@ -225,7 +230,6 @@ class AuthSession:
         Whoever gets the locks second finds new tokens in the store (or in memory) and
         uses them instead of spending the refresh token again.
         """
-        min_ttl = self.refresh_lead if min_ttl is None else min_ttl
         seen = self._tokens
         with self._refresh_lock, self._cross_process_lock():
             latest = self._reload()
@@ -233,7 +237,9 @@ class AuthSession:
                 self._tokens = None
                 raise NotSignedInError()
             now = self.clock()
-            changed = seen is None or latest.access_token != seen.access_token
+            min_ttl = self.lead_for(latest) if min_ttl is None else min_ttl
+            # Another thread or process refreshed while this one waited for the locks.
+            changed = seen is not None and latest.access_token != seen.access_token
             if latest.is_fresh(now, min_ttl) and (changed or not force):
                 self._tokens = latest
                 return latest

@@ -79,6 +79,8 @@ class Settings:
     refresh_token_lifetime: timedelta | None
     needs_discovery: bool = False
     require_iss: bool = False
+    #: Extra authorization-request parameters (`prompt=consent` for OIDC offline access).
+    authorize_params: Mapping[str, str] = field(default_factory=dict)
     #: Setting name -> where its value came from ("flag", "environment", ".env", ...).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -248,6 +250,11 @@ def load_settings(
         access_token_lifetime=preset.access_token_lifetime,
         refresh_token_lifetime=preset.refresh_token_lifetime,
         needs_discovery=needs_discovery,
+        authorize_params=(
+            {"prompt": "consent"}
+            if preset.offline_access_needs_consent and "offline_access" in scopes
+            else {}
+        ),
         sources=sources,
     )
 

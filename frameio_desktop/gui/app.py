@@ -140,6 +140,7 @@ def run_gui(args: argparse.Namespace) -> int:
         else:
             controller.start()
         app.exec()
+        window.release_web_engine()
         controller.runner.wait_idle()
         return exit_code
     finally:

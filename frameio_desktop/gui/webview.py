@@ -17,6 +17,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineCertificateError,
     QWebEngineDownloadRequest,
     QWebEngineLoadingInfo,
+    QWebEngineNewWindowRequest,
     QWebEnginePage,
     QWebEnginePermission,
     QWebEngineProfile,
@@ -121,6 +122,9 @@ class LoginPage(QWebEnginePage):
         self._redirect_uri = redirect_uri
         self.certificateError.connect(self._on_certificate_error)
         self.permissionRequested.connect(self._on_permission)
+        # Popups are denied: a request nobody opens is dropped. (Not by overriding
+        # createWindow: PySide 6.12 drops a reference to None each time it returns None.)
+        self.newWindowRequested.connect(self._on_new_window)
 
     def acceptNavigationRequest(  # noqa: N802 (Qt)
         self, url: QUrl | str, nav_type: QWebEnginePage.NavigationType, is_main_frame: bool
@@ -141,14 +145,6 @@ class LoginPage(QWebEnginePage):
             return False
         return True
 
-    def createWindow(  # type: ignore[override]  # noqa: N802 (Qt)
-        self, _type: QWebEnginePage.WebWindowType
-    ) -> None:
-        # Popups are denied: a sign-in page has no reason to open windows here.
-        log.info("denied a popup window")
-        self.popup_denied.emit()
-        return None
-
     def javaScriptConsoleMessage(  # noqa: N802 (Qt)
         self,
         level: QWebEnginePage.JavaScriptConsoleMessageLevel,
@@ -166,6 +162,11 @@ class LoginPage(QWebEnginePage):
         self.certificate_rejected.emit(
             f"The secure connection to {host} could not be verified: {error.description()}"
         )
+
+    @Slot(QWebEngineNewWindowRequest)
+    def _on_new_window(self, request: QWebEngineNewWindowRequest) -> None:
+        log.info("denied a popup window")
+        self.popup_denied.emit()
 
     @Slot(QWebEnginePermission)
     def _on_permission(self, permission: QWebEnginePermission) -> None:
@@ -304,12 +305,11 @@ class LoginView(QWidget):
         download.cancel()
 
     def shutdown(self) -> None:
-        """Delete the page, then its profile (the other order crashes), and this view."""
+        """Delete the web view and its page first, then this widget with its profile
+        (a profile must outlive its pages). An off-the-record profile keeps cookies and
+        cache in memory only, so deleting it clears them and gives the web engine's memory
+        back; the next sign-in starts from a fresh login page."""
         self._done = True
-        # An off-the-record profile keeps cookies and cache in memory only: deleting it
-        # is what clears them, so the next sign-in starts from a fresh login page.
-        profile = self.profile
-        self.page.destroyed.connect(profile.deleteLater)
-        self.page.deleteLater()
+        # The view owns the page; once both are gone, this widget and its profile follow.
+        self.view.destroyed.connect(self.deleteLater)
         self.view.deleteLater()
-        self.deleteLater()

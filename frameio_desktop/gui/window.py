@@ -7,7 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import (
+    QCoreApplication,
+    QElapsedTimer,
+    QEvent,
+    QEventLoop,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -104,6 +111,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.controller = controller
         self.login_view: LoginView | None = None
+        #: Views whose web engine objects are still being deleted.
+        self.closing_views: set[int] = set()
         self.setWindowTitle("Frame.io Desktop")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -411,7 +420,23 @@ class MainWindow(QMainWindow):
         self.login_view = None
         self.signing_in_layout.removeWidget(view)
         view.hide()
+        key = id(view)
+        self.closing_views.add(key)
+        view.destroyed.connect(lambda: self.closing_views.discard(key))
         view.shutdown()
+
+    def release_web_engine(self, timeout_ms: int = 5000) -> bool:
+        """Close the web view and run the deletions it queued, so no web engine object
+        outlives the window (leftovers crash when the application object goes away).
+        Deferred deletes queued outside a running event loop are otherwise never run."""
+        self.close_login()
+        timer = QElapsedTimer()
+        timer.start()
+        while self.closing_views and timer.elapsed() < timeout_ms:
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        return not self.closing_views
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
         if self.controller.state in (State.SIGNING_IN, State.FINISHING):

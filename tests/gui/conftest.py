@@ -36,7 +36,7 @@ def controller(qtbot, demo: DemoServer, tmp_path: Path, backend: MemoryKeyring, 
 
 
 @pytest.fixture
-def window(qtbot, controller: SignInController) -> MainWindow:
+def window(qtbot, controller: SignInController):
     w = MainWindow(
         controller, provider_title="Demo", client_id="frameio-desktop-demo", profile="demo"
     )

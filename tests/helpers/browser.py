@@ -39,3 +39,50 @@ def sign_in_without_browser(
     )
     assert answer.status_code in (302, 303), answer.text
     return answer.headers["Location"]
+
+
+class _Forms(HTMLParser):
+    """Every form on a page: its action and its named inputs' values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append((a.get("action") or "", {}))
+        elif tag == "input" and self.forms and a.get("name"):
+            self.forms[-1][1][a["name"] or ""] = a.get("value") or ""
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"] or "")
+
+
+def sign_in_oidc_provider_without_browser(
+    authorize_url: str, redirect_uri: str, login: str = "ada", allow: bool = True
+) -> str:
+    """Walk oidc-provider's development login and consent pages; return the redirect."""
+    http = requests.Session()
+    url = authorize_url
+    for _ in range(12):
+        response = http.get(url, allow_redirects=False, timeout=10)
+        if response.is_redirect:
+            url = urljoin(url, response.headers["Location"])
+            if url.startswith(redirect_uri):
+                return url
+            continue
+        forms = _Forms()
+        forms.feed(response.text)
+        action, fields = forms.forms[0]
+        if "login" in fields:
+            fields.update(login=login, password="any")
+        elif not allow:
+            abort = next(link for link in forms.links if link.endswith("/abort"))
+            url = urljoin(url, abort)
+            continue
+        response = http.post(urljoin(url, action), data=fields, allow_redirects=False, timeout=10)
+        url = urljoin(url, response.headers["Location"])
+        if url.startswith(redirect_uri):
+            return url
+    raise AssertionError("did not reach the redirect URI")

@@ -83,6 +83,16 @@ def test_fresh_token_makes_no_request(clock: FakeClock, lock_dir: Path) -> None:
     assert len(responses.calls) == 0
 
 
+def test_short_lived_token_refreshes_at_half_its_lifetime(clock: FakeClock, lock_dir: Path) -> None:
+    session = new_session(clock, lock_dir)
+    session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=60))
+    session.load()
+    clock.advance(29)
+    assert not session.needs_refresh()
+    clock.advance(2)
+    assert session.needs_refresh()
+
+
 def test_not_signed_in(clock: FakeClock, lock_dir: Path) -> None:
     with pytest.raises(NotSignedInError):
         new_session(clock, lock_dir).fresh_tokens()
@@ -94,6 +104,7 @@ def test_refresh_rotation_is_stored(clock: FakeClock, lock_dir: Path) -> None:
     session = new_session(clock, lock_dir)
     session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=60))
     session.load()
+    clock.advance(45)
     assert session.needs_refresh()
     tokens = session.fresh_tokens()
     assert (tokens.access_token, tokens.refresh_token) == ("AT2", "RT2")
@@ -104,10 +115,22 @@ def test_refresh_rotation_is_stored(clock: FakeClock, lock_dir: Path) -> None:
 
 
 @responses.activate
+def test_forced_refresh_without_loading_first_still_refreshes(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
+    session = new_session(clock, lock_dir)
+    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    assert session.refresh(force=True).access_token == "AT2"
+    assert len(responses.calls) == 1
+
+
+@responses.activate
 def test_refresh_without_refresh_token_in_reply_keeps_old(clock: FakeClock, lock_dir: Path) -> None:
     responses.post(TOKEN_URL, json=token_body("AT2"))
     session = new_session(clock, lock_dir)
     session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=10))
+    clock.advance(6)
     tokens = session.fresh_tokens()
     assert (tokens.access_token, tokens.refresh_token) == ("AT2", "refresh-1")
     stored = session.store.load(session.settings.store_key)
@@ -121,6 +144,7 @@ def test_invalid_grant_ends_session(clock: FakeClock, lock_dir: Path) -> None:
     backend = MemoryKeyring()
     session = new_session(clock, lock_dir, backend)
     session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=10))
+    clock.advance(6)
     with pytest.raises(SessionExpiredError):
         session.fresh_tokens()
     assert backend.entries == {}
@@ -218,6 +242,7 @@ def test_two_sessions_sharing_keyring_refresh_once(clock: FakeClock, lock_dir: P
     first.store.save(first.settings.store_key, make_tokens(clock.now, lifetime=10))
     first.load()
     second.load()
+    clock.advance(6)
     started = threading.Event()
     release = threading.Event()
 
