@@ -7,15 +7,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
+from keyring.compat import properties
 
 from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.core.tokens import TokenSet
 
 
 class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps entries in a dict, like a real one would on disk."""
+    """A keyring that keeps entries in a dict, like a real one would on disk.
 
-    priority = 1  # type: ignore[assignment]
+    Only used when passed in explicitly: keyring's discovery registers every subclass,
+    and a priority that raises keeps this one out of it.
+    """
+
+    @properties.classproperty
+    def priority(cls) -> float:  # noqa: N805 - keyring's classproperty
+        raise RuntimeError("test-only backend; pass it in explicitly")
 
     def __init__(self) -> None:
         super().__init__()

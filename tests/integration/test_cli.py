@@ -1,0 +1,231 @@
+"""`frameio-desktop token|status|logout` as scripts use them: separate processes, the real
+Secret Service keyring, and the demo sign-in server on loopback."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from frameio_desktop.core.session import AuthSession
+from frameio_desktop.core.settings import load_settings
+from frameio_desktop.core.store import KeyringTokenStore
+from frameio_desktop.core.tokens import expired_copy, utc_now
+from frameio_desktop.demo.server import DemoServer
+from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.cli import flags_for, run_cli, secret_service_missing, start_cli
+
+pytestmark = [
+    pytest.mark.secret_service,
+    pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing())),
+]
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoServer]:
+    server = DemoServer(token_ttl=600).start()
+    yield server
+    server.state.token_gate.set()
+    server.stop()
+
+
+class SignedIn:
+    """A sign-in stored in the real keyring under a profile of this test's own."""
+
+    def __init__(self, demo: DemoServer, tmp_path: Path) -> None:
+        self.demo = demo
+        self.settings_flags = {**demo.settings_flags(), "profile": f"cli-{secrets.token_hex(4)}"}
+        self.args = flags_for(self.settings_flags)
+        settings = load_settings(
+            self.settings_flags,
+            environ={},
+            dotenv_path=tmp_path / "x",
+            settings_path=tmp_path / "y",
+        )
+        self.session = AuthSession(settings, store=KeyringTokenStore())
+        pending = self.session.begin_login()
+        self.tokens = self.session.complete_login(
+            pending, sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
+        )
+
+    def expire_access_token(self) -> None:
+        self.tokens = expired_copy(self.tokens, utc_now() - timedelta(seconds=1))
+        self.session.store.save(self.session.settings.store_key, self.tokens)
+
+    def stored(self):
+        return self.session.store.load(self.session.settings.store_key)
+
+    def cleanup(self) -> None:
+        self.session.store.clear(self.session.settings.store_key)
+
+
+@pytest.fixture
+def signed_in(demo: DemoServer, tmp_path: Path) -> Iterator[SignedIn]:
+    state = SignedIn(demo, tmp_path)
+    yield state
+    state.cleanup()
+
+
+def accepted(demo: DemoServer, token: str) -> bool:
+    me = requests.get(f"{demo.url}/v2/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return me.status_code == 200
+
+
+def test_token_prints_a_working_token_without_network(
+    signed_in: SignedIn, demo: DemoServer
+) -> None:
+    before = sum(demo.state.hits.values())
+    result = run_cli(["token", *signed_in.args])
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token == signed_in.tokens.access_token
+    assert sum(demo.state.hits.values()) == before  # still valid: no request at all
+    assert accepted(demo, token)
+
+
+def test_token_json(signed_in: SignedIn) -> None:
+    result = run_cli(["token", "--json", *signed_in.args])
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"access_token", "expires_at", "token_type", "scope"}
+    assert data["token_type"] == "Bearer"
+    assert datetime.fromisoformat(data["expires_at"]) == signed_in.tokens.expires_at
+
+
+def test_token_refreshes_when_min_ttl_not_met(signed_in: SignedIn, demo: DemoServer) -> None:
+    result = run_cli(["token", "--min-ttl", "3000", *signed_in.args])
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token != signed_in.tokens.access_token
+    assert demo.state.refresh_grants == 1
+    assert accepted(demo, token)
+    stored = signed_in.stored()
+    assert stored.access_token == token
+    assert stored.refresh_token != signed_in.tokens.refresh_token  # rotated and kept
+
+
+def test_not_signed_in_exit_3(demo: DemoServer) -> None:
+    result = run_cli(["token", *flags_for({**demo.settings_flags(), "profile": "nobody"})])
+    assert result.returncode == 3
+    assert "No one is signed in" in result.stderr
+    assert result.stdout == ""
+
+
+def test_session_expired_exit_4(signed_in: SignedIn, demo: DemoServer) -> None:
+    signed_in.expire_access_token()
+    demo.state.token_by_refresh(signed_in.tokens.refresh_token).refresh_revoked = True
+    result = run_cli(["token", *signed_in.args])
+    assert result.returncode == 4
+    assert "Sign in again" in result.stderr
+    assert signed_in.stored() is None
+
+
+def test_network_error_exit_5_keeps_session(signed_in: SignedIn, demo: DemoServer) -> None:
+    signed_in.expire_access_token()
+    demo.stop()
+    result = run_cli(["token", *signed_in.args])
+    assert result.returncode == 5
+    assert "Cannot reach 127.0.0.1" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert signed_in.stored() is not None  # nothing stored is lost
+    demo.start()
+
+
+def test_no_secure_keyring_exit_6(demo: DemoServer) -> None:
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    result = run_cli(["token", *flags_for(demo.settings_flags())], env=env)
+    assert result.returncode == 6
+    assert "keyring" in result.stderr
+
+
+def test_bad_settings_exit_2() -> None:
+    result = run_cli(["token", "--redirect-uri", "https://app.example.test/cb"])
+    assert result.returncode == 2
+    assert "FRAMEIO_CLIENT_ID" in result.stderr
+    assert "--client-id" in result.stderr
+
+
+def test_help_documents_exit_codes() -> None:
+    result = run_cli(["token", "--help"])
+    assert result.returncode == 0
+    for line in ("3  not signed in", "4  session expired", "5  network", "6  no secure keyring"):
+        assert line in result.stdout
+
+
+def test_status_text_and_json_print_no_token(signed_in: SignedIn) -> None:
+    text = run_cli(["status", *signed_in.args])
+    assert text.returncode == 0, text.stderr
+    assert "Ada Lovelace <ada.lovelace@example.com>" in text.stdout
+    assert "SecretService" in text.stdout
+    assert "expires" in text.stdout
+    data = json.loads(run_cli(["status", "--json", *signed_in.args]).stdout)
+    assert data["account"]["email"] == "ada.lovelace@example.com"
+    assert data["keyring_backend"].endswith("SecretService.Keyring")
+    assert data["profile"] == signed_in.settings_flags["profile"]
+    for output in (text.stdout + text.stderr, json.dumps(data)):
+        assert signed_in.tokens.access_token not in output
+        assert signed_in.tokens.refresh_token not in output
+
+
+def test_logout_revokes_and_clears(signed_in: SignedIn, demo: DemoServer) -> None:
+    result = run_cli(["logout", *signed_in.args])
+    assert result.returncode == 0, result.stderr
+    assert "revoked at the server" in result.stdout
+    assert signed_in.stored() is None
+    assert not demo.state.refresh_token_active(signed_in.tokens.refresh_token)
+    assert not accepted(demo, signed_in.tokens.access_token)
+    again = run_cli(["logout", *signed_in.args])
+    assert again.returncode == 0
+    assert "Nobody was signed in" in again.stdout
+
+
+def test_token_does_not_import_pyside(signed_in: SignedIn) -> None:
+    code = (
+        "import sys\n"
+        "from frameio_desktop.cli import main\n"
+        f"rc = main(['token', *{signed_in.args!r}])\n"
+        "print('QT' if any(m.startswith('PySide6') for m in sys.modules) else 'NO-QT', rc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "NO-QT 0", result.stderr
+
+
+def test_twenty_processes_refresh_once(signed_in: SignedIn, demo: DemoServer) -> None:
+    signed_in.expire_access_token()
+    processes = [start_cli(["token", *signed_in.args]) for _ in range(20)]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    codes = [p.returncode for p in processes]
+    assert codes == [0] * 20, [err for _, err in outputs]
+    tokens = {out.strip() for out, _ in outputs}
+    assert all(accepted(demo, t) for t in tokens)
+    assert demo.state.refresh_grants == 1
+    assert len(tokens) == 1
+
+
+def test_killed_mid_refresh_leaves_a_usable_or_clearly_expired_session(
+    signed_in: SignedIn, demo: DemoServer
+) -> None:
+    signed_in.expire_access_token()
+    demo.state.token_gate.clear()
+    victim = start_cli(["token", *signed_in.args])
+    assert demo.state.token_request_arrived.wait(30)  # it holds the lock, mid-refresh
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    demo.state.token_gate.set()  # the server finishes the refresh the victim never saw
+    result = run_cli(["token", *signed_in.args], timeout=60)
+    assert "Traceback" not in result.stderr
+    if result.returncode == 0:
+        assert accepted(demo, result.stdout.strip())
+    else:
+        assert result.returncode == 4
+        assert "Sign in again" in result.stderr
