@@ -62,10 +62,14 @@ class RedactingFilter(logging.Filter):
 
 def configure_logging(level: int = logging.WARNING) -> None:
     """Log to stderr through the redacting filter. Used by every entry point."""
+    root = logging.getLogger()
+    for existing in root.handlers:
+        if any(isinstance(f, RedactingFilter) for f in existing.filters):
+            root.setLevel(level)
+            return
     handler = logging.StreamHandler()
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
     # urllib3 logs full URLs at DEBUG; they can carry a code.

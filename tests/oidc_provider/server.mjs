@@ -47,13 +47,15 @@ server.listen(port, '127.0.0.1', () => {
   provider.on('grant.success', (ctx) => {
     if (ctx.oidc.params.grant_type === 'refresh_token') counts.refresh += 1;
   });
-  provider.on('revocation.success', () => { counts.revoke += 1; });
   const callback = provider.callback();
   server.on('request', (req, res) => {
     if (req.url === '/__counts') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(counts));
       return;
+    }
+    if (req.method === 'POST' && req.url.startsWith('/token/revocation')) {
+      res.on('finish', () => { if (res.statusCode === 200) counts.revoke += 1; });
     }
     callback(req, res);
   });

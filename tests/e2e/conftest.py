@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from frameio_desktop.gui.app import build_controller, build_window
+from frameio_desktop.gui.controller import State
+from frameio_desktop.gui.window import MainWindow
+from tests.helpers import oidc
+from tests.helpers.cli import secret_service_missing
+from tests.helpers.peers import DemoPeer, OidcPeer, Peer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.gui, pytest.mark.webengine]
+
+
+def make_peer(name: str, token_ttl: int = 600) -> Peer:
+    if name == "oidc-provider":
+        if oidc.available() is not None:
+            pytest.skip(str(oidc.available()))
+        return OidcPeer(access_token_ttl=token_ttl)
+    return DemoPeer(token_ttl=token_ttl)
+
+
+@pytest.fixture(params=["demo", "oidc-provider"])
+def peer(request: pytest.FixtureRequest) -> Iterator[Peer]:
+    server = make_peer(request.param)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def peer_factory() -> Iterator[Callable[..., Peer]]:
+    made: list[Peer] = []
+
+    def make(name: str, token_ttl: int = 600) -> Peer:
+        made.append(make_peer(name, token_ttl))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+class App:
+    """The real app wiring (settings, keyring, controller, window), as `run_gui` builds it."""
+
+    def __init__(self, qtbot, flags: dict[str, str]) -> None:
+        self.qtbot = qtbot
+        self.flags = flags
+        self.controller, self.settings = build_controller(dict(flags))
+        assert self.settings is not None
+        self.window: MainWindow = build_window(self.controller, self.settings)
+        qtbot.addWidget(self.window)
+        self.window.show()
+        qtbot.waitExposed(self.window)
+        self.web_views_opened = 0
+        self.controller.login_requested.connect(self._count)
+
+    def _count(self, *_: object) -> None:
+        self.web_views_opened += 1
+
+    @property
+    def session(self):
+        return self.controller.session
+
+    def sign_in_through_page(self, peer: Peer, *, allow: bool = True) -> None:
+        """Click Sign in, then fill the login form and the consent page in the web view."""
+        script = peer.fill_js(allow=allow)
+
+        def on_login_requested(*_: object) -> None:
+            view = self.window.login_view
+            assert view is not None
+            view.page.loadFinished.connect(lambda ok: ok and view.page.runJavaScript(script))
+
+        self.controller.login_requested.connect(on_login_requested)
+        expected = State.SIGNED_IN if allow else State.ERROR
+        with self.qtbot.waitSignal(
+            self.controller.state_changed, check_params_cb=lambda s: s is expected, timeout=30_000
+        ):
+            self.window.sign_in_button.click()
+        self.controller.login_requested.disconnect(on_login_requested)
+
+    def close(self) -> None:
+        assert self.window.release_web_engine()
+        self.controller.runner.wait_idle()
+
+
+@pytest.fixture
+def launch(qtbot) -> Iterator[Callable[[dict[str, str]], App]]:
+    apps: list[App] = []
+
+    def start(flags: dict[str, str]) -> App:
+        apps.append(App(qtbot, flags))
+        return apps[-1]
+
+    yield start
+    for app in apps:
+        app.close()
+        if app.session is not None:
+            app.session.store.clear(app.settings.store_key)
+
+
+@pytest.fixture
+def profile() -> str:
+    return f"e2e-{secrets.token_hex(4)}"
+
+
+@pytest.fixture(autouse=True)
+def _needs_secret_service() -> None:
+    if secret_service_missing():
+        pytest.skip(str(secret_service_missing()))

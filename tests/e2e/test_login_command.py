@@ -1,0 +1,58 @@
+"""`frameio-desktop login`: the window opens straight on the sign-in page; exit 0 once
+signed in, 7 when cancelled. Runs the real entry point in this process; only the
+person filling in the page is simulated."""
+
+from __future__ import annotations
+
+import pytest
+
+import frameio_desktop.gui.app as gui_app
+from frameio_desktop import cli
+from tests.helpers.cli import flags_for
+
+
+@pytest.fixture
+def person(monkeypatch: pytest.MonkeyPatch):
+    """Patches window creation so a 'person' acts on the login page once it loads."""
+    actions: dict[str, object] = {}
+    real_build = gui_app.build_window
+
+    def build(controller, settings):
+        window = real_build(controller, settings)
+
+        def on_login(*_: object) -> None:
+            view = window.login_view
+            act = actions["act"]
+
+            def loaded(ok: bool) -> None:
+                if ok:
+                    act(view)  # type: ignore[operator]
+
+            view.page.loadFinished.connect(loaded)
+
+        controller.login_requested.connect(on_login)
+        actions["window"] = window
+        return window
+
+    monkeypatch.setattr(gui_app, "build_window", build)
+    return actions
+
+
+def test_login_exits_0_once_signed_in(person, peer_factory, profile) -> None:
+    peer = peer_factory("demo")
+    person["act"] = lambda view: view.page.runJavaScript(peer.fill_js(allow=True))
+    flags = {**peer.settings_flags(), "profile": profile}
+    assert cli.main(["login", *flags_for(flags)]) == 0
+    window = person["window"]
+    session = window.controller.session
+    assert session.store.load(session.settings.store_key) is not None
+    session.store.clear(session.settings.store_key)
+
+
+def test_login_exits_7_when_cancelled(person, peer_factory, profile) -> None:
+    peer = peer_factory("demo")
+    person["act"] = lambda view: view.cancel_button.click()
+    flags = {**peer.settings_flags(), "profile": profile}
+    assert cli.main(["login", *flags_for(flags)]) == 7
+    session = person["window"].controller.session
+    assert session.store.load(session.settings.store_key) is None
