@@ -87,9 +87,9 @@ class AuthorizationDeniedError(AuthorizationResponseError):
     def __init__(self, error: str = "access_denied", description: str | None = None) -> None:
         self.error = error
         self.description = description
-        message = "Access denied: sign-in was cancelled or permission was not given."
+        message = "Permission was not given, so the app cannot sign you in. You can try again."
         if description:
-            message += f" The server said: {description}"
+            message += f" The server said: “{description}”"
         super().__init__(message)
 
 

@@ -1,0 +1,126 @@
+"""Render each window state to PNG under docs/screenshots/ against the demo server.
+
+Run from the repository root under Xvfb (real window system) or offscreen:
+
+    xvfb-run -a .venv/bin/python scripts/screenshots.py            # 100 %
+    QT_SCALE_FACTOR=2 xvfb-run -a .venv/bin/python scripts/screenshots.py --suffix @2x
+
+Tokens go to an in-memory keyring, never the user's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from frameio_desktop.core.errors import ConfigError  # noqa: E402
+from frameio_desktop.core.session import AuthSession  # noqa: E402
+from frameio_desktop.core.settings import load_settings  # noqa: E402
+from frameio_desktop.core.store import KeyringTokenStore  # noqa: E402
+from frameio_desktop.demo.server import DemoServer  # noqa: E402
+from frameio_desktop.gui.app import build_window, make_application  # noqa: E402
+from frameio_desktop.gui.controller import SignInController, State  # noqa: E402
+from frameio_desktop.selftest import autofill_script, wait_until  # noqa: E402
+from tests.helpers.fakes import MemoryKeyring  # noqa: E402
+
+
+def save(widget: QWidget, path: Path) -> None:
+    QApplication.processEvents()
+    wait_until(lambda: False, 300)  # let the page paint
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--suffix", default="")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def out(name: str) -> Path:
+        return args.out / f"{name}{args.suffix}.png"
+
+    make_application()
+    demo = DemoServer(token_ttl=3600).start()
+    try:
+        settings = load_settings(
+            demo.settings_flags(),
+            environ={},
+            dotenv_path=ROOT / "none",
+            settings_path=ROOT / "none",
+        )
+        session = AuthSession(settings, store=KeyringTokenStore(MemoryKeyring()))
+        controller = SignInController(session)
+        window = build_window(controller, settings)
+        window.show()
+        controller.start()
+        wait_until(lambda: controller.state is State.SIGNED_OUT, 10_000)
+        save(window, out("1-signed-out"))
+
+        loaded: list[bool] = []
+        controller.login_requested.connect(
+            lambda *_: (
+                window.login_view and window.login_view.page.loadFinished.connect(loaded.append)
+            )
+        )
+        controller.sign_in()
+        wait_until(lambda: bool(loaded), 15_000)
+        save(window, out("2-signing-in"))
+
+        window.show_state(State.FINISHING)
+        save(window, out("3-finishing"))
+        window.show_state(State.SIGNING_IN)
+
+        assert window.login_view is not None
+        window.login_view.page.loadFinished.connect(
+            lambda ok: (
+                window.login_view
+                and window.login_view.page.runJavaScript(autofill_script("Ada Lovelace"))
+            )
+        )
+        window.login_view.page.runJavaScript(autofill_script("Ada Lovelace"))
+        wait_until(lambda: controller.state is State.SIGNED_IN, 20_000)
+        save(window, out("4-signed-in"))
+
+        controller.sign_out()
+        wait_until(lambda: controller.state is State.SIGNED_OUT, 10_000)
+        loaded.clear()
+        controller.sign_in()
+        wait_until(lambda: bool(loaded), 15_000)
+        assert window.login_view is not None
+        window.login_view.page.runJavaScript(autofill_script("Ada Lovelace", allow=False))
+        window.login_view.page.loadFinished.connect(
+            lambda ok: (
+                window.login_view
+                and window.login_view.page.runJavaScript(
+                    autofill_script("Ada Lovelace", allow=False)
+                )
+            )
+        )
+        wait_until(lambda: controller.state is State.ERROR, 20_000)
+        save(window, out("5-error-access-denied"))
+        window.release_web_engine()
+        window.close()
+
+        problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
+        missing = SignInController(None, config_problem=problem)
+        missing_window = build_window(missing, None)
+        missing_window.show()
+        missing.start()
+        save(missing_window, out("6-settings-missing"))
+        missing_window.close()
+        controller.runner.wait_idle()
+    finally:
+        demo.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
