@@ -13,9 +13,6 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
-
 from frameio_desktop.core.errors import (
     AuthorizationDeniedError,
     AuthorizationServerError,
@@ -104,6 +101,10 @@ def begin_login(settings: Settings) -> PendingLogin:
     """Start a sign-in: fresh state and verifier, S256 challenge, the authorize URL."""
     if settings.authorize_url is None:
         raise ValueError("endpoints not resolved; call discovery first")
+    # Imported here: `token` and silent sign-in never build an authorize URL.
+    from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
     verifier = new_code_verifier()
     state = new_state()
     url = prepare_grant_uri(

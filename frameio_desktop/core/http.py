@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from frameio_desktop import __version__
 from frameio_desktop.core.errors import (
@@ -20,6 +18,9 @@ from frameio_desktop.core.errors import (
     RequestTimeoutError,
     TLSError,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,18 @@ class HttpClient:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     ) -> None:
-        self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = f"frameio-desktop/{__version__}"
+        self._session = session
         self.timeout = timeout
+
+    @property
+    def session(self) -> requests.Session:
+        # Created on first use: `token` with a still-valid token never imports requests.
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+            self._session.headers["User-Agent"] = f"frameio-desktop/{__version__}"
+        return self._session
 
     def request(
         self,
@@ -49,6 +59,8 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         auth: tuple[str, str] | None = None,
     ) -> requests.Response:
+        import requests
+
         host = urlsplit(url).hostname or url
         log.debug("%s %s", method, _without_query(url))
         try:
@@ -77,7 +89,8 @@ class HttpClient:
             raise NetworkError(f"The request to {host} failed: {type(exc).__name__}.") from exc
 
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
 
 
 def _without_query(url: str) -> str:

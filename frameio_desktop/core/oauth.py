@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import requests
 
 from frameio_desktop.core.errors import (
     OAUTH_ERRORS,
@@ -27,6 +26,9 @@ from frameio_desktop.core.flow import PendingLogin
 from frameio_desktop.core.http import HttpClient, json_body
 from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.tokens import Clock, TokenSet, parse_token_response, utc_now
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 

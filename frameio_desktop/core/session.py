@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import filelock
 import platformdirs
 
 from frameio_desktop.core.account import Account, fetch_account
@@ -151,6 +150,8 @@ class AuthSession:
 
     @contextlib.contextmanager
     def _cross_process_lock(self) -> Iterator[None]:
+        import filelock  # only refreshes and sign-ins need it
+
         self._lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS)
         try:

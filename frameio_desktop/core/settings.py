@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import platformdirs
-from dotenv import dotenv_values
 
 from frameio_desktop.core.errors import ConfigError
 from frameio_desktop.core.providers import (
@@ -124,6 +123,8 @@ def _layers(
 
     dotenv: Mapping[str, str | None] = {}
     if dotenv_path is not None and dotenv_path.is_file():
+        from dotenv import dotenv_values
+
         dotenv = dotenv_values(dotenv_path)
     return [
         ("flag", {k: v for k, v in flags.items() if v}),

@@ -9,13 +9,17 @@ deleted after that. A crash at any point leaves the main entry naming a complete
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
+import os
 import secrets
+from pathlib import Path
 
 import keyring
 import keyring.backend
 import keyring.errors
+import platformdirs
 
 from frameio_desktop.core.errors import (
     KeyringReadBackError,
@@ -56,6 +60,53 @@ def insecure_reason(backend: keyring.backend.KeyringBackend) -> str | None:
     return None
 
 
+def default_backend_memo() -> Path:
+    return Path(platformdirs.user_cache_dir("frameio-desktop", appauthor=False)) / "keyring-backend"
+
+
+def _user_chose_backend() -> bool:
+    """keyring's own configuration (environment or keyringrc.cfg) always wins."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return True
+    config_root = platformdirs.user_config_dir("python_keyring", appauthor=False)
+    return (Path(config_root) / "keyringrc.cfg").is_file()
+
+
+def _remembered_backend(memo: Path) -> keyring.backend.KeyringBackend | None:
+    try:
+        module_name, _, class_name = memo.read_text(encoding="utf-8").strip().rpartition(".")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        usable = isinstance(cls, type) and issubclass(cls, keyring.backend.KeyringBackend)
+        if usable and cls.viable and cls.priority > 0:
+            return cls()  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - any trouble: detect the backend afresh
+        log.debug("remembered keyring backend not usable; detecting")
+    return None
+
+
+def detect_backend(memo: Path | None = None) -> keyring.backend.KeyringBackend:
+    """keyring's backend, found once and remembered by class name in the cache folder.
+
+    keyring's detection scans every backend (on Linux it even imports the macOS one) and
+    costs `frameio-desktop token` ~60 ms per run; the remembered class is checked for
+    viability and used directly. A backend chosen in keyring's own configuration wins.
+    """
+    if _user_chose_backend():
+        return keyring.get_keyring()
+    memo = memo or default_backend_memo()
+    remembered = _remembered_backend(memo)
+    if remembered is not None:
+        return remembered
+    backend = keyring.get_keyring()
+    if insecure_reason(backend) is None and type(backend).__name__ != "ChainerBackend":
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            memo.write_text(backend_label(backend) + "\n", encoding="utf-8")
+        except OSError:
+            pass
+    return backend
+
+
 class KeyringTokenStore:
     """Loads, saves and clears token sets in `keyring`."""
 
@@ -74,7 +125,7 @@ class KeyringTokenStore:
     def backend(self) -> keyring.backend.KeyringBackend:
         # Resolved lazily: finding the backend can start D-Bus work.
         if self._backend is None:
-            self._backend = keyring.get_keyring()
+            self._backend = detect_backend()
         return self._backend
 
     @property

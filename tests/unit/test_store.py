@@ -115,3 +115,54 @@ def test_damaged_entry(raw: str) -> None:
     backend.entries[(SERVICE, KEY)] = raw
     with pytest.raises(StoredDataError):
         KeyringTokenStore(backend).load(KEY)
+
+
+def test_detected_backend_is_remembered_and_reused(tmp_path, monkeypatch) -> None:
+    import keyring as keyring_module
+
+    from frameio_desktop.core import store as store_module
+
+    memo = tmp_path / "keyring-backend"
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr(store_module, "_user_chose_backend", lambda: False)
+    detected = []
+
+    def fake_detection():
+        detected.append(1)
+        return keyring.backends.SecretService.Keyring()
+
+    import keyring.backends.SecretService
+
+    monkeypatch.setattr(keyring_module, "get_keyring", fake_detection)
+    if not keyring.backends.SecretService.Keyring.viable:
+        pytest.skip("needs a viable Secret Service (scripts/test provides one)")
+    first = store_module.detect_backend(memo)
+    assert memo.read_text().strip() == "keyring.backends.SecretService.Keyring"
+    second = store_module.detect_backend(memo)
+    assert type(first) is type(second)
+    assert detected == [1]  # the second start did not run detection
+
+
+def test_unusable_memo_falls_back_to_detection(tmp_path, monkeypatch) -> None:
+    import keyring as keyring_module
+
+    from frameio_desktop.core import store as store_module
+
+    memo = tmp_path / "keyring-backend"
+    memo.write_text("keyring.backends.nonexistent.Keyring\n")
+    monkeypatch.setattr(store_module, "_user_chose_backend", lambda: False)
+    monkeypatch.setattr(keyring_module, "get_keyring", lambda: fail.Keyring())
+    assert isinstance(store_module.detect_backend(memo), fail.Keyring)
+    assert memo.read_text().startswith("keyring.backends.nonexistent")  # insecure: not saved
+
+
+def test_users_own_keyring_choice_wins(tmp_path, monkeypatch) -> None:
+    import keyring as keyring_module
+
+    from frameio_desktop.core import store as store_module
+
+    memo = tmp_path / "keyring-backend"
+    memo.write_text("keyring.backends.SecretService.Keyring\n")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    monkeypatch.setattr(keyring_module, "get_keyring", lambda: null.Keyring())
+    assert isinstance(store_module.detect_backend(memo), null.Keyring)

@@ -1,0 +1,274 @@
+"""Programs the benchmarks time, one per mode: the app's own code paths and their bare Qt
+baselines. Each prints `READY ...` on stdout at the moment the runner measures to.
+
+    python benchmarks/children.py MODE [JSON-ARG]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def ready(*extra: object) -> None:
+    print("READY", *extra, flush=True)
+
+
+def wait_for_stdin_then_exit() -> None:
+    sys.stdin.readline()
+    os._exit(0)
+
+
+def app_login(flags: dict[str, str]) -> None:
+    """The app, started straight on the sign-in page (as `frameio-desktop login`)."""
+    from frameio_desktop.gui.app import build_controller, build_window, make_application
+
+    app = make_application()
+    controller, settings = build_controller(flags)
+    window = build_window(controller, settings)
+    window.show()
+
+    def opened(*_: object) -> None:
+        assert window.login_view is not None
+        window.login_view.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
+
+    controller.login_requested.connect(opened)
+    controller.sign_in()
+    app.exec()
+
+
+def bare_webview(url: str) -> None:
+    from PySide6.QtCore import QUrl
+
+    from frameio_desktop.gui.app import make_application
+
+    app = make_application()
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+
+    view = QWebEngineView()
+    view.resize(560, 740)
+    view.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
+    view.setUrl(QUrl(url))
+    view.show()
+    app.exec()
+
+
+def app_silent(flags: dict[str, str]) -> None:
+    """The app with a stored session: signed in without a web view."""
+    from frameio_desktop.gui.app import build_controller, build_window, make_application
+    from frameio_desktop.gui.controller import State
+
+    app = make_application()
+    controller, settings = build_controller(flags)
+    window = build_window(controller, settings)
+    window.show()
+
+    def on_state(state: State) -> None:
+        if state is State.SIGNED_IN:
+            window.repaint()
+            engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
+            ready(window.name_label.text().replace(" ", "_"), f"webengine={engine}")
+            os._exit(0)
+
+    controller.state_changed.connect(on_state)
+    controller.start()
+    app.exec()
+
+
+def bare_widgets(keep: bool = False) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QLabel
+
+    from frameio_desktop.gui.app import make_application
+
+    app = make_application()
+    label = QLabel("Frame.io Desktop")
+    label.resize(560, 740)
+    label.show()
+
+    def shown() -> None:
+        label.repaint()
+        ready()
+        if keep:
+            threading.Thread(target=wait_for_stdin_then_exit, daemon=True).start()
+        else:
+            os._exit(0)
+
+    QTimer.singleShot(0, shown)
+    app.exec()
+
+
+def app_signed_in_memory(flags: dict[str, str]) -> None:
+    """Sign in through the web view, let the web engine go, then hold still for a reading."""
+    from frameio_desktop.gui.app import build_controller, build_window, make_application
+    from frameio_desktop.gui.controller import State
+    from frameio_desktop.selftest import autofill_script, wait_until
+
+    app = make_application()
+    controller, settings = build_controller(flags)
+    window = build_window(controller, settings)
+    window.show()
+
+    def opened(*_: object) -> None:
+        view = window.login_view
+        assert view is not None
+        view.page.loadFinished.connect(
+            lambda ok: ok and view.page.runJavaScript(autofill_script("Bench Mark"))
+        )
+
+    controller.login_requested.connect(opened)
+    controller.sign_in()
+    wait_until(lambda: controller.state is State.SIGNED_IN, 60_000)
+    window.release_web_engine()
+    wait_until(lambda: False, 2000)  # the renderer process exits after its page is gone
+    ready(controller.state.name)
+    threading.Thread(target=wait_for_stdin_then_exit, daemon=True).start()
+    app.exec()
+
+
+def stall(_: object = None) -> None:
+    """Longest main-thread stall while the token request takes 3 s."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.core.settings import load_settings
+    from frameio_desktop.core.store import KeyringTokenStore
+    from frameio_desktop.demo.server import DemoServer
+    from frameio_desktop.gui.app import build_window, make_application
+    from frameio_desktop.gui.controller import SignInController, State
+    from frameio_desktop.selftest import wait_until
+    from tests.helpers.browser import sign_in_without_browser
+    from tests.helpers.fakes import MemoryKeyring
+
+    app = make_application()
+    demo = DemoServer().start()
+    settings = load_settings(
+        {**demo.settings_flags(), "profile": "bench-stall"},
+        environ={},
+        dotenv_path=ROOT / "none",
+        settings_path=ROOT / "none",
+    )
+    session = AuthSession(settings, store=KeyringTokenStore(MemoryKeyring()))
+    controller = SignInController(session)
+    window = build_window(controller, settings)
+    window.show()
+    controller.login_requested.disconnect(window.open_login)  # only the exchange is timed
+    controller.sign_in()
+    redirect = sign_in_without_browser(controller.pending.authorize_url)  # type: ignore[union-attr]
+    demo.state.token_gate.clear()
+    threading.Timer(3.0, demo.state.token_gate.set).start()
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[int] = []
+    last = [clock.elapsed()]
+
+    def beat() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(beat)
+    timer.start()
+    started = time.perf_counter()
+    controller.redirect_caught(redirect)
+    wait_until(lambda: controller.state is State.SIGNED_IN, 30_000)
+    took = time.perf_counter() - started
+    timer.stop()
+    # The longest gap beyond the 5 ms tick itself.
+    ready(f"stall_ms={max(gaps) - 5}", f"exchange_s={took:.2f}", f"beats={len(gaps)}")
+    controller.runner.wait_idle()
+    demo.stop()
+    app.processEvents()
+    os._exit(0)
+
+
+def overhead(rounds: str) -> None:
+    """Redirect caught -> account shown, against raw requests doing the same two calls."""
+    import requests
+
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.core.settings import load_settings
+    from frameio_desktop.core.store import KeyringTokenStore
+    from frameio_desktop.demo.server import DemoServer
+    from frameio_desktop.gui.app import make_application
+    from frameio_desktop.gui.controller import SignInController, State
+    from frameio_desktop.selftest import wait_until
+    from tests.helpers.browser import sign_in_without_browser
+
+    make_application()
+    demo = DemoServer().start()
+    flags = {**demo.settings_flags(), "profile": "bench-overhead"}
+    settings = load_settings(
+        flags, environ={}, dotenv_path=ROOT / "none", settings_path=ROOT / "none"
+    )
+    session = AuthSession(settings, store=KeyringTokenStore())  # the real keyring
+    controller = SignInController(session)
+    raw = requests.Session()
+    app_ms: list[float] = []
+    raw_ms: list[float] = []
+    for i in range(int(rounds) + 1):
+        controller.sign_in()
+        pending = controller.pending
+        assert pending is not None
+        redirect = sign_in_without_browser(pending.authorize_url)
+        started = time.perf_counter()
+        controller.redirect_caught(redirect)
+        wait_until(lambda: controller.state is State.SIGNED_IN, 30_000)
+        took = (time.perf_counter() - started) * 1000
+        controller.back_to_start()
+
+        other = session.begin_login()
+        code = other.take_code(sign_in_without_browser(other.authorize_url))
+        started = time.perf_counter()
+        token = raw.post(
+            settings.token_url,  # type: ignore[arg-type]
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": other.redirect_uri,
+                "code_verifier": other.code_verifier,
+                "client_id": settings.client_id,
+            },
+            timeout=30,
+        ).json()["access_token"]
+        raw.get(
+            settings.account_url,  # type: ignore[arg-type]
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
+        raw_took = (time.perf_counter() - started) * 1000
+        if i:  # the first round is the warm-up
+            app_ms.append(took)
+            raw_ms.append(raw_took)
+    session.store.clear(settings.store_key)
+    ready(json.dumps({"app_ms": app_ms, "raw_ms": raw_ms}))
+    controller.runner.wait_idle()
+    demo.stop()
+    os._exit(0)
+
+
+MODES = {
+    "app-login": app_login,
+    "bare-webview": bare_webview,
+    "app-silent": app_silent,
+    "bare-widgets": lambda _=None: bare_widgets(keep=False),
+    "bare-widgets-keep": lambda _=None: bare_widgets(keep=True),
+    "app-signed-in-memory": app_signed_in_memory,
+    "stall": stall,
+    "overhead": overhead,
+}
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    arg = json.loads(sys.argv[2]) if len(sys.argv) > 2 else None
+    MODES[mode](arg)
