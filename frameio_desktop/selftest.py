@@ -114,6 +114,7 @@ def run_self_test(
         controller.problem.message if controller.problem else "",
     ):
         return _finish(controller, window, report)
+    wait_until(lambda: not controller.saving, 30_000)
     report.step(
         demo.state.hits["/callback"] == 0,
         "redirect caught before the network",

@@ -80,6 +80,8 @@ class AuthSession:
         self._lock_path = (lock_dir or default_lock_dir()) / f"{digest}.lock"
         #: Set when tokens could not be kept in the keyring; they live in memory instead.
         self.storage_problem: StoreError | None = None
+        #: A fresh sign-in not yet written to the keyring (see `finish_login`).
+        self._unsaved = False
 
     # -- settings and endpoints ----------------------------------------------------------
 
@@ -110,6 +112,10 @@ class AuthSession:
     def persistent(self) -> bool:
         return self.storage_problem is None
 
+    @property
+    def has_unsaved_tokens(self) -> bool:
+        return self._unsaved
+
     def load(self) -> TokenSet | None:
         """Read the stored tokens into the session. No network."""
         try:
@@ -122,7 +128,7 @@ class AuthSession:
         return self._tokens
 
     def _reload(self) -> TokenSet | None:
-        if not self.persistent:
+        if not self.persistent or self._unsaved:
             return self._tokens
         try:
             return self.store.load(self._settings.store_key)
@@ -131,6 +137,7 @@ class AuthSession:
 
     def _save(self, tokens: TokenSet) -> None:
         self._tokens = tokens
+        self._unsaved = False
         if not self.persistent:
             return
         try:
@@ -142,6 +149,7 @@ class AuthSession:
 
     def _forget(self) -> None:
         self._tokens = None
+        self._unsaved = False
         if self.persistent:
             try:
                 self.store.clear(self._settings.store_key)
@@ -184,11 +192,14 @@ class AuthSession:
         code: str,
         *,
         cancelled: Callable[[], bool] | None = None,
+        persist: bool = True,
     ) -> TokenSet:
         """Exchange a code that `PendingLogin.take_code` accepted, and store the tokens.
 
         `cancelled` is asked after the exchange: if the person cancelled meanwhile, the new
-        tokens are revoked and nothing is stored.
+        tokens are revoked and nothing is stored. With `persist=False` the tokens are kept
+        in memory until `persist()` writes them (the window shows the account first: a
+        keyring write with its read-back costs tens of milliseconds, or an unlock prompt).
         """
         client = self.token_client()
         tokens = client.exchange_code(pending, code)
@@ -198,8 +209,19 @@ class AuthSession:
                     client.revoke(tokens.refresh_token, "refresh_token")
                 client.revoke(tokens.access_token, "access_token")
                 raise SignInCancelledError()
-            self._save(tokens)
+            if persist:
+                self._save(tokens)
+            else:
+                self._tokens = tokens
+                self._unsaved = True
         return tokens
+
+    def persist(self) -> None:
+        """Write tokens that `finish_login(persist=False)` kept in memory."""
+        with self._refresh_lock, self._cross_process_lock():
+            if self._unsaved and self._tokens is not None:
+                self._save(self._tokens)
+            self._unsaved = False
 
     # -- refresh ----------------------------------------------------------------------------
 

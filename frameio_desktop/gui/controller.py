@@ -90,6 +90,7 @@ class SignInController(QObject):
     problem_changed = Signal(object)  # Problem | None, for the error page
     banner_changed = Signal(str)  # a warning on the signed-in page ("" clears it)
     tick = Signal(object)  # datetime: once a second, for countdowns
+    saved = Signal()  # a new sign-in has been written to the keyring (or could not be)
 
     def __init__(
         self,
@@ -113,6 +114,7 @@ class SignInController(QObject):
         self._task: Task | None = None
         self._cancel_event = threading.Event()
         self._refresh_task: Task | None = None
+        self._save_task: Task | None = None
         self._retry_at: datetime | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -182,6 +184,19 @@ class SignInController(QObject):
         self._set_state(State.SIGNED_IN)
         self.signed_in_changed.emit()
         self._update_banner()
+        if self.session is not None and self.session.has_unsaved_tokens:
+            self._save_task = self.runner.run(self.session.persist, self._on_saved, self._on_saved)
+
+    @property
+    def saving(self) -> bool:
+        return self._save_task is not None
+
+    def _on_saved(self, _: object) -> None:
+        # persist() never raises for the keyring itself: a storage problem is recorded on
+        # the session and shown in the banner.
+        self._save_task = None
+        self._update_banner()
+        self.saved.emit()
 
     def _update_banner(self) -> None:
         problem = self.session.storage_problem if self.session else None
@@ -231,7 +246,8 @@ class SignInController(QObject):
         self._set_state(State.FINISHING)
 
         def finish() -> object:
-            session.finish_login(pending, code, cancelled=cancel.is_set)
+            # Shown before the keyring write, which follows on its own task.
+            session.finish_login(pending, code, cancelled=cancel.is_set, persist=False)
             if cancel.is_set():
                 raise errors.SignInCancelledError()
             return session.account()

@@ -81,6 +81,8 @@ class App:
         ):
             self.window.sign_in_button.click()
         self.controller.login_requested.disconnect(on_login_requested)
+        if allow:
+            self.qtbot.waitUntil(lambda: not self.controller.saving, timeout=10_000)
 
     def close(self) -> None:
         assert self.window.release_web_engine()

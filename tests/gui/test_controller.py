@@ -31,6 +31,9 @@ def sign_in(qtbot, controller: SignInController, *, allow: bool = True, name: st
         controller.state_changed, check_params_cb=lambda s: s is expected, timeout=10_000
     ):
         controller.redirect_caught(redirect)
+    if allow:
+        # The account is shown first; the keyring write follows on its own task.
+        qtbot.waitUntil(lambda: not controller.saving, timeout=10_000)
 
 
 def test_starts_signed_out_when_nothing_stored(qtbot, controller, window: MainWindow) -> None:

@@ -374,3 +374,24 @@ def test_bad_discovery_documents(clock: FakeClock, lock_dir: Path, config: dict)
     responses.get(f"{ISSUER}/.well-known/openid-configuration", json=config)
     with pytest.raises(DiscoveryError):
         oidc_session(clock, lock_dir).resolved_settings()
+
+
+@responses.activate
+def test_sign_in_shown_before_saving_then_persisted(clock: FakeClock, lock_dir: Path) -> None:
+    responses.post(TOKEN_URL, json=token_body("AT", "RT"))
+    backend = MemoryKeyring()
+    session = new_session(clock, lock_dir, backend)
+    pending = session.begin_login()
+    code = pending.take_code(f"{REDIRECT}?code=c&state={pending.state}")
+    session.finish_login(pending, code, persist=False)
+    assert backend.entries == {}
+    assert session.has_unsaved_tokens
+    assert session.fresh_tokens().access_token == "AT"  # usable before the write
+    responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
+    clock.advance(3500)
+    assert session.refresh().access_token == "AT2"  # a refresh before the write works too
+    session.persist()
+    stored = session.store.load(session.settings.store_key)
+    assert stored is not None
+    assert stored.access_token == "AT2"
+    assert not session.has_unsaved_tokens
