@@ -163,7 +163,6 @@ def stall(_: object = None) -> None:
     from frameio_desktop.demo.server import DemoServer
     from frameio_desktop.gui.app import build_window, make_application
     from frameio_desktop.gui.controller import SignInController, State
-    from frameio_desktop.selftest import wait_until
     from tests.helpers.browser import sign_in_without_browser
     from tests.helpers.fakes import MemoryKeyring
 
