@@ -15,10 +15,8 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backend
-import keyring.errors
 import platformdirs
 
 from frameio_desktop.core.errors import (
@@ -28,6 +26,12 @@ from frameio_desktop.core.errors import (
     StoreError,
 )
 from frameio_desktop.core.tokens import TokenSet
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# keyring itself is imported where it is used: it costs ~50 ms, and an interactive
+# sign-in (the login page) needs it only once the tokens are written.
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,8 @@ def _user_chose_backend() -> bool:
 
 
 def _remembered_backend(memo: Path) -> keyring.backend.KeyringBackend | None:
+    import keyring.backend
+
     try:
         module_name, _, class_name = memo.read_text(encoding="utf-8").strip().rpartition(".")
         cls = getattr(importlib.import_module(module_name), class_name)
@@ -91,6 +97,8 @@ def detect_backend(memo: Path | None = None) -> keyring.backend.KeyringBackend:
     costs `frameio-desktop token` ~60 ms per run; the remembered class is checked for
     viability and used directly. A backend chosen in keyring's own configuration wins.
     """
+    import keyring
+
     if _user_chose_backend():
         return keyring.get_keyring()
     memo = memo or default_backend_memo()
@@ -142,12 +150,16 @@ class KeyringTokenStore:
     # -- raw entries --------------------------------------------------------------------
 
     def _get(self, name: str) -> str | None:
+        import keyring.errors
+
         try:
             return self.backend.get_password(self.service, name)
         except keyring.errors.KeyringError as exc:
             raise StoreError(f"The system keyring could not be read: {exc}") from exc
 
     def _set(self, name: str, value: str) -> None:
+        import keyring.errors
+
         try:
             self.backend.set_password(self.service, name, value)
         except keyring.errors.NoKeyringError as exc:
@@ -158,6 +170,8 @@ class KeyringTokenStore:
             raise KeyringReadBackError()
 
     def _delete(self, name: str) -> None:
+        import keyring.errors
+
         try:
             self.backend.delete_password(self.service, name)
         except keyring.errors.PasswordDeleteError:
