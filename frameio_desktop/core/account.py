@@ -25,6 +25,15 @@ class Account:
     def display_name(self) -> str:
         return self.name or self.email or self.id or "Signed-in user"
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Account:
+        return cls(
+            id=_text(data.get("id")),
+            name=_text(data.get("name")),
+            email=_text(data.get("email")),
+            account_id=_text(data.get("account_id")),
+        )
+
     def to_json(self) -> dict[str, str | None]:
         return {
             "id": self.id,

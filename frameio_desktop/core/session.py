@@ -82,6 +82,8 @@ class AuthSession:
         self.storage_problem: StoreError | None = None
         #: A fresh sign-in not yet written to the keyring (see `finish_login`).
         self._unsaved = False
+        #: Who was signed in when the tokens were last stored (shown before any request).
+        self.known_account: Account | None = None
 
     # -- settings and endpoints ----------------------------------------------------------
 
@@ -117,9 +119,10 @@ class AuthSession:
         return self._unsaved
 
     def load(self) -> TokenSet | None:
-        """Read the stored tokens into the session. No network."""
+        """Read the stored tokens (and the last-known account) into the session. No network."""
         try:
-            self._tokens = self.store.load(self._settings.store_key)
+            entry = self.store.load_entry(self._settings.store_key)
+            self._tokens, self.known_account = entry if entry else (None, None)
         except StoredDataError:
             log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
             self._tokens = None
@@ -141,7 +144,7 @@ class AuthSession:
         if not self.persistent:
             return
         try:
-            self.store.save(self._settings.store_key, tokens)
+            self.store.save(self._settings.store_key, tokens, self.known_account)
         except StoreError as exc:
             # Keep going with the tokens in memory; the UI says "only until you quit".
             log.warning("tokens kept in memory only: %s", exc.user_message)
@@ -150,6 +153,7 @@ class AuthSession:
     def _forget(self) -> None:
         self._tokens = None
         self._unsaved = False
+        self.known_account = None
         if self.persistent:
             try:
                 self.store.clear(self._settings.store_key)
@@ -295,10 +299,31 @@ class AuthSession:
             return None
         tokens = self.fresh_tokens()
         try:
-            return fetch_account(self.http, settings.account_url, tokens.access_token)
+            account = fetch_account(self.http, settings.account_url, tokens.access_token)
         except TokenRejectedError:
             tokens = self.refresh(force=True)
-            return fetch_account(self.http, settings.account_url, tokens.access_token)
+            account = fetch_account(self.http, settings.account_url, tokens.access_token)
+        self._remember(account)
+        return account
+
+    def known_account_if_fresh(self) -> Account | None:
+        """The last-known account, if the stored access token is still fresh: what a launch
+        can show at once, before verifying in the background. No network."""
+        tokens = self._tokens
+        if tokens is None or self.known_account is None or self.needs_refresh():
+            return None
+        return self.known_account
+
+    def _remember(self, account: Account) -> None:
+        """Keep the account with the tokens (one keyring write, only when it changed)."""
+        if account == self.known_account:
+            return
+        self.known_account = account
+        if self._unsaved or self._tokens is None:
+            return  # persist() writes it with the tokens
+        with self._refresh_lock, self._cross_process_lock():
+            if self._tokens is not None:
+                self._save(self._tokens)
 
     # -- sign-out ----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
+from frameio_desktop.core.account import Account
 from frameio_desktop.core.errors import (
     KeyringReadBackError,
     NoSecureKeyringError,
@@ -182,6 +183,11 @@ class KeyringTokenStore:
     # -- token sets ----------------------------------------------------------------------
 
     def load(self, key: str) -> TokenSet | None:
+        entry = self.load_entry(key)
+        return entry[0] if entry else None
+
+    def load_entry(self, key: str) -> tuple[TokenSet, Account | None] | None:
+        """The tokens and the last-known account stored with them (one keyring read)."""
         self.check_secure()
         raw = self._get(key)
         if raw is None:
@@ -194,13 +200,21 @@ class KeyringTokenStore:
             raise StoredDataError() from exc
         if not isinstance(data, dict):
             raise StoredDataError()
-        return TokenSet.from_json(data)
+        account = data.get("account")
+        cached = Account.from_json(account) if isinstance(account, dict) else None
+        return TokenSet.from_json(data), cached
 
-    def save(self, key: str, tokens: TokenSet) -> None:
-        """Write, then read back; raises rather than pretend a dropped value was kept."""
+    def save(self, key: str, tokens: TokenSet, account: Account | None = None) -> None:
+        """Write, then read back; raises rather than pretend a dropped value was kept.
+
+        The account, when given, is kept with the tokens so a later launch can show who is
+        signed in before any network request."""
         self.check_secure()
         previous = self._get(key)
-        value = json.dumps(tokens.to_json(), separators=(",", ":"))
+        data = tokens.to_json()
+        if account is not None:
+            data["account"] = account.to_json()
+        value = json.dumps(data, separators=(",", ":"))
         if len(value) <= self.chunk_chars:
             self._set(key, value)
         else:

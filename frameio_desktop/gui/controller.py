@@ -75,9 +75,11 @@ def describe(exc: BaseException) -> Problem:
 
 
 @dataclass(frozen=True)
-class SignedIn:
-    tokens: TokenSet
+class _Shown:
+    """What a silent sign-in shows: the account, and whether the server confirmed it."""
+
     account: Account | None
+    verified: bool
 
 
 class SignInController(QObject):
@@ -169,11 +171,35 @@ class SignInController(QObject):
         def silent() -> object:
             if session.load() is None:
                 raise errors.NotSignedInError()
+            known = session.known_account_if_fresh()
+            if known is not None:
+                return _Shown(known, verified=False)
             session.fresh_tokens()
-            return session.account()
+            return _Shown(session.account(), verified=True)
 
         self._set_state(State.STARTING)
-        self._run(silent, self._on_signed_in)
+        self._run(silent, self._on_silent)
+
+    def _on_silent(self, result: object) -> None:
+        assert isinstance(result, _Shown)
+        self._on_signed_in(result.account)
+        if not result.verified and self.session is not None:
+            # Shown from the keyring; now ask the server, without holding up the window.
+            self.runner.run(self.session.account, self._on_verified, self._on_verify_failed)
+
+    def _on_verified(self, account: object) -> None:
+        if self.state is State.SIGNED_IN and isinstance(account, Account):
+            self.account = account
+            self.signed_in_changed.emit()
+
+    def _on_verify_failed(self, exc: BaseException) -> None:
+        if self.state is not State.SIGNED_IN:
+            return
+        if isinstance(exc, errors.SessionExpiredError | errors.NotSignedInError):
+            self.account = None
+            self._on_task_error(exc)
+            return
+        log.info("could not verify the stored sign-in: %s", type(exc).__name__)
 
     def _on_signed_in(self, account: object) -> None:
         self._task = None

@@ -179,6 +179,7 @@ class LoginView(QWidget):
     redirect_caught = Signal(str)
     cancel_requested = Signal()
     load_failed = Signal(str)
+    download_refused = Signal(str)
 
     def __init__(self, authorize_url: str, redirect_uri: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -300,9 +301,10 @@ class LoginView(QWidget):
         host = urlsplit(url).hostname or "the sign-in server"
         self._fail(f"The sign-in page could not be loaded from {host}: {info.errorString()}.")
 
-    @staticmethod
-    def _refuse_download(download: QWebEngineDownloadRequest) -> None:
+    def _refuse_download(self, download: QWebEngineDownloadRequest) -> None:
         download.cancel()
+        log.info("refused a download")
+        self.download_refused.emit(encoded(download.url()))
 
     def shutdown(self) -> None:
         """Delete the web view and its page first, then this widget with its profile

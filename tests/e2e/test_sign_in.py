@@ -133,3 +133,29 @@ print("SIGNED_IN" if ok else controller.state, window.name_label.text(), engine)
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.stdout.strip().splitlines()[-1] == "SIGNED_IN Ada Lovelace []", result.stderr
+
+
+def test_next_sign_in_after_sign_out_shows_a_fresh_login_page(launch, peer, profile, qtbot):
+    """Cookies went with the deleted off-the-record profile: the login form comes back."""
+    app: App = launch({**peer.settings_flags(), "profile": profile})
+    app.sign_in_through_page(peer)
+    with qtbot.waitSignal(
+        app.controller.state_changed,
+        check_params_cb=lambda s: s is State.SIGNED_OUT,
+        timeout=30_000,
+    ):
+        app.window.sign_out_button.click()
+    first_page: list[object] = []
+
+    def opened(*_: object) -> None:
+        view = app.window.login_view
+        probe = "!!document.querySelector('input[name=name], input[name=login]')"
+        view.page.loadFinished.connect(
+            lambda ok: not first_page and view.page.runJavaScript(probe, 0, first_page.append)
+        )
+
+    app.controller.login_requested.connect(opened)
+    app.window.sign_in_button.click()
+    qtbot.waitUntil(lambda: bool(first_page), timeout=30_000)
+    assert first_page == [True]
+    app.controller.cancel()

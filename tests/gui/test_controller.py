@@ -251,3 +251,41 @@ def test_no_secure_keyring_banner(qtbot, demo: DemoServer, tmp_path, clock: Fake
 def test_every_state_has_a_page(qtbot, window: MainWindow, state: State) -> None:
     window.show_state(state)
     assert window.stack.currentWidget() is not None
+
+
+def test_launch_shows_last_known_account_without_the_network(
+    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+) -> None:
+    sign_in(qtbot, controller, name="Ada Lovelace")
+    demo.stop()  # offline: the window still shows who is signed in
+    from tests.helpers.demo import demo_session
+
+    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
+    window = MainWindow(again, provider_title="Demo", client_id="c", profile="demo")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
+        again.start()
+    assert window.name_label.text() == "Ada Lovelace"
+    again.runner.wait_idle()  # the background check fails quietly while offline
+    qtbot.wait_until(lambda: again.state is State.SIGNED_IN)
+    demo.start()
+
+
+def test_revoked_session_shown_from_keyring_is_caught_in_the_background(
+    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+) -> None:
+    sign_in(qtbot, controller)
+    tokens = controller.tokens
+    token = demo.state.token_by_access(tokens.access_token)
+    token.revoked = True
+    token.refresh_revoked = True
+    from tests.helpers.demo import demo_session
+
+    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
+    states: list[State] = []
+    again.state_changed.connect(states.append)
+    again.start()
+    qtbot.waitUntil(lambda: again.state is State.SIGNED_OUT, timeout=10_000)
+    assert State.SIGNED_IN in states  # shown at once, then corrected by the server
+    assert "expired" in again.last_note
+    again.runner.wait_idle()

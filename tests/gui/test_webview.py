@@ -147,3 +147,16 @@ def test_certificate_error_is_never_accepted(qtbot, tls_server: str, open_view) 
     with qtbot.waitSignal(view.load_failed, timeout=15_000) as failed:
         pass
     assert "could not be verified" in failed.args[0]
+
+
+def test_downloads_are_refused(qtbot, pages: RoutePages, open_view) -> None:
+    view = open_view(f"{pages.url}/start/download", pages.redirect_uri)
+    with qtbot.waitSignal(view.download_refused, timeout=15_000) as refused:
+        pass
+    assert refused.args[0].endswith("/file.bin")
+
+
+def test_permission_requests_are_denied(qtbot, pages: RoutePages, open_view) -> None:
+    view = open_view(f"{pages.url}/start/permission", pages.redirect_uri)
+    qtbot.waitUntil(lambda: view.page.title().startswith("perm:"), timeout=15_000)
+    assert view.page.title() == "perm:denied"

@@ -39,6 +39,11 @@ class RoutePages:
             "document.title = 'popup:' + (w === null ? 'denied' : 'opened')</script>",
             "fetch": f"<script>fetch({js_target}).then(() => document.title = 'fetch:sent', "
             "() => document.title = 'fetch:blocked')</script>",
+            "permission": "<script>navigator.geolocation.getCurrentPosition("
+            "() => document.title = 'perm:granted', () => document.title = 'perm:denied')"
+            "</script>",
+            "download": '<a id="go" href="/file.bin" download>x</a>'
+            "<script>document.getElementById('go').click()</script>",
             "insecure": '<a id="go" href="http://example.invalid/">x</a>'
             "<script>document.getElementById('go').click()</script>",
             "file": '<a id="go" href="file:///etc/passwd">x</a>'
@@ -57,6 +62,15 @@ class RoutePages:
                 path = self.path.split("?")[0]
                 pages.hits[path] += 1
                 route = path.removeprefix("/start/")
+                if path == "/file.bin":
+                    data = b"not for a sign-in page"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Disposition", "attachment; filename=file.bin")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if route in ("302", "303"):
                     self.send_response(int(route))
                     self.send_header("Location", pages.answer())

@@ -229,3 +229,41 @@ def test_killed_mid_refresh_leaves_a_usable_or_clearly_expired_session(
     else:
         assert result.returncode == 4
         assert "Sign in again" in result.stderr
+
+
+def test_subcommands_against_oidc_provider(tmp_path: Path) -> None:
+    from tests.helpers import oidc
+    from tests.helpers.browser import sign_in_oidc_provider_without_browser
+    from tests.helpers.peers import OIDC_REDIRECT
+
+    if oidc.available() is not None:
+        pytest.skip(str(oidc.available()))
+    server = oidc.OidcProvider([OIDC_REDIRECT]).start()
+    try:
+        flags = {**server.settings_flags(OIDC_REDIRECT), "profile": f"cli-{secrets.token_hex(4)}"}
+        settings = load_settings(
+            flags, environ={}, dotenv_path=tmp_path / "x", settings_path=tmp_path / "y"
+        )
+        session = AuthSession(settings, store=KeyringTokenStore())
+        pending = session.begin_login()
+        tokens = session.complete_login(
+            pending, sign_in_oidc_provider_without_browser(pending.authorize_url, OIDC_REDIRECT)
+        )
+        args = flags_for(flags)
+        same = run_cli(["token", *args])
+        assert same.returncode == 0, same.stderr
+        assert same.stdout.strip() == tokens.access_token  # valid: no refresh, no discovery
+        assert server.counts()["refresh"] == 0
+        fresh = run_cli(["token", "--min-ttl", "100000", *args])
+        assert fresh.returncode == 0, fresh.stderr
+        assert fresh.stdout.strip() != tokens.access_token
+        assert server.counts()["refresh"] == 1
+        status = run_cli(["status", "--json", *args])
+        assert json.loads(status.stdout)["account"]["email"] == "ada@example.com"
+        out = run_cli(["logout", *args])
+        assert out.returncode == 0
+        assert "revoked at the server" in out.stdout
+        assert run_cli(["token", *args]).returncode == 3
+    finally:
+        server.stop()
+        KeyringTokenStore().clear(settings.store_key)

@@ -395,3 +395,24 @@ def test_sign_in_shown_before_saving_then_persisted(clock: FakeClock, lock_dir: 
     assert stored is not None
     assert stored.access_token == "AT2"
     assert not session.has_unsaved_tokens
+
+
+@responses.activate
+def test_account_remembered_with_tokens_for_the_next_launch(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    responses.get(ME, json={"id": "u1", "name": "Ada", "email": "a@example.test"})
+    backend = MemoryKeyring()
+    session = new_session(clock, lock_dir, backend)
+    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    session.account()
+    session.account()
+    assert len(responses.calls) == 2
+    writes = backend.writes
+    later = new_session(clock, lock_dir, backend)
+    later.load()
+    assert later.known_account_if_fresh() is not None
+    assert later.known_account_if_fresh().name == "Ada"
+    assert backend.writes == writes  # the second lookup found nothing new to store
+    clock.advance(3400)  # inside the refresh lead: not shown without asking the server
+    assert later.known_account_if_fresh() is None

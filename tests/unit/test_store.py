@@ -166,3 +166,16 @@ def test_users_own_keyring_choice_wins(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     monkeypatch.setattr(keyring_module, "get_keyring", lambda: null.Keyring())
     assert isinstance(store_module.detect_backend(memo), null.Keyring)
+
+
+def test_account_kept_with_tokens(clock: FakeClock) -> None:
+    from frameio_desktop.core.account import Account
+
+    store = KeyringTokenStore(MemoryKeyring())
+    account = Account(id="u1", name="Ada", email="ada@example.test", account_id="a1")
+    tokens = make_tokens(clock.now)
+    store.save(KEY, tokens, account)
+    assert store.load_entry(KEY) == (tokens, account)
+    store.save(KEY, tokens)
+    assert store.load_entry(KEY) == (tokens, None)
+    assert store.load(KEY) == tokens
