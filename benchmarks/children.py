@@ -48,19 +48,12 @@ def wait_for_stdin_then_exit() -> None:
 
 def app_login(flags: dict[str, str]) -> None:
     """The app, started straight on the sign-in page (as `frameio-desktop login`)."""
-    from frameio_desktop.gui.app import build_controller, build_window, make_application
+    from frameio_desktop.gui.app import launch, make_application
 
     app = make_application()
-    controller, settings = build_controller(flags)
-    window = build_window(controller, settings)
-    window.show()
-
-    def opened(*_: object) -> None:
-        assert window.login_view is not None
-        window.login_view.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
-
-    controller.login_requested.connect(opened)
-    controller.sign_in()
+    _controller, window = launch(flags, sign_in=True)
+    assert window.login_view is not None
+    window.login_view.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
     app.exec()
 
 
@@ -82,13 +75,11 @@ def bare_webview(url: str) -> None:
 
 def app_silent(flags: dict[str, str]) -> None:
     """The app with a stored session: signed in without a web view."""
-    from frameio_desktop.gui.app import build_controller, build_window, make_application
+    from frameio_desktop.gui.app import launch, make_application
     from frameio_desktop.gui.controller import State
 
     app = make_application()
-    controller, settings = build_controller(flags)
-    window = build_window(controller, settings)
-    window.show()
+    controller, window = launch(flags)
 
     def on_state(state: State) -> None:
         if state is State.SIGNED_IN:
@@ -98,7 +89,6 @@ def app_silent(flags: dict[str, str]) -> None:
             os._exit(0)
 
     controller.state_changed.connect(on_state)
-    controller.start()
     app.exec()
 
 

@@ -102,6 +102,22 @@ def build_window(controller: SignInController, settings: Settings | None) -> Mai
     )
 
 
+def launch(
+    flags: dict[str, str | None], *, sign_in: bool = False
+) -> tuple[SignInController, MainWindow]:
+    """Build and show the window. The silent sign-in (a keyring read that costs imports, a
+    D-Bus session and a key exchange) starts before the window is built, so both overlap;
+    `sign_in=True` opens straight on the sign-in page instead (the `login` command)."""
+    controller, settings = build_controller(flags)
+    if not sign_in:
+        controller.start()
+    window = build_window(controller, settings)
+    window.show()
+    if sign_in:
+        controller.sign_in()
+    return controller, window
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from frameio_desktop.cli import settings_flags
 
@@ -120,12 +136,10 @@ def run_gui(args: argparse.Namespace) -> int:
             from frameio_desktop.selftest import run_self_test
 
             return int(run_self_test(app, flags, demo))
-        controller, settings = build_controller(flags)
-        window = build_window(controller, settings)
-        window.show()
-        exit_code = 0
-        if args.command == "login":
-            exit_code = EXIT_CANCELLED
+        login = args.command == "login"
+        controller, window = launch(flags, sign_in=login)
+        exit_code = EXIT_CANCELLED if login else 0
+        if login:
 
             def on_state(state: State) -> None:
                 nonlocal exit_code
@@ -136,9 +150,8 @@ def run_gui(args: argparse.Namespace) -> int:
                     QTimer.singleShot(0, window.close)
 
             controller.state_changed.connect(on_state)
-            controller.sign_in()
-        else:
-            controller.start()
+            if controller.state is State.SIGNED_IN:  # cannot happen before exec, but be sure
+                on_state(State.SIGNED_IN)
         app.exec()
         window.release_web_engine()
         controller.runner.wait_idle()
