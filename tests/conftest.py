@@ -57,6 +57,17 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture
+def demo() -> Iterator[object]:
+    """The demo sign-in server on a free loopback port (10-minute access tokens)."""
+    from frameio_desktop.demo.server import DemoServer  # needs the demo extra (Flask)
+
+    server = DemoServer(token_ttl=600).start()
+    yield server
+    server.state.token_gate.set()
+    server.stop()
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

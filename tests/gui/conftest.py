@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,6 @@ from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def demo() -> Iterator[DemoServer]:
-    server = DemoServer(token_ttl=600).start()
-    yield server
-    server.state.token_gate.set()
-    server.stop()
 
 
 @pytest.fixture

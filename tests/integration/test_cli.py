@@ -29,14 +29,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def demo() -> Iterator[DemoServer]:
-    server = DemoServer(token_ttl=600).start()
-    yield server
-    server.state.token_gate.set()
-    server.stop()
-
-
 class SignedIn:
     """A sign-in stored in the real keyring under a profile of this test's own."""
 
