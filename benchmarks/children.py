@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -147,26 +148,17 @@ def stall(_: object = None) -> None:
     """Longest main-thread stall while the token request takes 3 s."""
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from frameio_desktop.core.session import AuthSession
-    from frameio_desktop.core.settings import load_settings
-    from frameio_desktop.core.store import KeyringTokenStore
     from frameio_desktop.demo.server import DemoServer
     from frameio_desktop.gui.app import build_window, make_application
     from frameio_desktop.gui.controller import SignInController, State
     from tests.helpers.browser import sign_in_without_browser
-    from tests.helpers.fakes import MemoryKeyring
+    from tests.helpers.demo import demo_session
 
     app = make_application()
     demo = DemoServer().start()
-    settings = load_settings(
-        {**demo.settings_flags(), "profile": "bench-stall"},
-        environ={},
-        dotenv_path=ROOT / "none",
-        settings_path=ROOT / "none",
-    )
-    session = AuthSession(settings, store=KeyringTokenStore(MemoryKeyring()))
+    session = demo_session(demo, Path(tempfile.mkdtemp()), profile="bench-stall")
     controller = SignInController(session)
-    window = build_window(controller, settings)
+    window = build_window(controller, session.settings)
     window.show()
     controller.login_requested.disconnect(window.open_login)  # only the exchange is timed
     controller.sign_in()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,21 +21,18 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from frameio_desktop.core.errors import ConfigError  # noqa: E402
-from frameio_desktop.core.session import AuthSession  # noqa: E402
-from frameio_desktop.core.settings import load_settings  # noqa: E402
-from frameio_desktop.core.store import KeyringTokenStore  # noqa: E402
 from frameio_desktop.demo.server import DemoServer  # noqa: E402
 from frameio_desktop.gui.app import build_window, make_application  # noqa: E402
 from frameio_desktop.gui.controller import SignInController, State  # noqa: E402
 from frameio_desktop.selftest import autofill_script, wait_until  # noqa: E402
-from tests.helpers.fakes import MemoryKeyring  # noqa: E402
+from tests.helpers.demo import demo_session  # noqa: E402
 
 
 def save(widget: QWidget, path: Path) -> None:
     QApplication.processEvents()
     wait_until(lambda: False, 300)  # let the page paint
     widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
+    print(path)
 
 
 def main() -> int:
@@ -50,13 +48,8 @@ def main() -> int:
     make_application()
     demo = DemoServer(token_ttl=3600).start()
     try:
-        settings = load_settings(
-            demo.settings_flags(),
-            environ={},
-            dotenv_path=ROOT / "none",
-            settings_path=ROOT / "none",
-        )
-        session = AuthSession(settings, store=KeyringTokenStore(MemoryKeyring()))
+        session = demo_session(demo, Path(tempfile.mkdtemp()))  # tokens in memory only
+        settings = session.settings
         controller = SignInController(session)
         window = build_window(controller, settings)
         window.show()
