@@ -35,6 +35,7 @@ class State(enum.Enum):
     SIGNING_IN = "signing_in"
     FINISHING = "finishing"
     SIGNED_IN = "signed_in"
+    SIGNING_OUT = "signing_out"
     ERROR = "error"
 
 
@@ -367,5 +368,5 @@ class SignInController(QObject):
             self.last_note = "You have signed out."
             self._set_state(State.SIGNED_OUT)
 
-        self._set_state(State.FINISHING)
+        self._set_state(State.SIGNING_OUT)
         self._run(session.sign_out, done)

@@ -315,9 +315,15 @@ class MainWindow(QMainWindow):
             State.SIGNING_IN: self.signing_in_page,
             State.FINISHING: self.busy_page,
             State.SIGNED_IN: self.signed_in_page,
+            State.SIGNING_OUT: self.busy_page,
             State.ERROR: self.error_page,
         }
-        if state is State.STARTING:
+        # Signing out cannot be cancelled half-way: the keyring is cleared whatever happens.
+        self.busy_cancel.setVisible(state is not State.SIGNING_OUT)
+        if state is State.SIGNING_OUT:
+            self.busy_title.setText("Signing out…")
+            self.busy_text.setText("Ending the session at the server and clearing the keyring.")
+        elif state is State.STARTING:
             self.busy_title.setText("Signing you in…")
             self.busy_text.setText("Using your saved session. No password needed.")
         elif state is State.FINISHING:

@@ -175,6 +175,9 @@ def test_sign_out_revokes_and_clears(
         controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
         window.sign_out_button.click()
+        assert controller.state is State.SIGNING_OUT
+        assert window.busy_title.text() == "Signing out…"
+        assert window.busy_cancel.isHidden()
     assert backend.entries == {}
     assert not demo.state.refresh_token_active(tokens.refresh_token)
     assert window.note_label.text() == "You have signed out."
