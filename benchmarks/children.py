@@ -37,7 +37,10 @@ def wait_for_state(controller: object, state: object, timeout_ms: int = 30_000) 
             loop.quit()
 
     controller.state_changed.connect(check)  # type: ignore[attr-defined]
-    QTimer.singleShot(timeout_ms, loop.quit)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    deadline.start(timeout_ms)
     loop.exec()
     controller.state_changed.disconnect(check)  # type: ignore[attr-defined]
 

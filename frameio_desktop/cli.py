@@ -137,10 +137,21 @@ def settings_flags(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from frameio_desktop import sign_in_process
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == [sign_in_process.SWITCH]:
+        # The sign-in window's own process (started by the app, not by people).
+        from frameio_desktop.gui.sign_in_window import run
+
+        return run()
+    args = build_parser().parse_args(arguments)
     configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
     if args.command in ("token", "status", "logout"):
         return run_script_command(args, sys.stdout, sys.stderr)
+    if args.command == "login" and sign_in_process.separate_window_wanted():
+        # It will be needed at once: start it before this process imports Qt.
+        sign_in_process.prestart()
     # Everything else shows a window; only now is Qt imported.
     from frameio_desktop.gui.app import run_gui
 

@@ -18,6 +18,7 @@ from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.window import MainWindow
+from frameio_desktop.sign_in_process import separate_window_wanted
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def build_window(controller: SignInController, settings: Settings | None) -> Mai
         client_id=settings.client_id if settings else None,
         profile=settings.profile if settings else None,
         icon=app_icon(),
+        separate_sign_in=separate_window_wanted(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -9,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
-    QElapsedTimer,
     QEvent,
     QEventLoop,
     Qt,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.controller import Problem, SignInController, State
+from frameio_desktop.gui.remote_sign_in import RemoteSignIn
 from frameio_desktop.gui.style import STYLE_SHEET
 
 if TYPE_CHECKING:
@@ -107,12 +108,17 @@ class MainWindow(QMainWindow):
         client_id: str | None,
         profile: str | None,
         icon: QIcon | None = None,
+        separate_sign_in: bool = False,
     ) -> None:
         super().__init__()
         self.controller = controller
-        self.login_view: LoginView | None = None
+        #: Sign in in a window of its own process (the app's default), so this process
+        #: never loads QtWebEngine; otherwise the web view is embedded in this window.
+        self.separate_sign_in = separate_sign_in
+        self.login_view: LoginView | RemoteSignIn | None = None
         #: Views whose web engine objects are still being deleted.
         self.closing_views: set[int] = set()
+        self._closing_remotes: dict[int, RemoteSignIn] = {}
         self.setWindowTitle("Frame.io Desktop")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -142,6 +148,9 @@ class MainWindow(QMainWindow):
         self.signing_in_page = QWidget()
         self.signing_in_layout = QVBoxLayout(self.signing_in_page)
         self.signing_in_layout.setContentsMargins(0, 0, 0, 0)
+        self.waiting_panel = self._build_waiting()
+        self.signing_in_layout.addWidget(self.waiting_panel)
+        self.waiting_panel.hide()
         self.busy_page = self._build_busy()
         self.signed_in_page = self._build_signed_in()
         self.error_page = self._build_error()
@@ -243,6 +252,21 @@ class MainWindow(QMainWindow):
         self.busy_cancel.clicked.connect(self.controller.cancel)
         row = _row(QWidget(), self.busy_cancel, QWidget())
         return _page(self.busy_title, self.busy_text, None, bar, None, row)
+
+    def _build_waiting(self) -> QWidget:
+        heading = _label("Finish signing in in the sign-in window", "heading")
+        heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        text = _label(
+            "The sign-in page is open in a window of its own. It closes by itself when "
+            "you are done, and your password never passes through this app.",
+            "muted",
+        )
+        text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.show_sign_in_button = _button("Show sign-in window", "showSignInButton", primary=True)
+        self.show_sign_in_button.clicked.connect(self.raise_sign_in)
+        self.waiting_cancel = _button("Cancel", "waitingCancel")
+        self.waiting_cancel.clicked.connect(self.controller.cancel)
+        return _page(heading, text, None, _row(self.waiting_cancel, self.show_sign_in_button))
 
     def _build_signed_in(self) -> QWidget:
         self.avatar = _label("", "avatar", wrap=False)
@@ -408,9 +432,12 @@ class MainWindow(QMainWindow):
     # -- the web view, created only for an interactive sign-in ---------------------------
 
     def open_login(self, authorize_url: str, redirect_uri: str) -> None:
+        self.close_login()
+        if self.separate_sign_in:
+            self._open_separate(authorize_url, redirect_uri)
+            return
         from frameio_desktop.gui.webview import LoginView  # QtWebEngine starts here
 
-        self.close_login()
         view = LoginView(authorize_url, redirect_uri, self.signing_in_page)
         view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         view.redirect_caught.connect(self.controller.redirect_caught)
@@ -419,28 +446,72 @@ class MainWindow(QMainWindow):
         self.signing_in_layout.addWidget(view)
         self.login_view = view
 
+    def _open_separate(self, authorize_url: str, redirect_uri: str) -> None:
+        remote = RemoteSignIn(
+            authorize_url,
+            redirect_uri,
+            # Over this window, owned by it where the platform allows.
+            geometry=self.geometry() if self.isVisible() else None,
+            parent_window=int(self.winId()) if self.isVisible() else None,
+            verbose=logging.getLogger().isEnabledFor(logging.DEBUG),
+            parent=self,
+        )
+        remote.redirect_caught.connect(self.controller.redirect_caught)
+        remote.cancel_requested.connect(self.controller.cancel)
+        remote.load_failed.connect(self.controller.login_failed)
+        self.waiting_panel.show()
+        self.show_sign_in_button.setFocus()
+        self.login_view = remote
+
+    def raise_sign_in(self) -> None:
+        view = self.login_view
+        if isinstance(view, RemoteSignIn):
+            view.raise_window()
+
     def close_login(self) -> None:
         view = self.login_view
         if view is None:
             return
         self.login_view = None
-        self.signing_in_layout.removeWidget(view)
-        view.hide()
         key = id(view)
         self.closing_views.add(key)
+        if isinstance(view, RemoteSignIn):
+            self.waiting_panel.hide()
+            self._closing_remotes[key] = view
+            view.exited.connect(functools.partial(self._remote_gone, key))
+            view.shutdown()
+            if not view.running:  # already ended; its exit event may have been delivered
+                self._remote_gone(key)
+            return
+        self.signing_in_layout.removeWidget(view)
+        view.hide()
         view.destroyed.connect(lambda: self.closing_views.discard(key))
         view.shutdown()
+
+    def _remote_gone(self, key: int, _code: int = 0) -> None:
+        remote = self._closing_remotes.pop(key, None)
+        self.closing_views.discard(key)
+        if remote is not None:
+            remote.process.listen(None)
+            remote.deleteLater()
 
     def release_web_engine(self, timeout_ms: int = 5000) -> bool:
         """Close the web view and run the deletions it queued, so no web engine object
         outlives the window (leftovers crash when the application object goes away).
         Deferred deletes queued outside a running event loop are otherwise never run."""
         self.close_login()
-        timer = QElapsedTimer()
-        timer.start()
-        while self.closing_views and timer.elapsed() < timeout_ms:
+        deadline = QTimer()  # its timeout also wakes the wait below
+        deadline.setSingleShot(True)
+        deadline.start(timeout_ms)
+        while self.closing_views and deadline.isActive():
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            if self.closing_views:
+                # Sleeps until something happens (a deletion, the sign-in process's exit).
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        for key, remote in list(self._closing_remotes.items()):
+            remote.release(timeout=1.0)  # a sign-in window that would not close is stopped
+            self._closing_remotes.pop(key, None)
+            self.closing_views.discard(key)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return not self.closing_views
 

@@ -51,7 +51,8 @@ def test_login_exits_0_once_signed_in(person, peer_factory, profile) -> None:
 
 def test_login_exits_7_when_cancelled(person, peer_factory, profile) -> None:
     peer = peer_factory("demo")
-    person["act"] = lambda view: view.cancel_button.click()
+    # The person gives up: Cancel in the app's window, beside the sign-in window.
+    person["act"] = lambda view: person["window"].waiting_cancel.click()
     flags = {**peer.settings_flags(), "profile": profile}
     assert cli.main(["login", *flags_for(flags)]) == 7
     session = person["window"].controller.session

@@ -44,6 +44,7 @@ class RoutePages:
             "</script>",
             "download": '<a id="go" href="/file.bin" download>x</a>'
             "<script>document.getElementById('go').click()</script>",
+            "stay": "<p>A sign-in page that stays.</p>",
             "insecure": '<a id="go" href="http://example.invalid/">x</a>'
             "<script>document.getElementById('go').click()</script>",
             "file": '<a id="go" href="file:///etc/passwd">x</a>'

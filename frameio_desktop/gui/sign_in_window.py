@@ -1,0 +1,197 @@
+"""The sign-in window process (`frameio-desktop --sign-in-window`): one web view, then exit.
+
+It shows the login page in a window of its own, placed over the app's window, and reports
+the caught redirect (or a cancel, or a failure) to the parent on its stdout; the protocol
+is in `frameio_desktop.sign_in_process`. The OAuth state and verifier never come here: the
+parent checks the redirect, this process only catches it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QWindow
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from frameio_desktop.core.redact import configure_logging
+from frameio_desktop.gui.app import make_application
+from frameio_desktop.gui.style import STYLE_SHEET
+
+log = logging.getLogger(__name__)
+
+#: Platforms where a window of another process can be named as this window's owner.
+FOREIGN_WINDOW_PLATFORMS = ("xcb", "windows", "cocoa")
+
+
+class Frame(QWidget):
+    """The top-level window around the login view; closing it means cancel."""
+
+    closed = Signal()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+        self.closed.emit()
+        super().closeEvent(event)
+
+
+class _Commands(QObject):
+    """Carries each line read from stdin (on a reader thread) to the main thread."""
+
+    received = Signal(object)
+
+
+class SignInWindowProcess:
+    def __init__(self, out: TextIO, quit: Callable[[], None] = QCoreApplication.quit) -> None:
+        self.out = out
+        self.quit = quit
+        self.frame: Frame | None = None
+        self.view: Any = None  # LoginView, imported once Qt is up
+        self.finished = False
+        self.owner: QWindow | None = None
+        self.commands = _Commands()
+        self.commands.received.connect(self.on_command)
+
+    def send(self, **event: object) -> None:
+        try:
+            self.out.write(json.dumps(event) + "\n")
+            self.out.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            self.finish()  # the parent is gone
+
+    def read_commands(self, stdin: TextIO) -> None:
+        for line in stdin:
+            try:
+                command = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(command, dict):
+                self.commands.received.emit(command)
+        self.commands.received.emit({"cmd": "close"})  # end of input: the parent is gone
+
+    def on_command(self, command: dict[str, Any]) -> None:
+        match command.get("cmd"):
+            case "open" if self.frame is None and not self.finished:
+                self.open(command)
+            case "raise" if self.frame is not None and not self.finished:
+                self.frame.showNormal()
+                self.bring_to_front()
+            case "script" if self.view is not None and not self.finished:
+                self.run_script(command)
+            case "close":
+                self.finish()
+
+    def open(self, command: dict[str, Any]) -> None:
+        from frameio_desktop.gui.webview import LoginView  # QtWebEngine starts here
+
+        if command.get("verbose"):
+            configure_logging(logging.DEBUG)
+        frame = Frame()
+        frame.setWindowTitle(str(command.get("title") or "Sign in · Frame.io Desktop"))
+        frame.setStyleSheet(STYLE_SHEET)
+        frame.setMinimumSize(440, 560)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(0, 0, 0, 0)
+        view = LoginView(str(command["authorize_url"]), str(command["redirect_uri"]), frame)
+        layout.addWidget(view)
+        geometry = command.get("geometry")
+        if isinstance(geometry, list) and len(geometry) == 4:
+            frame.setGeometry(QRect(*(int(v) for v in geometry)))
+        else:
+            frame.resize(560, 740)
+        self._own_by(frame, command.get("parent_window"))
+        view.redirect_caught.connect(lambda url: self.done("redirect", url=url))
+        view.cancel_requested.connect(lambda: self.done("cancel"))
+        view.load_failed.connect(lambda message: self.done("failed", message=message))
+        view.page.loadFinished.connect(lambda ok: self.send(event="loaded", ok=bool(ok)))
+        frame.closed.connect(lambda: self.done("cancel"))
+        self.frame, self.view = frame, view
+        frame.show()
+        self.bring_to_front()
+
+    def run_script(self, command: dict[str, Any]) -> None:
+        source, world = str(command.get("source", "")), int(command.get("world", 0))
+        if "id" not in command:
+            self.view.page.runJavaScript(source, world)
+            return
+        ident = command["id"]
+
+        def answer(value: object) -> None:
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError):
+                value = None
+            self.send(event="result", id=ident, value=value)
+
+        self.view.page.runJavaScript(source, world, answer)
+
+    def bring_to_front(self) -> None:
+        if self.frame is not None and QGuiApplication.platformName() != "offscreen":
+            self.frame.raise_()
+            self.frame.activateWindow()
+
+    def _own_by(self, frame: Frame, parent_window: object) -> None:
+        """Keep the sign-in window above the app's window (a transient, like a dialog)."""
+        if not isinstance(parent_window, int) or parent_window <= 0:
+            return
+        if QGuiApplication.platformName() not in FOREIGN_WINDOW_PLATFORMS:
+            return
+        frame.winId()  # creates the native window and its QWindow
+        owner = QWindow.fromWinId(parent_window)
+        handle = frame.windowHandle()
+        if owner is not None and handle is not None:
+            self.owner = owner  # kept alive as long as the window it owns
+            handle.setTransientParent(owner)
+
+    def done(self, event: str, **fields: object) -> None:
+        if self.finished:
+            return
+        self.send(event=event, **fields)
+        self.finish()
+
+    def finish(self) -> None:
+        """Close the window, delete the page (its renderer process ends with it) and
+        then the rest, as the embedded view does, then leave the event loop. The window
+        object stays referenced until the process ends: it owns the profile."""
+        if self.finished:
+            return
+        self.finished = True
+        frame, view = self.frame, self.view
+        if frame is None:
+            self.quit()
+            return
+        frame.closed.disconnect()
+        frame.hide()
+        view.destroyed.connect(lambda *_: self.quit())
+        view.shutdown()
+        # If the deletions stall, leave anyway: this process is about to end.
+        QTimer.singleShot(5000, frame, self.quit)
+
+
+def run() -> int:
+    # The protocol gets its own copy of stdout; stray writes to fd 1 (Chromium, libraries)
+    # go to stderr instead, so nothing else can ever land between two messages.
+    out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    configure_logging(logging.WARNING)
+    app = make_application()
+    app.setQuitOnLastWindowClosed(False)  # closing the window is a cancel, sent first
+    import PySide6.QtWebEngineWidgets  # noqa: F401 - load it while the parent starts up
+
+    child = SignInWindowProcess(out)
+    threading.Thread(
+        target=child.read_commands, args=(sys.stdin,), name="commands", daemon=True
+    ).start()
+    child.send(event="ready")
+    app.exec()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    out.flush()
+    # Every web engine object is gone and the parent has its answer. Skip interpreter
+    # finalization, which with PySide 6.12 and QtWebEngine can crash after a clean run.
+    os._exit(0)

@@ -1,0 +1,128 @@
+"""The link to the sign-in window process, with small stand-in children (no Qt needed)."""
+
+from __future__ import annotations
+
+import queue
+import sys
+import textwrap
+
+import pytest
+
+from frameio_desktop import sign_in_process
+from frameio_desktop.sign_in_process import SignInProcess
+
+#: Says ready, echoes each command back as an event, and exits 0 at the end of its input.
+ECHO_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    print(json.dumps({"event": "ready"}), flush=True)
+    print("not json", flush=True)
+    print(json.dumps(["no", "event"]), flush=True)
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command["cmd"] == "close":
+            break
+        print(json.dumps({"event": "echo", "cmd": command["cmd"]}), flush=True)
+    """
+)
+
+
+def child(source: str) -> list[str]:
+    return [sys.executable, "-c", source]
+
+
+def events_until_exit(process: SignInProcess) -> list[dict]:
+    received: queue.Queue[dict] = queue.Queue()
+    process.listen(received.put)
+    events = []
+    while not events or events[-1]["event"] != "exit":
+        events.append(received.get(timeout=30))
+    return events
+
+
+def test_events_before_a_listener_are_kept_in_order() -> None:
+    process = SignInProcess(child(ECHO_CHILD))
+    assert process.send({"cmd": "open"})
+    assert process.send({"cmd": "raise"})
+    process.close()
+    events = events_until_exit(process)
+    assert [e["event"] for e in events] == ["ready", "echo", "echo", "exit"]
+    assert [e.get("cmd") for e in events[1:3]] == ["open", "raise"]
+    assert events[-1]["code"] == 0
+    assert process.wait() == 0
+    assert not process.running
+
+
+def test_end_of_input_alone_ends_the_child() -> None:
+    """What happens when the window process dies: its end of the pipe closes."""
+    process = SignInProcess(child(ECHO_CHILD))
+    assert process._proc.stdin is not None
+    process._proc.stdin.close()
+    assert process.wait(timeout=30) == 0
+
+
+def test_exit_status_of_a_crashed_child_is_reported() -> None:
+    process = SignInProcess(child("import sys; sys.exit(3)"))
+    events = events_until_exit(process)
+    assert events == [{"event": "exit", "code": 3}]
+    assert not process.send({"cmd": "raise"})  # no one to send to, no exception
+
+
+def test_a_child_that_will_not_exit_is_stopped() -> None:
+    process = SignInProcess(
+        child("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)")
+    )
+    process.close()
+    code = process.wait(timeout=0.5)
+    assert code is not None
+    assert code < 0
+
+
+def test_no_event_after_the_listener_is_dropped() -> None:
+    process = SignInProcess(child(ECHO_CHILD))
+    received: list[dict] = []
+    process.listen(received.append)
+    process.listen(None)
+    process.close()
+    process.wait()
+    assert all(e["event"] != "exit" for e in received)
+
+
+def test_the_child_is_this_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert sign_in_process.child_command() == [
+        sys.executable,
+        "-m",
+        "frameio_desktop",
+        "--sign-in-window",
+    ]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert sign_in_process.child_command() == [sys.executable, "--sign-in-window"]
+
+
+@pytest.mark.parametrize(
+    ("value", "separate"),
+    [(None, True), ("separate", True), ("embedded", False), (" Embedded ", False), ("x", True)],
+)
+def test_sign_in_window_setting(monkeypatch: pytest.MonkeyPatch, value, separate) -> None:
+    if value is not None:
+        monkeypatch.setenv("FRAMEIO_SIGN_IN_WINDOW", value)
+    assert sign_in_process.separate_window_wanted() is separate
+
+
+def test_prestarted_process_is_taken_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[SignInProcess] = []
+
+    def make(command=None):
+        started.append(SignInProcess(child(ECHO_CHILD)))
+        return started[-1]
+
+    monkeypatch.setattr(sign_in_process, "SignInProcess", make)
+    monkeypatch.setattr(sign_in_process, "_spare", None)
+    sign_in_process.prestart()
+    first = sign_in_process.take_or_start()
+    second = sign_in_process.take_or_start()
+    assert first is started[0]
+    assert second is started[1]
+    for process in started:
+        process.close()
+        process.wait()
