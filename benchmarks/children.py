@@ -51,7 +51,12 @@ def wait_for_stdin_then_exit() -> None:
 
 
 def app_login(flags: dict[str, str]) -> None:
-    """The app, started straight on the sign-in page (as `frameio-desktop login`)."""
+    """The app, started straight on the sign-in page (as `frameio-desktop login`): the
+    sign-in window's process is started first, before Qt is imported, as the CLI does."""
+    from frameio_desktop import sign_in_process
+
+    if sign_in_process.separate_window_wanted():
+        sign_in_process.prestart()
     from frameio_desktop.gui.app import launch, make_application
 
     app = make_application()
@@ -140,9 +145,10 @@ def app_signed_in_memory(flags: dict[str, str]) -> None:
     controller.login_requested.connect(opened)
     controller.sign_in()
     wait_until(lambda: controller.state is State.SIGNED_IN, 60_000)
-    window.release_web_engine()
+    window.release_web_engine()  # with a separate sign-in window: waits for its exit
     wait_until(lambda: False, 2000)  # the renderer process exits after its page is gone
-    ready(controller.state.name)
+    engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
+    ready(controller.state.name, f"webengine={engine}")
     threading.Thread(target=wait_for_stdin_then_exit, daemon=True).start()
     app.exec()
 

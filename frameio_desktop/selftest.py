@@ -139,6 +139,13 @@ def run_self_test(
     report.step(
         window.name_label.text() == name, "account shown in the window", window.name_label.text()
     )
+    if window.separate_sign_in:
+        engine = sorted(m for m in sys.modules if m.startswith("PySide6.QtWebEngine"))
+        report.step(
+            not engine,
+            "no web engine in the window process",
+            ", ".join(engine) or "the sign-in page ran in its own process",
+        )
     controller.sign_out()
     wait_until(lambda: controller.state is State.SIGNED_OUT, 30_000)
     cleared = session.store.load(settings.store_key) is None if session.persistent else True
