@@ -83,12 +83,16 @@ def bare_webview(url: str) -> None:
 
 
 def app_silent(flags: dict[str, str]) -> None:
-    """The app with a stored session: signed in without a web view."""
+    """The app with a stored session: signed in without a web view. As `cli.main` does,
+    the keyring read starts before Qt is imported."""
+    from frameio_desktop.cli import preload_session
+
+    session = preload_session(dict(flags))
     from frameio_desktop.gui.app import launch, make_application
     from frameio_desktop.gui.controller import State
 
     app = make_application()
-    controller, window = launch(flags)
+    controller, window = launch(flags, session=session)
 
     def on_state(state: State) -> None:
         if state is State.SIGNED_IN:

@@ -149,13 +149,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
     if args.command in ("token", "status", "logout"):
         return run_script_command(args, sys.stdout, sys.stderr)
+    session = None
     if args.command == "login" and sign_in_process.separate_window_wanted():
         # It will be needed at once: start it before this process imports Qt.
         sign_in_process.prestart()
+    elif args.command is None and not (args.demo or args.self_test):
+        session = preload_session(settings_flags(args))
     # Everything else shows a window; only now is Qt imported.
     from frameio_desktop.gui.app import run_gui
 
-    return run_gui(args)
+    return run_gui(args, session)
+
+
+def preload_session(flags: dict[str, str | None]) -> AuthSession | None:
+    """The window's session, with its keyring read already started on a thread of its
+    own, so the read overlaps Qt's start-up. None if the settings are wrong: the window
+    then builds its own and shows the problem."""
+    from frameio_desktop.core.session import AuthSession
+
+    try:
+        session = AuthSession(load_settings(flags))
+    except errors.ConfigError:
+        return None
+    session.prefetch()
+    return session
 
 
 def run_script_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from frameio_desktop.core.errors import ConfigError  # noqa: E402
@@ -32,6 +33,17 @@ def save(widget: QWidget, path: Path) -> None:
     QApplication.processEvents()
     wait_until(lambda: False, 300)  # let the page paint
     widget.grab().save(str(path))
+    print(path)
+
+
+def save_screen(widget: QWidget, path: Path) -> None:
+    """What is on the screen where `widget` is: there the sign-in window (another
+    process) covers the app's window. Needs a real window system (Xvfb)."""
+    QApplication.processEvents()
+    wait_until(lambda: False, 600)  # let the other process paint
+    rect = widget.geometry()
+    screen = QGuiApplication.primaryScreen()
+    screen.grabWindow(0, rect.x(), rect.y(), rect.width(), rect.height()).save(str(path))
     print(path)
 
 
@@ -65,7 +77,11 @@ def main() -> int:
         )
         controller.sign_in()
         wait_until(lambda: bool(loaded), 15_000)
-        save(window, out("2-signing-in"))
+        if window.separate_sign_in:
+            save_screen(window, out("2-signing-in"))
+            save(window, out("2-waiting"))  # the app's own window, under the sign-in one
+        else:
+            save(window, out("2-signing-in"))
 
         window.show_state(State.FINISHING)
         save(window, out("3-finishing"))

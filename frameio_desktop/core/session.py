@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import platformdirs
 
@@ -55,6 +56,32 @@ class SignOutResult:
         return bool(attempted) and all(r.ok for r in attempted)
 
 
+class _Prefetch:
+    """One keyring read running on a thread of its own; `result()` waits for it."""
+
+    def __init__(self, read: Callable[[], object]) -> None:
+        self._done = threading.Event()
+        self._value: object = None
+        self._error: BaseException | None = None
+        threading.Thread(
+            target=self._run, args=(read,), name="keyring-prefetch", daemon=True
+        ).start()
+
+    def _run(self, read: Callable[[], object]) -> None:
+        try:
+            self._value = read()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> object:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class AuthSession:
     """One sign-in (provider, client ID, profile). Thread-safe; safe across processes."""
 
@@ -74,6 +101,7 @@ class AuthSession:
         self.clock = clock
         self.refresh_lead = refresh_lead
         self._tokens: TokenSet | None = None
+        self._prefetch: _Prefetch | None = None
         self._refresh_lock = threading.Lock()
         self._discovery_lock = threading.Lock()
         digest = hashlib.sha256(settings.store_key.encode()).hexdigest()[:16]
@@ -118,10 +146,23 @@ class AuthSession:
     def has_unsaved_tokens(self) -> bool:
         return self._unsaved
 
+    def prefetch(self) -> None:
+        """Start the keyring read now, on a thread of its own; the next `load()` takes its
+        result. At launch the read (keyring's imports, a D-Bus session, a key exchange)
+        then overlaps Qt's start-up instead of following it."""
+        if self._prefetch is None:
+            key = self._settings.store_key
+            self._prefetch = _Prefetch(lambda: self.store.load_entry(key))
+
     def load(self) -> TokenSet | None:
         """Read the stored tokens (and the last-known account) into the session. No network."""
+        prefetch, self._prefetch = self._prefetch, None
         try:
-            entry = self.store.load_entry(self._settings.store_key)
+            entry = (
+                cast("tuple[TokenSet, Account | None] | None", prefetch.result())
+                if prefetch is not None
+                else self.store.load_entry(self._settings.store_key)
+            )
             self._tokens, self.known_account = entry if entry else (None, None)
         except StoredDataError:
             log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")

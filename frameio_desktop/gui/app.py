@@ -81,8 +81,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def build_controller(
-    flags: dict[str, str | None],
+    flags: dict[str, str | None], session: AuthSession | None = None
 ) -> tuple[SignInController, Settings | None]:
+    if session is not None:  # built (and its keyring read started) before Qt
+        return SignInController(session), session.settings
     try:
         settings = load_settings(flags)
     except ConfigError as problem:
@@ -105,12 +107,14 @@ def build_window(controller: SignInController, settings: Settings | None) -> Mai
 
 
 def launch(
-    flags: dict[str, str | None], *, sign_in: bool = False
+    flags: dict[str, str | None], *, sign_in: bool = False, session: AuthSession | None = None
 ) -> tuple[SignInController, MainWindow]:
     """Build and show the window. The silent sign-in (a keyring read that costs imports, a
     D-Bus session and a key exchange) starts before the window is built, so both overlap;
-    `sign_in=True` opens straight on the sign-in page instead (the `login` command)."""
-    controller, settings = build_controller(flags)
+    `sign_in=True` opens straight on the sign-in page instead (the `login` command).
+    A `session` made by `cli.preload_session` has had its keyring read running since
+    before Qt was imported."""
+    controller, settings = build_controller(flags, session)
     if not sign_in:
         controller.start()
     window = build_window(controller, settings)
@@ -120,7 +124,7 @@ def launch(
     return controller, window
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: argparse.Namespace, session: AuthSession | None = None) -> int:
     from frameio_desktop.cli import settings_flags
 
     app = make_application()
@@ -139,7 +143,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
             return int(run_self_test(app, flags, demo))
         login = args.command == "login"
-        controller, window = launch(flags, sign_in=login)
+        controller, window = launch(flags, sign_in=login, session=session)
         exit_code = EXIT_CANCELLED if login else 0
         if login:
 

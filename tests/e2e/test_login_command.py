@@ -57,3 +57,49 @@ def test_login_exits_7_when_cancelled(person, peer_factory, profile) -> None:
     assert cli.main(["login", *flags_for(flags)]) == 7
     session = person["window"].controller.session
     assert session.store.load(session.settings.store_key) is None
+
+
+def test_plain_launch_signs_in_silently_from_the_prefetched_read(
+    monkeypatch: pytest.MonkeyPatch, person, peer_factory, profile
+) -> None:
+    """`frameio-desktop` with a stored sign-in: the keyring read started before Qt (on
+    its own thread) is the one the window uses; no web view opens."""
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.gui.controller import State
+
+    peer = peer_factory("demo")
+    flags = {**peer.settings_flags(), "profile": profile}
+    person["act"] = lambda view: view.page.runJavaScript(peer.fill_js(allow=True))
+    assert cli.main(["login", *flags_for(flags)]) == 0
+
+    prefetched: list[AuthSession] = []
+    real_prefetch = AuthSession.prefetch
+
+    def prefetch(self: AuthSession) -> None:
+        prefetched.append(self)
+        real_prefetch(self)
+
+    monkeypatch.setattr(AuthSession, "prefetch", prefetch)
+    seen: dict[str, object] = {}
+    real_build = gui_app.build_window
+
+    def build(controller, settings):
+        window = real_build(controller, settings)
+        controller.login_requested.connect(lambda *_: seen.setdefault("web view", True))
+
+        def shown() -> None:
+            if controller.state is State.SIGNED_IN and "name" not in seen:
+                seen["name"] = window.name_label.text()
+                seen["session"] = controller.session
+                window.close()
+
+        controller.signed_in_changed.connect(shown)
+        return window
+
+    monkeypatch.setattr(gui_app, "build_window", build)
+    assert cli.main(flags_for(flags)) == 0
+    assert seen["name"] == "Ada Lovelace"
+    assert "web view" not in seen
+    assert prefetched == [seen["session"]]
+    session = prefetched[0]
+    session.store.clear(session.settings.store_key)

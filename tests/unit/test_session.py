@@ -416,3 +416,48 @@ def test_account_remembered_with_tokens_for_the_next_launch(
     assert backend.writes == writes  # the second lookup found nothing new to store
     clock.advance(3400)  # inside the refresh lead: not shown without asking the server
     assert later.known_account_if_fresh() is None
+
+
+class GatedKeyring(MemoryKeyring):
+    """Reads wait for `release`, and each read is counted with its thread's name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.readers: list[str] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.readers.append(threading.current_thread().name)
+        assert self.release.wait(10)
+        return super().get_password(service, username)
+
+
+def test_prefetch_reads_once_on_its_own_thread(clock: FakeClock, lock_dir: Path) -> None:
+    backend = GatedKeyring()
+    session = new_session(clock, lock_dir, backend)
+    backend.release.set()
+    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    backend.readers.clear()
+    backend.release.clear()
+    session.prefetch()
+    session.prefetch()  # a second call starts nothing more
+    backend.release.set()
+    tokens = session.load()
+    assert tokens is not None and tokens.access_token == "access-1"
+    assert set(backend.readers) == {"keyring-prefetch"}
+    session.load()  # a later load reads the keyring again, on the caller's thread
+    assert backend.readers[-1] == threading.current_thread().name
+
+
+class LockedKeyring(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("locked")
+
+
+def test_prefetch_failure_is_reported_by_load(clock: FakeClock, lock_dir: Path) -> None:
+    session = new_session(clock, lock_dir, LockedKeyring())
+    session.prefetch()
+    assert session.load() is None
+    assert session.storage_problem is not None
