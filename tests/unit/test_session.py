@@ -443,7 +443,8 @@ def test_prefetch_reads_once_on_its_own_thread(clock: FakeClock, lock_dir: Path)
     session.prefetch()  # a second call starts nothing more
     backend.release.set()
     tokens = session.load()
-    assert tokens is not None and tokens.access_token == "access-1"
+    assert tokens is not None
+    assert tokens.access_token == "access-1"
     assert set(backend.readers) == {"keyring-prefetch"}
     session.load()  # a later load reads the keyring again, on the caller's thread
     assert backend.readers[-1] == threading.current_thread().name
