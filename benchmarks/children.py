@@ -100,6 +100,10 @@ def app_silent(flags: dict[str, str]) -> None:
             engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
             ready(window.name_label.text().replace(" ", "_"), f"webengine={engine}")
             os._exit(0)
+        if state in (State.SIGNED_OUT, State.ERROR):  # fail loudly, never wait forever
+            problem = controller.problem or controller.session and controller.session.storage_problem
+            print(f"FAILED {state.name}: {problem!r}", file=sys.stderr, flush=True)
+            os._exit(1)
 
     controller.state_changed.connect(on_state)
     app.exec()

@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         return _page(self.busy_title, self.busy_text, None, bar, None, row)
 
     def _build_waiting(self) -> QWidget:
-        heading = _label("Finish signing in in the sign-in window", "heading")
+        heading = _label("Continue in the sign-in window", "heading")
         heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         text = _label(
             "The sign-in page is open in a window of its own. It closes by itself when "
