@@ -101,7 +101,9 @@ def app_silent(flags: dict[str, str]) -> None:
             ready(window.name_label.text().replace(" ", "_"), f"webengine={engine}")
             os._exit(0)
         if state in (State.SIGNED_OUT, State.ERROR):  # fail loudly, never wait forever
-            problem = controller.problem or controller.session and controller.session.storage_problem
+            problem = controller.problem or (
+                controller.session and controller.session.storage_problem
+            )
             print(f"FAILED {state.name}: {problem!r}", file=sys.stderr, flush=True)
             os._exit(1)
 
