@@ -8,6 +8,7 @@ parent checks the redirect, this process only catches it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -176,8 +177,12 @@ class SignInWindowProcess:
 def run() -> int:
     # The protocol gets its own copy of stdout; stray writes to fd 1 (Chromium, libraries)
     # go to stderr instead, so nothing else can ever land between two messages.
+    # The pipes are used through their file descriptors, not sys.stdin/sys.stdout, which
+    # a windowed (no console) frozen build may leave as None.
     out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)
+    commands = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    with contextlib.suppress(OSError):  # no stderr (a windowed build): fd 1 stays as is
+        os.dup2(2, 1)
     sys.stdout = sys.stderr
     configure_logging(logging.WARNING)
     app = make_application()
@@ -186,7 +191,7 @@ def run() -> int:
 
     child = SignInWindowProcess(out)
     threading.Thread(
-        target=child.read_commands, args=(sys.stdin,), name="commands", daemon=True
+        target=child.read_commands, args=(commands,), name="commands", daemon=True
     ).start()
     child.send(event="ready")
     app.exec()
