@@ -93,7 +93,8 @@ class SignInWindowProcess:
         if command.get("verbose"):
             configure_logging(logging.DEBUG)
         frame = Frame()
-        frame.setWindowTitle(str(command.get("title") or "Sign in · Frame.io Desktop"))
+        # Qt adds the application name ("Frame.io Desktop") where the platform shows one.
+        frame.setWindowTitle(str(command.get("title") or "Sign in to Frame.io"))
         frame.setStyleSheet(STYLE_SHEET)
         frame.setMinimumSize(440, 560)
         layout = QVBoxLayout(frame)

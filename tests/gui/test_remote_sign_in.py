@@ -1,0 +1,124 @@
+"""The window's side of the separate sign-in window, with stand-in child processes: what
+it asks the child to do, and what a child that crashes or talks back does to the window."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+from frameio_desktop import sign_in_process
+from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.window import MainWindow
+from frameio_desktop.sign_in_process import SignInProcess
+
+pytestmark = pytest.mark.gui
+
+#: Records every command it is sent (as events back), until its input ends.
+RECORDER = textwrap.dedent(
+    """
+    import json, sys
+    for line in sys.stdin:
+        print(json.dumps({"event": "got", "command": json.loads(line)}), flush=True)
+    """
+)
+
+
+@pytest.fixture
+def child(monkeypatch: pytest.MonkeyPatch):
+    """The next sign-in window process is the given Python source, run by this Python."""
+
+    def use(source: str) -> None:
+        monkeypatch.setattr(
+            sign_in_process, "_spare", SignInProcess([sys.executable, "-c", source])
+        )
+
+    yield use
+    monkeypatch.setattr(sign_in_process, "_spare", None)
+
+
+@pytest.fixture
+def separate_window(qtbot, controller: SignInController):
+    w = MainWindow(
+        controller,
+        provider_title="Demo",
+        client_id="frameio-desktop-demo",
+        profile="demo",
+        separate_sign_in=True,
+    )
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    assert w.release_web_engine()
+
+
+def test_open_show_and_cancel_reach_the_child(
+    qtbot, child, controller: SignInController, separate_window: MainWindow
+) -> None:
+    child(RECORDER)
+    controller.sign_in()
+    remote = separate_window.login_view
+    assert remote is not None
+    assert separate_window.waiting_panel.isVisible()
+    got: list[dict] = []
+    remote.process.listen(None)  # this test reads the child's answers itself
+    remote.process.listen(lambda event: event["event"] == "got" and got.append(event["command"]))
+    separate_window.show_sign_in_button.click()
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
+    opened, raised = got
+    assert opened["cmd"] == "open"
+    assert opened["authorize_url"] == controller.pending.authorize_url  # type: ignore[union-attr]
+    assert opened["redirect_uri"] == controller.pending.redirect_uri  # type: ignore[union-attr]
+    geometry = separate_window.geometry()
+    assert opened["geometry"] == [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
+    assert opened["parent_window"] == int(separate_window.winId())
+    assert "code_verifier" not in str(opened)
+    assert controller.pending.code_verifier not in str(opened)
+    assert raised == {"cmd": "raise"}
+
+    separate_window.waiting_cancel.click()
+    assert controller.state is State.SIGNED_OUT
+    assert remote.process.wait(timeout=10) == 0  # told to close; its input ended
+    assert got[-1] == {"cmd": "close"}
+
+
+def test_a_crashed_sign_in_window_is_an_error_the_window_recovers_from(
+    qtbot, child, controller: SignInController, separate_window: MainWindow
+) -> None:
+    child("import sys; sys.exit(3)")
+    with qtbot.waitSignal(
+        controller.state_changed, check_params_cb=lambda s: s is State.ERROR, timeout=10_000
+    ):
+        controller.sign_in()
+    assert "closed unexpectedly (exit status 3)" in separate_window.error_text.text()
+    assert separate_window.login_view is None
+    assert not separate_window.waiting_panel.isVisible()
+    separate_window.back_button.click()
+    assert controller.state is State.SIGNED_OUT
+
+
+def test_the_redirect_from_the_child_is_checked_here(
+    qtbot, child, controller: SignInController, separate_window: MainWindow
+) -> None:
+    """The child only relays; a redirect with the wrong state is refused in the window
+    process and nothing is exchanged."""
+    child(
+        textwrap.dedent(
+            """
+            import json, sys
+            command = json.loads(sys.stdin.readline())
+            url = command["redirect_uri"] + "?code=stolen&state=forged"
+            print(json.dumps({"event": "redirect", "url": url}), flush=True)
+            sys.stdin.read()
+            """
+        )
+    )
+    with qtbot.waitSignal(
+        controller.state_changed, check_params_cb=lambda s: s is State.ERROR, timeout=10_000
+    ):
+        controller.sign_in()
+    assert controller.session is not None
+    assert controller.session.tokens is None
+    assert "state" in separate_window.error_text.text().lower()
