@@ -143,8 +143,11 @@ class SignInProcess:
         with self._lock:
             if self._listener is None:
                 self._backlog.append(event)
-            else:
+                return
+            try:
                 self._listener(event)
+            except Exception:
+                log.debug("the sign-in window's listener failed", exc_info=True)
 
     def _read(self) -> None:
         stdout: IO[str] | None = self._proc.stdout

@@ -73,6 +73,9 @@ class RemoteSignIn(QObject):
         self._events: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self._arrived.connect(self._drain)
         self.process.listen(self._receive)
+        # However this object goes (its window closed), the reader stops calling it.
+        process = self.process
+        self.destroyed.connect(lambda *_: process.listen(None))
         self.process.send(
             {
                 "cmd": "open",

@@ -500,18 +500,33 @@ class MainWindow(QMainWindow):
         outlives the window (leftovers crash when the application object goes away).
         Deferred deletes queued outside a running event loop are otherwise never run."""
         self.close_login()
-        deadline = QTimer()  # its timeout also wakes the wait below
-        deadline.setSingleShot(True)
-        deadline.start(timeout_ms)
-        while self.closing_views and deadline.isActive():
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-            if self.closing_views:
-                # Sleeps until something happens (a deletion, the sign-in process's exit).
-                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        # A sign-in process is waited for directly (its exit needs no event loop).
         for key, remote in list(self._closing_remotes.items()):
-            remote.release(timeout=1.0)  # a sign-in window that would not close is stopped
+            remote.release(timeout=timeout_ms / 1000)
             self._closing_remotes.pop(key, None)
             self.closing_views.discard(key)
+            remote.deleteLater()
+
+        def check() -> None:
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            if not self.closing_views:
+                loop.quit()
+
+        # A nested event loop (it lets other threads run; deferred deletes are sent by
+        # hand, as nested loops skip those queued outside them), polled for the end.
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(20)
+        poll.timeout.connect(check)
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(loop.quit)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if self.closing_views:
+            poll.start()
+            deadline.start(timeout_ms)
+            loop.exec()
+            poll.stop()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return not self.closing_views
 

@@ -63,8 +63,14 @@ def test_open_show_and_cancel_reach_the_child(
     assert remote is not None
     assert separate_window.waiting_panel.isVisible()
     got: list[dict] = []
-    remote.process.listen(None)  # this test reads the child's answers itself
-    remote.process.listen(lambda event: event["event"] == "got" and got.append(event["command"]))
+    window_side = remote._receive  # the test reads the child's answers, then passes them on
+
+    def listen(event: dict) -> None:
+        if event["event"] == "got":
+            got.append(event["command"])
+        window_side(event)
+
+    remote.process.listen(listen)
     separate_window.show_sign_in_button.click()
     qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
     opened, raised = got

@@ -126,3 +126,18 @@ def test_prestarted_process_is_taken_once(monkeypatch: pytest.MonkeyPatch) -> No
     for process in started:
         process.close()
         process.wait()
+
+
+def test_a_failing_listener_does_not_stop_the_reader() -> None:
+    process = SignInProcess(child(ECHO_CHILD))
+    calls: list[str] = []
+
+    def listener(event: dict) -> None:
+        calls.append(event["event"])
+        raise RuntimeError("the window side is gone")
+
+    process.listen(listener)
+    process.close()
+    assert process.wait(timeout=10) == 0
+    assert not process.running  # the reader reached the end and reported the exit
+    assert calls[-1] == "exit"
