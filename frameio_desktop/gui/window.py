@@ -194,8 +194,13 @@ class MainWindow(QMainWindow):
     ) -> QWidget:
         heading = _label("Sign in to Frame.io", "heading")
         intro = _label(
-            "You sign in on the provider's own page inside this window. "
-            "Your password never passes through this app, and your session is kept in "
+            "You sign in on the provider's own page, "
+            + (
+                "in a sign-in window of this app. "
+                if self.separate_sign_in
+                else "inside this window. "
+            )
+            + "Your password never passes through this app, and your session is kept in "
             "the system keyring.",
             "muted",
         )
