@@ -75,28 +75,3 @@ def clock() -> FakeClock:
 @pytest.fixture
 def lock_dir(tmp_path: Path) -> Path:
     return tmp_path / "locks"
-
-
-_exit_status: list[int] = []
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _exit_status.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """End a process that ran QtWebEngine without interpreter finalization.
-
-    After a test run that opened and closed several web views, PySide 6.12 and QtWebEngine
-    corrupt reference counts while they are torn down at interpreter exit (`deallocating
-    None`, or a segfault in QQuickRenderControl), after every test has passed and been
-    reported. The app's own exit path does not hit this (the self-test and the e2e tests
-    run it in subprocesses); only this test process skips the broken finalization.
-    """
-    import sys
-
-    if "PySide6.QtWebEngineCore" in sys.modules and _exit_status:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status[-1])

@@ -198,6 +198,6 @@ def run() -> int:
     app.exec()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     out.flush()
-    # Every web engine object is gone and the parent has its answer. Skip interpreter
-    # finalization, which with PySide 6.12 and QtWebEngine can crash after a clean run.
+    # The page is gone and the parent has its answer; nothing here is kept on disk.
+    # Ending now saves tearing down Qt and the interpreter (the parent waits for this).
     os._exit(0)
