@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,17 @@ from frameio_desktop.gui.controller import SignInController
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock, MemoryKeyring
+from tests.helpers.pages import RoutePages
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def pages() -> Iterator[RoutePages]:
+    """Pages that reach the redirect URI every way a page can, on a counting server."""
+    server = RoutePages().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

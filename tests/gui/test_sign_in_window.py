@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from frameio_desktop.gui.sign_in_window import SignInWindowProcess
-from tests.helpers.pages import CALLBACK, RoutePages
+from tests.helpers.pages import CALLBACK
 
 pytestmark = [pytest.mark.gui, pytest.mark.webengine]
 
@@ -30,13 +30,6 @@ class Child:
 
     def command(self, **command: object) -> None:
         self.process.on_command(command)
-
-
-@pytest.fixture
-def pages() -> Iterator[RoutePages]:
-    server = RoutePages().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ pytestmark = [pytest.mark.gui, pytest.mark.webengine]
 
 
 @pytest.fixture
-def pages() -> Iterator[RoutePages]:
-    server = RoutePages().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def open_view(qtbot):
     from frameio_desktop.gui.webview import LoginView
 
