@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import Callable
 from typing import TextIO
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from frameio_desktop.core.account import fetch_account
@@ -22,6 +20,7 @@ from frameio_desktop.core.settings import load_settings
 from frameio_desktop.core.store import insecure_reason
 from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.tasks import wait_until
 
 #: Fills the demo server's login form, then clicks Allow on its consent page.
 DEMO_AUTOFILL_JS = """
@@ -42,24 +41,6 @@ def autofill_script(name: str, *, allow: bool = True) -> str:
         "name": json.dumps(name),
         "button": json.dumps("allow" if allow else "deny"),
     }
-
-
-def wait_until(predicate: Callable[[], bool], timeout_ms: int) -> bool:
-    """Run the event loop until `predicate()` holds or the time is up."""
-    if predicate():
-        return True
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(20)
-    poll.timeout.connect(lambda: loop.quit() if predicate() else None)
-    deadline = QTimer()
-    deadline.setSingleShot(True)
-    deadline.timeout.connect(loop.quit)
-    deadline.start(timeout_ms)
-    poll.start()
-    loop.exec()
-    poll.stop()
-    return predicate()
 
 
 class Report:

@@ -52,8 +52,8 @@ class RemoteSignIn(QObject):
     load_failed = Signal(str)
     #: The process has exited (its exit status); the web engine is gone.
     exited = Signal(int)
-    #: Emitted on the reader thread, delivered queued on the main thread. It carries no
-    #: arguments: events wait in a queue, so no Python object crosses threads inside Qt.
+    #: Emitted on the reader thread, delivered queued on the main thread, which then
+    #: takes the waiting events from the queue in order.
     _arrived = Signal()
 
     def __init__(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +109,22 @@ class TaskRunner(QObject):
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until every started task has run (shutdown and tests)."""
         return self.pool.waitForDone(msecs)
+
+
+def wait_until(predicate: Callable[[], bool], timeout_ms: int) -> bool:
+    """Run the event loop until `predicate()` holds or the time is up (checked every
+    20 ms). For shutdown, the self-test and scripts; the app itself never blocks on it."""
+    if predicate():
+        return True
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: loop.quit() if predicate() else None)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    deadline.start(timeout_ms)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    return predicate()

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
-    QEventLoop,
     Qt,
     QTimer,
 )
@@ -34,6 +33,7 @@ from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.controller import Problem, SignInController, State
 from frameio_desktop.gui.remote_sign_in import RemoteSignIn
 from frameio_desktop.gui.style import STYLE_SHEET
+from frameio_desktop.gui.tasks import wait_until
 
 if TYPE_CHECKING:
     from frameio_desktop.gui.webview import LoginView
@@ -508,30 +508,14 @@ class MainWindow(QMainWindow):
         # A sign-in process is waited for directly (its exit needs no event loop).
         for key, remote in list(self._closing_remotes.items()):
             remote.release(timeout=timeout_ms / 1000)
-            self._closing_remotes.pop(key, None)
-            self.closing_views.discard(key)
-            remote.deleteLater()
+            self._remote_gone(key)
 
-        def check() -> None:
+        def deleted() -> bool:
+            # Sent by hand: a nested event loop skips deletions queued outside it.
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-            if not self.closing_views:
-                loop.quit()
+            return not self.closing_views
 
-        # A nested event loop (it lets other threads run; deferred deletes are sent by
-        # hand, as nested loops skip those queued outside them), polled for the end.
-        loop = QEventLoop()
-        poll = QTimer()
-        poll.setInterval(20)
-        poll.timeout.connect(check)
-        deadline = QTimer()
-        deadline.setSingleShot(True)
-        deadline.timeout.connect(loop.quit)
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        if self.closing_views:
-            poll.start()
-            deadline.start(timeout_ms)
-            loop.exec()
-            poll.stop()
+        wait_until(deleted, timeout_ms)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return not self.closing_views
 
