@@ -10,13 +10,14 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop import __version__
 from frameio_desktop.core import errors
+from frameio_desktop.core.providers import sunset_notice
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.core.settings import ENV_NAMES, Settings, load_settings
 from frameio_desktop.core.timefmt import format_expiry
@@ -50,7 +51,7 @@ EXIT_CODES_HELP = """exit codes:
 
 def exit_code_for(exc: BaseException) -> Exit:
     match exc:
-        case errors.ConfigError():
+        case errors.ConfigError() | errors.ApiRetiredError():
             return Exit.USAGE
         case errors.NotSignedInError():
             return Exit.NOT_SIGNED_IN
@@ -175,11 +176,20 @@ def preload_session(flags: dict[str, str | None]) -> AuthSession | None:
     return session
 
 
-def run_script_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run_script_command(
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    *,
+    today: Callable[[], date] = date.today,
+) -> int:
     from frameio_desktop.core.session import AuthSession
 
     try:
         settings = load_settings(settings_flags(args))
+        notice = sunset_notice(settings.provider, today())
+        if notice is not None:
+            print(f"frameio-desktop: {notice}", file=err)
         session = AuthSession(settings)
         if args.command == "token":
             return cmd_token(session, args, out)

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from frameio_desktop.core.errors import (
+    EndpointGoneError,
     ServerError,
     TokenRejectedError,
     UnexpectedResponseError,
@@ -89,6 +90,8 @@ def fetch_account(http: HttpClient, url: str, access_token: str) -> Account:
         raise TokenRejectedError()
     if response.status_code >= 500:
         raise ServerError(response.status_code, host)
+    if response.status_code in (404, 410):
+        raise EndpointGoneError(response.status_code, host)
     if response.status_code != 200:
         raise UnexpectedResponseError(
             f"The account lookup at {host} answered HTTP {response.status_code}."

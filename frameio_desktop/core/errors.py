@@ -6,6 +6,8 @@ reported as a bare dict. `user_message` is always safe to show: it never holds a
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class FrameioDesktopError(Exception):
     """Base class for everything this package raises on purpose."""
@@ -192,6 +194,12 @@ class TLSError(TransportError):
     )
 
 
+class HostNotFoundError(NetworkError):
+    """The server's name does not resolve (DNS): offline, or the host is gone."""
+
+    default_message = "The server's name cannot be found. Check the network connection."
+
+
 class ServerError(TransportError):
     def __init__(self, status: int, url_host: str) -> None:
         self.status = status
@@ -202,6 +210,27 @@ class ServerError(TransportError):
 
 class UnexpectedResponseError(TransportError):
     default_message = "The server sent an answer the app does not understand."
+
+
+class EndpointGoneError(UnexpectedResponseError):
+    """An endpoint answered 404 Not Found or 410 Gone."""
+
+    def __init__(self, status: int, url_host: str) -> None:
+        self.status = status
+        super().__init__(f"{url_host} no longer serves this address (HTTP {status}).")
+
+
+class ApiRetiredError(FrameioDesktopError):
+    """The provider's API has been switched off (Frame.io V2 since 2026-12-01)."""
+
+    def __init__(self, title: str, retired_on: date, successor: str | None) -> None:
+        self.retired_on = retired_on
+        self.successor = successor
+        switch = f"--provider {successor}" if successor else "another provider"
+        super().__init__(
+            f"{title} has been retired (since {retired_on.isoformat()}) and no longer "
+            f"answers. Sign in with {switch}."
+        )
 
 
 class TokenRejectedError(FrameioDesktopError):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from frameio_desktop import __version__
 from frameio_desktop.core.errors import (
+    HostNotFoundError,
     NetworkError,
     RequestTimeoutError,
     TLSError,
@@ -82,6 +83,10 @@ class HttpClient:
         except requests.exceptions.Timeout as exc:
             raise RequestTimeoutError(f"{host} took too long to answer. Try again.") from exc
         except requests.exceptions.ConnectionError as exc:
+            if _name_not_resolved(exc):
+                raise HostNotFoundError(
+                    f"The name {host} cannot be found. Check the network connection."
+                ) from exc
             raise NetworkError(
                 f"Cannot reach {host}. Check the network connection and try again."
             ) from exc
@@ -91,6 +96,28 @@ class HttpClient:
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
+
+
+def _name_not_resolved(exc: BaseException) -> bool:
+    """True when a connection failed because DNS has no address for the host.
+
+    requests wraps urllib3's `NameResolutionError` (itself around `socket.gaierror`) in
+    a `MaxRetryError` held in `args[0]`; follow `reason`, `args` and causes to find it.
+    """
+    import socket
+
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, socket.gaierror) or type(item).__name__ == "NameResolutionError":
+            return True
+        todo.extend([getattr(item, "reason", None), item.__cause__, item.__context__])
+        todo.extend(item.args)
+    return False
 
 
 def _without_query(url: str) -> str:

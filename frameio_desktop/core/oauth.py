@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from frameio_desktop.core.errors import (
     OAUTH_ERRORS,
+    EndpointGoneError,
+    HostNotFoundError,
     InvalidTokenResponseError,
     OAuthError,
     ServerError,
@@ -24,6 +26,7 @@ from frameio_desktop.core.errors import (
 )
 from frameio_desktop.core.flow import PendingLogin
 from frameio_desktop.core.http import HttpClient, json_body
+from frameio_desktop.core.providers import retired_api_error
 from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.tokens import Clock, TokenSet, parse_token_response, utc_now
 
@@ -66,18 +69,24 @@ class TokenClient:
 
     def _token_request(self, form: dict[str, str], previous: TokenSet | None) -> TokenSet:
         assert self.settings.token_url is not None
-        response = self._post(self.settings.token_url, form)
-        now = self.clock()
-        body = json_body(response)
-        if response.status_code == 200:
-            return parse_token_response(
-                body,
-                now=now,
-                default_lifetime=self.settings.access_token_lifetime,
-                default_refresh_lifetime=self.settings.refresh_token_lifetime,
-                previous=previous,
-            )
-        raise _token_error(response, body)
+        try:
+            response = self._post(self.settings.token_url, form)
+            now = self.clock()
+            body = json_body(response)
+            if response.status_code == 200:
+                return parse_token_response(
+                    body,
+                    now=now,
+                    default_lifetime=self.settings.access_token_lifetime,
+                    default_refresh_lifetime=self.settings.refresh_token_lifetime,
+                    previous=previous,
+                )
+            raise _token_error(response, body)
+        except (EndpointGoneError, HostNotFoundError) as exc:
+            retired = retired_api_error(self.settings.provider, exc, self.clock().date())
+            if retired is not None:
+                raise retired from exc
+            raise
 
     # -- grants --------------------------------------------------------------------------
 
@@ -130,6 +139,8 @@ def _token_error(response: requests.Response, body: object) -> Exception:
         return cls(description if isinstance(description, str) else None, error=code)
     if response.status_code >= 500:
         return ServerError(response.status_code, host)
+    if response.status_code in (404, 410):
+        return EndpointGoneError(response.status_code, host)
     if response.status_code == 200:
         return InvalidTokenResponseError("The sign-in server's token response is not JSON.")
     return UnexpectedResponseError(

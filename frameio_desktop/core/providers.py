@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from frameio_desktop.core.errors import DiscoveryError, ServerError
+from frameio_desktop.core.errors import (
+    ApiRetiredError,
+    DiscoveryError,
+    EndpointGoneError,
+    HostNotFoundError,
+    ServerError,
+)
 from frameio_desktop.core.http import HttpClient, json_body
 
 
@@ -33,6 +39,15 @@ class ProviderPreset:
     discovery: bool = False
     #: OpenID Connect Core 11: `offline_access` is ignored unless `prompt=consent`.
     offline_access_needs_consent: bool = False
+    #: The day the provider's API stops answering (Frame.io V2: 2026-12-01).
+    retires_on: date | None = None
+    #: The preset to move to once this one is retired.
+    successor: str | None = None
+    #: The account lookup returns the user's accounts at `<API>/accounts` (Frame.io V4).
+    lists_accounts: bool = False
+    #: Keep the sign-in page's cookies between sign-ins by default, so an authorize request
+    #: with `prompt=none` can renew a session that has no refresh token.
+    persistent_web_profile: bool = False
 
 
 FRAMEIO_V2 = ProviderPreset(
@@ -47,6 +62,8 @@ FRAMEIO_V2 = ProviderPreset(
     scopes=("offline", "account.read", "asset.read"),
     access_token_lifetime=timedelta(seconds=3600),
     refresh_token_lifetime=timedelta(days=30),
+    retires_on=date(2026, 12, 1),
+    successor="frameio-v4",
 )
 
 _IMS = "https://ims-na1.adobelogin.com"
@@ -62,6 +79,8 @@ FRAMEIO_V4 = ProviderPreset(
     scopes=("openid", "email", "profile", "offline_access", "additional_info.roles"),
     access_token_lifetime=timedelta(hours=24),
     refresh_token_lifetime=timedelta(days=14),
+    lists_accounts=True,
+    persistent_web_profile=True,
 )
 
 OIDC = ProviderPreset(
@@ -80,7 +99,39 @@ OIDC = ProviderPreset(
 )
 
 PRESETS: dict[str, ProviderPreset] = {p.name: p for p in (FRAMEIO_V2, FRAMEIO_V4, OIDC)}
-DEFAULT_PROVIDER = FRAMEIO_V2.name
+DEFAULT_PROVIDER = FRAMEIO_V4.name
+
+
+def sunset_notice(preset: str, today: date) -> str | None:
+    """What to tell a person who picked a retiring provider, or None.
+
+    `today` is passed in (the local date where the CLI or window runs) so that tests set
+    the clock. Before the retirement day the notice gives the date; from that day on it
+    says the API is gone. Both name the preset to switch to.
+    """
+    found = PRESETS.get(preset)
+    if found is None or found.retires_on is None:
+        return None
+    switch = f"--provider {found.successor}" if found.successor else "another provider"
+    day = found.retires_on.isoformat()
+    if today < found.retires_on:
+        return f"{found.title} is retired on {day}: switch to {switch} before then."
+    return f"{found.title} has been retired (since {day}): sign in with {switch}."
+
+
+def retired_api_error(preset: str, problem: Exception, today: date) -> ApiRetiredError | None:
+    """The `ApiRetiredError` to raise instead of `problem`, when `problem` is how a retired
+    API answers: an endpoint that is gone (HTTP 404 or 410), or, from the retirement day
+    on, a host that no longer resolves. (Before that day an unresolved host is more likely
+    a network without DNS, and stays a network error.)"""
+    found = PRESETS.get(preset)
+    if found is None or found.retires_on is None:
+        return None
+    gone = isinstance(problem, EndpointGoneError)
+    unresolved = isinstance(problem, HostNotFoundError) and today >= found.retires_on
+    if not (gone or unresolved):
+        return None
+    return ApiRetiredError(found.title, found.retires_on, found.successor)
 
 
 def is_loopback_host(host: str | None) -> bool:

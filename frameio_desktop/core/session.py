@@ -18,6 +18,8 @@ import platformdirs
 
 from frameio_desktop.core.account import Account, fetch_account
 from frameio_desktop.core.errors import (
+    EndpointGoneError,
+    HostNotFoundError,
     InvalidGrantError,
     NotSignedInError,
     SessionExpiredError,
@@ -29,7 +31,7 @@ from frameio_desktop.core.errors import (
 from frameio_desktop.core.flow import PendingLogin, begin_login
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.oauth import RevokeResult, TokenClient
-from frameio_desktop.core.providers import discover
+from frameio_desktop.core.providers import discover, retired_api_error
 from frameio_desktop.core.settings import APP_NAME, Settings
 from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
@@ -339,13 +341,25 @@ class AuthSession:
         if settings.account_url is None:
             return None
         tokens = self.fresh_tokens()
-        try:
-            account = fetch_account(self.http, settings.account_url, tokens.access_token)
-        except TokenRejectedError:
-            tokens = self.refresh(force=True)
-            account = fetch_account(self.http, settings.account_url, tokens.access_token)
+        with self._retired_api_check():
+            try:
+                account = fetch_account(self.http, settings.account_url, tokens.access_token)
+            except TokenRejectedError:
+                tokens = self.refresh(force=True)
+                account = fetch_account(self.http, settings.account_url, tokens.access_token)
         self._remember(account)
         return account
+
+    @contextlib.contextmanager
+    def _retired_api_check(self) -> Iterator[None]:
+        """Say "the API was retired" where a retired provider's API answers as if gone."""
+        try:
+            yield
+        except (EndpointGoneError, HostNotFoundError) as exc:
+            retired = retired_api_error(self._settings.provider, exc, self.clock().date())
+            if retired is not None:
+                raise retired from exc
+            raise
 
     def known_account_if_fresh(self) -> Account | None:
         """The last-known account, if the stored access token is still fresh: what a launch

@@ -68,8 +68,10 @@ REDIRECT = "https://app.example.test/callback"
 
 
 def make_settings(tmp_path: Path | None = None, **flags: str) -> Settings:
-    """Settings from flags only: no environment, no .env, no settings file."""
+    """Settings from flags only: no environment, no .env, no settings file. V2-shaped
+    (`/v2/me`, no account list) unless `provider` says otherwise."""
     base: dict[str, str] = {
+        "provider": "frameio-v2",
         "client_id": "client-123",
         "redirect_uri": REDIRECT,
         "authorize_url": f"{AUTH}/oauth2/auth",

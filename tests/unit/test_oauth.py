@@ -175,7 +175,7 @@ def test_http_5xx_is_server_error(clock: FakeClock) -> None:
 
 @responses.activate
 def test_4xx_without_oauth_error(clock: FakeClock) -> None:
-    responses.post(TOKEN_URL, body="nope", status=404)
+    responses.post(TOKEN_URL, body="nope", status=403)
     c = client(clock)
     with pytest.raises(errors.UnexpectedResponseError):
         c.exchange_code(begin_login(c.settings), "x")
@@ -277,7 +277,7 @@ def test_no_revocation_endpoint_is_not_attempted(clock: FakeClock) -> None:
     from frameio_desktop.core.settings import load_settings
 
     settings = load_settings(
-        {"client_id": "x", "redirect_uri": "https://app.example.test/cb"},
+        {"provider": "frameio-v2", "client_id": "x", "redirect_uri": "https://app.example.test/cb"},
         environ={},
         dotenv_path=Path("/nonexistent/.env"),
         settings_path=Path("/nonexistent/s"),

@@ -23,8 +23,14 @@ def load(tmp_path: Path, flags=None, environ=None, dotenv: str | None = None, fi
     )
 
 
-def test_default_is_frameio_v2_with_documented_endpoints(tmp_path: Path) -> None:
-    s = load(tmp_path, {"client_id": "abc", "redirect_uri": REDIRECT})
+def test_default_is_frameio_v4(tmp_path: Path) -> None:
+    s = load(tmp_path, {"client_id": "abc", "redirect_uri": "adobe+1f2e://adobeid/abc"})
+    assert s.provider == "frameio-v4"
+    assert s.store_key == "frameio-v4:abc:default"
+
+
+def test_frameio_v2_preset_keeps_documented_endpoints(tmp_path: Path) -> None:
+    s = load(tmp_path, {"provider": "frameio-v2", "client_id": "abc", "redirect_uri": REDIRECT})
     assert s.provider == "frameio-v2"
     assert s.authorize_url == "https://applications.frame.io/oauth2/auth"
     assert s.token_url == "https://applications.frame.io/oauth2/token"
