@@ -187,6 +187,10 @@ class RequestTimeoutError(TransportError):
     default_message = "The server took too long to answer. Try again."
 
 
+class ResponseTooLargeError(TransportError):
+    default_message = "The server sent an answer far larger than expected; it was refused."
+
+
 class TLSError(TransportError):
     default_message = (
         "The server's secure connection could not be verified (TLS certificate problem). "
