@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +48,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "client_secret": ("CLIENT_SECRET",),
 }
 SECRET_SETTINGS = frozenset({"client_secret"})
+#: Written to the settings file when a Web App credential's secret was saved in the keyring
+#: (the file never holds the secret itself); only then does a launch read the keyring for it.
+SECRET_IN_KEYRING = "client_secret_in_keyring"
+#: Settings only the settings file holds (no flag or environment variable).
+FILE_ONLY_SETTINGS = frozenset({SECRET_IN_KEYRING})
+#: Where a value came from, highest precedence first (`Settings.sources` uses these).
+FLAG, ENVIRONMENT, DOTENV, SETTINGS_FILE, KEYRING, DEFAULT = (
+    "flag",
+    "environment",
+    ".env",
+    "settings file",
+    "keyring",
+    "default",
+)
 ENDPOINT_SETTINGS = ("authorize_url", "token_url", "account_url", "revoke_url")
 # Schemes that must never be a redirect target: they run code or read local data.
 _FORBIDDEN_REDIRECT_SCHEMES = frozenset({"javascript", "data", "file", "about", "blob", "ftp"})
@@ -110,7 +124,7 @@ def _layers(
     flags: Mapping[str, str | None],
     environ: Mapping[str, str],
     dotenv_path: Path | None,
-    settings_path: Path | None,
+    file_layer: Mapping[str, str | None],
 ) -> list[tuple[str, Mapping[str, str | None]]]:
     def from_env(source: Mapping[str, str | None]) -> dict[str, str | None]:
         found: dict[str, str | None] = {}
@@ -127,10 +141,10 @@ def _layers(
 
         dotenv = dotenv_values(dotenv_path)
     return [
-        ("flag", {k: v for k, v in flags.items() if v}),
-        ("environment", from_env(environ)),
-        (".env", from_env(dotenv)),
-        ("settings file", read_settings_file(settings_path) if settings_path else {}),
+        (FLAG, {k: v for k, v in flags.items() if v}),
+        (ENVIRONMENT, from_env(environ)),
+        (DOTENV, from_env(dotenv)),
+        (SETTINGS_FILE, file_layer),
     ]
 
 
@@ -145,32 +159,115 @@ def read_settings_file(path: Path) -> dict[str, str | None]:
         ) from exc
     if not isinstance(data, dict):
         raise ConfigError("settings file", f"at {path} is not a JSON object", hint="Fix it.")
-    # A secret in the settings file is ignored: it belongs in the environment or .env.
+    # A secret in the settings file is ignored: it belongs in the keyring, environment or .env.
     return {
         k: str(v)
         for k, v in data.items()
-        if k in ENV_NAMES and k not in SECRET_SETTINGS and v is not None
+        if (k in ENV_NAMES or k in FILE_ONLY_SETTINGS)
+        and k not in SECRET_SETTINGS
+        and v is not None
     }
 
 
-def save_settings_file(values: Mapping[str, str], path: Path | None = None) -> Path:
-    """Write non-secret settings. A secret is refused, never written."""
+def save_settings_file(values: Mapping[str, str | None], path: Path | None = None) -> Path:
+    """Merge `values` into the settings file (None removes a setting). A secret is refused.
+
+    The file is replaced atomically: a temporary file in the same folder is written,
+    flushed to disk and renamed over the old one, so a crash leaves the old file or the new
+    one, never half of either. The file is 0600 and its folder 0700 (the file names the
+    app's client and, for a Web App credential, says a secret is in the keyring). A lock
+    file keeps two processes saving at once from losing each other's change.
+    """
     path = path or default_settings_path()
     secrets_given = SECRET_SETTINGS & set(values)
     if secrets_given:
         raise ConfigError(
             ENV_NAMES[sorted(secrets_given)[0]],
             "cannot be saved in the settings file",
-            hint="Keep it in the environment or a .env file.",
+            hint="It is kept in the system keyring, the environment or a .env file.",
         )
-    unknown = set(values) - set(ENV_NAMES)
+    unknown = set(values) - set(ENV_NAMES) - FILE_ONLY_SETTINGS
     if unknown:
         raise ConfigError(sorted(unknown)[0], "is not a setting", hint="Check the spelling.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    current = read_settings_file(path)
-    current.update(values)
-    path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    import filelock  # only a save needs it
+
+    _private_folder(path.parent)
+    with filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=10):
+        current = read_settings_file(path)
+        for name, value in values.items():
+            if value is None:
+                current.pop(name, None)
+            else:
+                current[name] = value
+        text = json.dumps(current, indent=2, sort_keys=True) + "\n"
+        _replace_atomically(path, text)
     return path
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        # Our own config folder, made by an older version or by hand: close it.
+        folder.chmod(0o700)
+
+
+def _replace_atomically(path: Path, text: str) -> None:
+    import tempfile
+
+    # mkstemp creates the file 0600 (O_EXCL) in the same folder, so the rename cannot
+    # cross file systems and the contents are never readable by others.
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as temp:
+            temp.write(text)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    if os.name == "posix":
+        # The rename itself is durable once the folder's entry is on disk.
+        folder_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder_fd)
+        finally:
+            os.close(folder_fd)
+
+
+def resolve_values(
+    flags: Mapping[str, str | None] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: Path | None = None,
+    settings_path: Path | None = None,
+    file_values: Mapping[str, str | None] | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Each setting's winning raw value and where it came from, without any validation.
+
+    `file_values`, when given, stands in for the settings file (a form's unsaved values).
+    """
+    environ = os.environ if environ is None else environ
+    dotenv_path = Path.cwd() / ".env" if dotenv_path is None else dotenv_path
+    if file_values is None:
+        settings_path = default_settings_path() if settings_path is None else settings_path
+        file_values = read_settings_file(settings_path)
+    layers = _layers(flags or {}, environ, dotenv_path, file_values)
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for name in ENV_NAMES:
+        for source, layer in layers:
+            value = layer.get(name)
+            if value and value.strip():
+                values[name] = value.strip()
+                sources[name] = source
+                break
+    for name in FILE_ONLY_SETTINGS:
+        value = file_values.get(name)
+        if value:
+            values[name] = value
+            sources[name] = SETTINGS_FILE
+    return values, sources
 
 
 def load_settings(
@@ -179,26 +276,25 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     dotenv_path: Path | None = None,
     settings_path: Path | None = None,
+    file_values: Mapping[str, str | None] | None = None,
+    secret_lookup: Callable[[str, str], str | None] | None = None,
 ) -> Settings:
     """Resolve and validate settings. Raises `ConfigError` naming the first bad setting.
 
     `dotenv_path` defaults to `.env` in the working folder and `settings_path` to the
-    user's config folder; pass them (or a non-existent path) in tests.
+    user's config folder; pass them (or a non-existent path) in tests. `file_values`
+    replaces the settings file (to check a form's values before they are saved).
+    `secret_lookup(provider, client_id)` reads a client secret the settings file says is in
+    the keyring (default: the system keyring); it is asked only then, so a public client's
+    launch never pays for it.
     """
-    environ = os.environ if environ is None else environ
-    dotenv_path = Path.cwd() / ".env" if dotenv_path is None else dotenv_path
-    settings_path = default_settings_path() if settings_path is None else settings_path
-    layers = _layers(flags or {}, environ, dotenv_path, settings_path)
-
-    values: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    for name in ENV_NAMES:
-        for source, layer in layers:
-            value = layer.get(name)
-            if value:
-                values[name] = value.strip()
-                sources[name] = source
-                break
+    values, sources = resolve_values(
+        flags,
+        environ=environ,
+        dotenv_path=dotenv_path,
+        settings_path=settings_path,
+        file_values=file_values,
+    )
 
     provider = values.get("provider", DEFAULT_PROVIDER)
     preset = PRESETS.get(provider)
@@ -235,11 +331,16 @@ def load_settings(
     if not scopes:
         raise ConfigError("FRAMEIO_SCOPES", "is empty")
 
+    client_secret = values.get("client_secret")
+    if not client_secret and values.get(SECRET_IN_KEYRING) == "true":
+        client_secret = _secret_from_keyring(provider, client_id, secret_lookup)
+        sources["client_secret"] = KEYRING
+
     return Settings(
         provider=provider,
         title=preset.title,
         client_id=client_id,
-        client_secret=values.get("client_secret") or None,
+        client_secret=client_secret or None,
         redirect_uri=redirect_uri,
         scopes=scopes,
         authorize_url=endpoints["authorize_url"],
@@ -260,32 +361,70 @@ def load_settings(
     )
 
 
-def validate_endpoint(setting: str, url: str) -> None:
+def _secret_from_keyring(
+    provider: str, client_id: str, lookup: Callable[[str, str], str | None] | None
+) -> str:
+    from frameio_desktop.core.errors import StoreError
+
+    if lookup is None:
+        from frameio_desktop.core.store import ClientSecretStore
+
+        lookup = ClientSecretStore().load
+    try:
+        secret = lookup(provider, client_id)
+    except StoreError as exc:
+        raise ConfigError(
+            "FRAMEIO_CLIENT_SECRET",
+            f"cannot be read from the system keyring ({exc.user_message})",
+            hint="Unlock the keyring, or set the secret in the environment or a .env file.",
+        ) from exc
+    if not secret:
+        raise ConfigError(
+            "FRAMEIO_CLIENT_SECRET",
+            f"is not in the system keyring for client ID {client_id!r}",
+            hint="Enter it again in the app's Settings, or set it in the environment or a "
+            ".env file.",
+        )
+    return secret
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why `url` cannot be an endpoint, as a sentence, or None if it can."""
     parts = urlsplit(url)
     if not parts.scheme or not parts.hostname:
-        raise ConfigError(setting, f"is {url!r}, which is not an absolute URL")
+        return "This is not an absolute URL (scheme and host, like https://host/path)."
     if parts.fragment or parts.username or parts.password:
-        raise ConfigError(setting, f"is {url!r}; an endpoint has no fragment or user name")
+        return "An endpoint has no #fragment or user name."
     if not is_secure_endpoint(url):
-        raise ConfigError(
-            setting,
-            f"is {url!r}; it must use https:// (http:// is allowed only on 127.0.0.1, ::1 "
-            "or localhost)",
-        )
+        return "It must use https:// (http:// is allowed only on 127.0.0.1, ::1 or localhost)."
+    return None
 
 
-def validate_redirect_uri(url: str) -> None:
-    setting = "FRAMEIO_REDIRECT_URI"
+def validate_endpoint(setting: str, url: str) -> None:
+    problem = endpoint_problem(url)
+    if problem is not None:
+        raise ConfigError(setting, f"is {url!r}: {problem.rstrip('.')}")
+
+
+def redirect_uri_problem(url: str) -> str | None:
+    """Why `url` cannot be a redirect URI, as a sentence, or None if it can."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if not scheme or not (parts.netloc or parts.path):
-        raise ConfigError(setting, f"is {url!r}, which is not an absolute URL")
+        return "This is not an absolute URL (it needs a scheme, like https:// or adobe+…://)."
     if parts.fragment:
         # RFC 6749 section 3.1.2: the redirection endpoint URI must not have a fragment.
-        raise ConfigError(setting, f"is {url!r}; a redirect URI cannot have a #fragment")
+        return "A redirect URI cannot have a #fragment."
     if scheme in _FORBIDDEN_REDIRECT_SCHEMES:
-        raise ConfigError(setting, f"is {url!r}; the {scheme}: scheme cannot be a redirect")
+        return f"The {scheme}: scheme cannot be a redirect."
     if scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ConfigError(setting, f"is {url!r}; http:// redirects are allowed only on loopback")
+        return "http:// redirects are allowed only on loopback (127.0.0.1, ::1 or localhost)."
     if scheme in ("http", "https") and not parts.hostname:
-        raise ConfigError(setting, f"is {url!r}, which names no host")
+        return "It names no host."
+    return None
+
+
+def validate_redirect_uri(url: str) -> None:
+    problem = redirect_uri_problem(url)
+    if problem is not None:
+        raise ConfigError("FRAMEIO_REDIRECT_URI", f"is {url!r}: {problem.rstrip('.')}")

@@ -258,3 +258,32 @@ class KeyringTokenStore:
         generation, count = self._parse_pointer(pointer)
         for index in range(count):
             self._delete(f"{key}#{generation}#{index}")
+
+
+class ClientSecretStore:
+    """A Web App credential's client secret, in a keyring entry of its own.
+
+    Keyed by provider and client ID (every profile of one credential shares its secret),
+    under a prefix no token entry uses. The settings file only says that a secret is here.
+    """
+
+    PREFIX = "client-secret:"
+
+    def __init__(self, entries: KeyringTokenStore | None = None) -> None:
+        # The token store's raw entries: same backend choice, same error mapping.
+        self.entries = entries or KeyringTokenStore()
+
+    def key(self, provider: str, client_id: str) -> str:
+        return f"{self.PREFIX}{provider}:{client_id}"
+
+    def load(self, provider: str, client_id: str) -> str | None:
+        self.entries.check_secure()
+        return self.entries._get(self.key(provider, client_id))
+
+    def save(self, provider: str, client_id: str, secret: str) -> None:
+        """Write and read back; a backend that drops it raises `KeyringReadBackError`."""
+        self.entries.check_secure()
+        self.entries._set(self.key(provider, client_id), secret)
+
+    def clear(self, provider: str, client_id: str) -> None:
+        self.entries._delete(self.key(provider, client_id))

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
 
 from frameio_desktop.core.errors import ConfigError
-from frameio_desktop.core.settings import load_settings, read_settings_file, save_settings_file
+from frameio_desktop.core.settings import (
+    load_settings,
+    read_settings_file,
+    resolve_values,
+    save_settings_file,
+)
 
 REDIRECT = "https://app.example.test/cb"
 
@@ -202,3 +208,153 @@ def test_broken_settings_file_is_a_clear_error(tmp_path: Path) -> None:
         load_settings(
             {}, environ={}, dotenv_path=tmp_path / ".env", settings_path=tmp_path / "settings.json"
         )
+
+
+def test_save_creates_private_file_and_folder(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "frameio-desktop" / "settings.json"
+    save_settings_file({"client_id": "abc"}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    # No temporary file or lock content is left beside it but the (empty) lock file.
+    assert sorted(p.name for p in path.parent.iterdir()) == [".settings.json.lock", path.name]
+
+
+def test_save_closes_an_open_folder_and_keeps_the_file_private(tmp_path: Path) -> None:
+    folder = tmp_path / "frameio-desktop"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    path = folder / "settings.json"
+    path.write_text("{}")
+    path.chmod(0o644)
+    save_settings_file({"client_id": "abc"}, path)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_save_replaces_by_rename_never_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "settings.json"
+    save_settings_file({"client_id": "old"}, path)
+    inode = path.stat().st_ino
+
+    def fail(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        save_settings_file({"client_id": "new"}, path)
+    # The old file is intact and no temporary file is left behind.
+    assert read_settings_file(path) == {"client_id": "old"}
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+    monkeypatch.undo()
+    save_settings_file({"client_id": "new"}, path)
+    assert path.stat().st_ino != inode
+    assert read_settings_file(path) == {"client_id": "new"}
+
+
+def test_save_merges_and_none_removes(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    save_settings_file({"client_id": "abc", "scopes": "a b"}, path)
+    save_settings_file({"profile": "work", "scopes": None}, path)
+    assert read_settings_file(path) == {"client_id": "abc", "profile": "work"}
+
+
+def test_unknown_setting_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not a setting"):
+        save_settings_file({"client_idd": "abc"}, tmp_path / "settings.json")
+
+
+def test_client_secret_comes_from_the_keyring_when_the_file_says_so(tmp_path: Path) -> None:
+    asked: list[tuple[str, str]] = []
+
+    def lookup(provider: str, client_id: str) -> str | None:
+        asked.append((provider, client_id))
+        return "kept-secret"
+
+    file = {"client_id": "abc", "redirect_uri": REDIRECT, "client_secret_in_keyring": "true"}
+    settings_path = tmp_path / "settings.json"
+    settings_path.write_text(json.dumps(file))
+    s = load_settings(
+        {},
+        environ={},
+        dotenv_path=tmp_path / ".env",
+        settings_path=settings_path,
+        secret_lookup=lookup,
+    )
+    assert s.client_secret == "kept-secret"
+    assert s.sources["client_secret"] == "keyring"
+    assert asked == [("frameio-v4", "abc")]
+
+
+def test_client_secret_from_environment_wins_and_keyring_is_not_asked(tmp_path: Path) -> None:
+    def lookup(provider: str, client_id: str) -> str | None:
+        raise AssertionError("the keyring must not be read")
+
+    file = {"client_id": "abc", "redirect_uri": REDIRECT, "client_secret_in_keyring": "true"}
+    settings_path = tmp_path / "settings.json"
+    settings_path.write_text(json.dumps(file))
+    s = load_settings(
+        {},
+        environ={"FRAMEIO_CLIENT_SECRET": "env-secret"},
+        dotenv_path=tmp_path / ".env",
+        settings_path=settings_path,
+        secret_lookup=lookup,
+    )
+    assert s.client_secret == "env-secret"
+
+
+def test_keyring_is_not_asked_for_a_public_client(tmp_path: Path) -> None:
+    def lookup(provider: str, client_id: str) -> str | None:
+        raise AssertionError("the keyring must not be read")
+
+    settings_path = tmp_path / "settings.json"
+    settings_path.write_text(json.dumps({"client_id": "abc", "redirect_uri": REDIRECT}))
+    s = load_settings(
+        {},
+        environ={},
+        dotenv_path=tmp_path / ".env",
+        settings_path=settings_path,
+        secret_lookup=lookup,
+    )
+    assert s.client_secret is None
+
+
+def test_missing_keyring_secret_is_a_settings_problem(tmp_path: Path) -> None:
+    file = {"client_id": "abc", "redirect_uri": REDIRECT, "client_secret_in_keyring": "true"}
+    settings_path = tmp_path / "settings.json"
+    settings_path.write_text(json.dumps(file))
+    with pytest.raises(ConfigError) as err:
+        load_settings(
+            {},
+            environ={},
+            dotenv_path=tmp_path / ".env",
+            settings_path=settings_path,
+            secret_lookup=lambda provider, client_id: None,
+        )
+    assert err.value.setting == "FRAMEIO_CLIENT_SECRET"
+    assert "keyring" in err.value.user_message
+
+
+def test_resolve_values_names_each_source(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("FRAMEIO_SCOPES=a b\n")
+    settings_path = tmp_path / "settings.json"
+    settings_path.write_text(json.dumps({"client_id": "file-id", "profile": "work"}))
+    values, sources = resolve_values(
+        {"redirect_uri": REDIRECT},
+        environ={"FRAMEIO_PROFILE": "env-profile"},
+        dotenv_path=tmp_path / ".env",
+        settings_path=settings_path,
+    )
+    assert values == {
+        "redirect_uri": REDIRECT,
+        "profile": "env-profile",
+        "scopes": "a b",
+        "client_id": "file-id",
+    }
+    assert sources == {
+        "redirect_uri": "flag",
+        "profile": "environment",
+        "scopes": ".env",
+        "client_id": "settings file",
+    }
