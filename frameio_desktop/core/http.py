@@ -191,8 +191,11 @@ def _without_query(url: str) -> str:
 
 
 def json_body(response: requests.Response) -> Any:
-    """The decoded JSON body, or None when it is not JSON."""
+    """The decoded JSON body, or None when it is not JSON.
+
+    Deeply nested JSON makes the decoder raise RecursionError, and an integer of more than
+    4,300 digits a ValueError: both are "not JSON the app can use"."""
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None

@@ -96,34 +96,81 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+#: Longest token accepted. Real ones are a few KiB (Adobe IMS JWTs about 1.5 KiB); a larger
+#: one would fill the keyring with chunks and every request's headers.
+MAX_TOKEN_CHARS = 16 * 1024
+
+
+def _token_shaped(value: str) -> bool:
+    """RFC 6749 appendix A.12/A.17: a token is visible ASCII (VSCHAR). Spaces are refused
+    too: the access token goes into an `Authorization: Bearer` header, where one would
+    split it."""
+    return 0 < len(value) <= MAX_TOKEN_CHARS and all("!" <= ch <= "~" for ch in value)
+
+
+def _check_token(raw: object, what: str) -> str:
+    if not isinstance(raw, str) or not raw:
+        raise InvalidTokenResponseError(f"The sign-in server's reply has no {what}.")
+    if len(raw) > MAX_TOKEN_CHARS:
+        raise InvalidTokenResponseError(
+            f"The sign-in server sent an {what} of {len(raw)} characters; more than "
+            f"{MAX_TOKEN_CHARS} is not accepted."
+        )
+    if not _token_shaped(raw):
+        raise InvalidTokenResponseError(
+            f"The sign-in server sent an {what} with characters a token may not contain "
+            "(RFC 6749 allows visible ASCII only)."
+        )
+    return raw
+
+
+def _seconds(raw: object) -> int | float | None:
+    """A JSON number, or a string of ASCII digits, as a number; None for anything else.
+
+    Python's `str.isdigit` accepts "²" and other digits `float()` refuses, and a 400-digit
+    JSON integer overflows `float()`: neither may escape as a bare exception."""
+    if isinstance(raw, bool):
+        return None  # bool is an int subclass; `true` is not a lifetime.
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return raw if math.isfinite(raw) else None
+    if isinstance(raw, str):
+        text = raw.strip()
+        # Some servers send numbers as strings ("3600"); accept ASCII digits only.
+        if text and len(text) <= 40 and text.isascii() and text.isdigit():
+            return int(text)
+    return None
+
+
 def _lifetime(raw: object, field: str, *, strict: bool) -> timedelta | None:
     """Seconds from a response field. Returns None when absent (or invalid and not strict)."""
     if raw is None:
         return None
-    seconds: float | None = None
-    if isinstance(raw, bool):
-        seconds = None  # bool is an int subclass; `true` is not a lifetime.
-    elif isinstance(raw, int | float):
-        seconds = float(raw)
-    elif isinstance(raw, str):
-        # Some servers send numbers as strings ("3600"); accept digits only.
-        seconds = float(raw) if raw.strip().isdigit() else None
-    if seconds is None or not math.isfinite(seconds):
+    seconds = _seconds(raw)
+    if seconds is None:
         if strict:
             raise InvalidTokenResponseError(
-                f"The sign-in server sent {field}={raw!r}, which is not a number of seconds."
+                f"The sign-in server sent {field}={_short(raw)}, which is not a number of seconds."
             )
         return None
     if seconds <= 0:
         if strict:
             raise InvalidTokenResponseError(
-                f"The sign-in server sent a token that has already expired ({field}={raw!r})."
+                f"The sign-in server sent a token that has already expired ({field}={_short(raw)})."
             )
         return None
+    # Compared before any conversion: a huge int must not reach float() or timedelta().
     if seconds > MAX_LIFETIME.total_seconds():
-        log.info("%s of %s s cut to %s", field, raw, MAX_LIFETIME)
+        log.info("%s of %s s cut to %s", field, _short(raw), MAX_LIFETIME)
         return MAX_LIFETIME
     return timedelta(seconds=seconds)
+
+
+def _short(raw: object) -> str:
+    """A server-sent value for a message: bounded, and never a wall of digits."""
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def parse_token_response(
@@ -142,20 +189,18 @@ def parse_token_response(
     """
     if not isinstance(body, dict):
         raise InvalidTokenResponseError("The sign-in server's token response is not a JSON object.")
-    access_token = body.get("access_token")
-    if not isinstance(access_token, str) or not access_token:
-        raise InvalidTokenResponseError("The sign-in server's reply has no access token.")
+    access_token = _check_token(body.get("access_token"), "access token")
     token_type = body.get("token_type")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise InvalidTokenResponseError(
-            f"The sign-in server issued a token of type {token_type!r}; only bearer tokens "
+            f"The sign-in server issued a token of type {_short(token_type)}; only bearer tokens "
             "are supported."
         )
     lifetime = _lifetime(body.get("expires_in"), "expires_in", strict=True) or default_lifetime
 
     refresh_token = body.get("refresh_token")
-    if refresh_token is not None and (not isinstance(refresh_token, str) or not refresh_token):
-        raise InvalidTokenResponseError("The sign-in server sent an empty refresh token.")
+    if refresh_token is not None:
+        refresh_token = _check_token(refresh_token, "refresh token")
     refresh_lifetime = _lifetime(
         body.get("refresh_expires_in", body.get("refresh_token_expires_in")),
         "refresh_expires_in",
@@ -172,7 +217,7 @@ def parse_token_response(
         refresh_expires_at = None
 
     scope = body.get("scope")
-    if not isinstance(scope, str):
+    if not isinstance(scope, str) or len(scope) > MAX_TOKEN_CHARS or not scope.isprintable():
         scope = previous.scope if previous else None
     return TokenSet(
         access_token=access_token,

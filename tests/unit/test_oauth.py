@@ -106,6 +106,15 @@ def test_token_type_any_case(clock: FakeClock, token_type: str) -> None:
         {**GOOD, "expires_in": True},
         {**GOOD, "refresh_token": ""},
         ["not", "an", "object"],
+        # A hostile server (issue 12, item 7): each once escaped as a bare exception.
+        {**GOOD, "expires_in": "²"},
+        {**GOOD, "expires_in": "٣٦٠٠"},
+        {**GOOD, "access_token": "AT-é"},
+        {**GOOD, "access_token": "two words"},
+        {**GOOD, "access_token": "AT\u0000"},
+        {**GOOD, "refresh_token": "RT-\u2028"},
+        {**GOOD, "access_token": "a" * (16 * 1024 + 1)},
+        {**GOOD, "refresh_token": "r" * (16 * 1024 + 1)},
     ],
 )
 @responses.activate
@@ -116,12 +125,40 @@ def test_invalid_token_responses(clock: FakeClock, body: object) -> None:
         c.exchange_code(begin_login(c.settings), "x")
 
 
+@pytest.mark.parametrize("depth", [10_000, 100_000])
+@responses.activate
+def test_deeply_nested_json_is_an_invalid_response(clock: FakeClock, depth: int) -> None:
+    responses.post(TOKEN_URL, body="[" * depth + "]" * depth, content_type="application/json")
+    c = client(clock)
+    with pytest.raises(errors.InvalidTokenResponseError):
+        c.exchange_code(begin_login(c.settings), "x")
+
+
+@responses.activate
+def test_odd_refresh_lifetime_falls_back_to_the_documented_one(clock: FakeClock) -> None:
+    responses.post(TOKEN_URL, json={**GOOD, "refresh_expires_in": "²"})
+    c = client(clock)
+    tokens = c.exchange_code(begin_login(c.settings), "x")
+    assert tokens.refresh_expires_at == clock.now + timedelta(days=30)
+
+
+@responses.activate
+def test_longest_accepted_token(clock: FakeClock) -> None:
+    longest = "a" * (16 * 1024)
+    responses.post(TOKEN_URL, json={**GOOD, "access_token": longest})
+    c = client(clock)
+    assert c.exchange_code(begin_login(c.settings), "x").access_token == longest
+
+
 @pytest.mark.parametrize(
     ("expires_in", "expected"),
     [
         (None, timedelta(seconds=3600)),  # absent: Frame.io's documented lifetime
         ("7200", timedelta(seconds=7200)),
         (10**20, MAX_LIFETIME),
+        # Too large for float() and timedelta(): cut like any other absurd lifetime.
+        (10**400, MAX_LIFETIME),
+        ("9" * 40, MAX_LIFETIME),
     ],
 )
 @responses.activate
