@@ -79,7 +79,11 @@ class PendingLogin:
                 "The sign-in server promised an iss parameter and did not send one."
             )
         state = params.get("state")
-        if not state or not secrets.compare_digest(state, self.state):
+        # Compared as bytes: compare_digest raises TypeError for a non-ASCII str, and the
+        # state in a redirect may be anything (surrogatepass: even a lone surrogate).
+        if not state or not secrets.compare_digest(
+            state.encode("utf-8", "surrogatepass"), self.state.encode("utf-8")
+        ):
             raise StateMismatchError()
         error = params.get("error")
         if error is not None:

@@ -128,6 +128,18 @@ def test_forged_state_is_refused_without_any_request(
     assert demo.state.hits["/oauth2/token"] == 0
 
 
+def test_non_ascii_state_shows_the_error_page(
+    qtbot, controller, window: MainWindow, demo: DemoServer
+) -> None:
+    with qtbot.waitSignal(controller.login_requested):
+        controller.sign_in()
+    controller.redirect_caught(f"{controller.pending.redirect_uri}?code=x&state=%C3%A9")
+    assert controller.state is State.ERROR
+    assert window.stack.currentWidget() is window.error_page
+    assert "state" in window.error_text.text()
+    assert demo.state.hits["/oauth2/token"] == 0
+
+
 def test_cancel_during_exchange_stores_nothing(
     qtbot, controller, window: MainWindow, demo: DemoServer, backend: MemoryKeyring
 ) -> None:

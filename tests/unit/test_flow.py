@@ -166,6 +166,15 @@ def test_mismatched_state() -> None:
         flow.take_code(_redirect(flow, code="abc", state=flow.state + "x"))
 
 
+@pytest.mark.parametrize("state", ["é", "\u00a0", "☃" * 32, "\udcff"])
+def test_non_ascii_state_is_a_mismatch_not_a_crash(state: str) -> None:
+    # compare_digest raises TypeError for non-ASCII str; that escaped as a bare exception.
+    flow = _flow()
+    with pytest.raises(StateMismatchError):
+        flow.take_code(f"{REDIRECT}?code=abc&state={state}")
+    assert not flow.claimed
+
+
 def test_missing_code() -> None:
     flow = _flow()
     with pytest.raises(MissingCodeError):
