@@ -32,6 +32,9 @@ _PATTERNS = [
         re.IGNORECASE,
     ),
     re.compile(r"(?P<pre>\b(?:Bearer|Basic)\s+)(?P<val>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE),
+    # A bare JWT (Adobe IMS access tokens are JWTs): a base64url JSON header, always
+    # starting `eyJ` ('{"'), then payload and signature.
+    re.compile(r"(?P<pre>\beyJ)(?P<val>[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)"),
 ]
 
 
@@ -49,7 +52,13 @@ def scrub(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites a record's message with secrets scrubbed. Attach to handlers."""
+    """Rewrites a record's message, traceback and stack with secrets scrubbed. Attach to
+    handlers.
+
+    A traceback is text too (`ValueError: refresh_token=...`): it is formatted here,
+    scrubbed, and left in `exc_text`, which formatters use instead of formatting again."""
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -57,6 +66,12 @@ class RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg = cleaned
             record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True
 
 
