@@ -19,7 +19,15 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from frameio_desktop.core.errors import ConfigError
-from frameio_desktop.core.providers import DEFAULT_PROVIDER, FRAMEIO_V4, PRESETS, sunset_notice
+from frameio_desktop.core.providers import (
+    DEFAULT_PROVIDER,
+    FRAMEIO_V2,
+    FRAMEIO_V4,
+    OIDC,
+    PRESETS,
+    ProviderPreset,
+    sunset_notice,
+)
 from frameio_desktop.core.settings import (
     DEFAULT,
     DOTENV,
@@ -48,6 +56,8 @@ FIELDS: tuple[str, ...] = (
     "scopes",
     *ENDPOINT_SETTINGS,
 )
+#: The providers the form offers, the default first.
+PROVIDER_CHOICES: tuple[ProviderPreset, ...] = (FRAMEIO_V4, FRAMEIO_V2, OIDC)
 #: Sources changed outside the app. They win over the settings file, so the form cannot
 #: change what they set and shows it read-only.
 OVERRIDING_SOURCES = frozenset({FLAG, ENVIRONMENT, DOTENV})

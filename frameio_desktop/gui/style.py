@@ -44,4 +44,17 @@ QPushButton[primary="true"]:disabled {{ background: #b9b5ff; border-color: #b9b5
 QProgressBar {{ border: none; background: #e7e7f0; border-radius: 3px; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
 #pageProgress {{ border-radius: 0; }}
+#settingsForm QLineEdit, #settingsForm QComboBox {{ background: #ffffff; border: 1px solid #cfcfdc;
+    border-radius: 6px; padding: 5px 8px; }}
+#settingsForm QLineEdit:focus, #settingsForm QComboBox:focus {{ border: 2px solid {ACCENT}; }}
+#settingsForm QLineEdit:read-only {{ background: #efeff5; color: #3d3d4a; }}
+#settingsForm QComboBox:disabled {{ background: #efeff5; color: #3d3d4a; }}
+#hint {{ color: #5d5d70; font-size: 9pt; }}
+#fieldMessage {{ font-size: 9.5pt; font-weight: 600; }}
+#fieldMessage[level="error"] {{ color: #b42318; }}
+#fieldMessage[level="warning"] {{ color: #8a5300; }}
+#formProblem {{ background: #fde8e7; border: 1px solid #f4b4ae; border-radius: 8px;
+    padding: 8px 12px; color: #7a1a12; }}
+#advancedToggle {{ border: none; font-weight: 600; color: {ACCENT}; padding: 4px 0; }}
+#advancedToggle:focus {{ text-decoration: underline; }}
 """
