@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start the built-in demo sign-in server and sign in to it",
+        help="start the built-in demo sign-in server (Frame.io V4 and Adobe IMS; with "
+        "--provider frameio-v2 the legacy shape) and sign in to it",
     )
     parser.add_argument(
         "--demo-token-ttl",
@@ -102,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=3600,
         metavar="SECONDS",
         help="access-token lifetime on the demo server (default 3600)",
+    )
+    parser.add_argument(
+        "--demo-no-refresh-token",
+        action="store_true",
+        help="the demo server gives no refresh token (as IMS may for a native app)",
     )
     parser.add_argument(
         "--self-test",

@@ -2,7 +2,8 @@
 
 Works from source and from the frozen bundle: it starts the demo server, signs in through
 the embedded web view (filling the demo login form and clicking Allow itself), checks the
-token against `/v2/me` and the account shown in the window, reports the keyring backend,
+token against the account endpoint (`/v4/me`, or `/v2/me` for the legacy shape) and
+the account shown in the window, reports the keyring backend,
 signs out, and prints one line per step. Exit 0 only if every step passed.
 """
 
@@ -18,7 +19,7 @@ from frameio_desktop.core.account import fetch_account
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import load_settings
 from frameio_desktop.core.store import insecure_reason
-from frameio_desktop.demo.server import DemoServer
+from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.tasks import wait_until
 
@@ -100,9 +101,9 @@ def run_self_test(
         return _finish(controller, window, report)
     wait_until(lambda: not controller.saving, 30_000)
     report.step(
-        demo.state.hits["/callback"] == 0,
+        demo.state.hits[CALLBACK_PATH] == 0,
         "redirect caught before the network",
-        f"{demo.state.hits['/callback']} requests reached the redirect path",
+        f"{demo.state.hits[CALLBACK_PATH]} requests reached the loopback redirect path",
     )
     report.step(
         session.persistent,
@@ -110,13 +111,14 @@ def run_self_test(
         session.storage_problem.user_message if session.storage_problem else backend,
     )
     tokens = session.tokens
+    me_path = demo.shape.me_path
     try:
         assert tokens is not None
         assert settings.account_url is not None
         account = fetch_account(session.http, settings.account_url, tokens.access_token)
-        report.step(account.name == name, "token accepted by /v2/me", account.email or "")
+        report.step(account.name == name, f"token accepted by {me_path}", account.email or "")
     except Exception as exc:  # noqa: BLE001 - reported as a failed step
-        report.step(False, "token accepted by /v2/me", type(exc).__name__)
+        report.step(False, f"token accepted by {me_path}", type(exc).__name__)
     report.step(
         window.name_label.text() == name, "account shown in the window", window.name_label.text()
     )

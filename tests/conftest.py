@@ -31,6 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from frameio_desktop.gui.webview import register_redirect_scheme
 
     register_redirect_scheme(CUSTOM_REDIRECT)
+    try:
+        from frameio_desktop.demo.server import DEMO_NATIVE_REDIRECT
+    except ImportError:  # no demo extra installed
+        return
+    register_redirect_scheme(DEMO_NATIVE_REDIRECT)
 
 
 @pytest.fixture(autouse=True)

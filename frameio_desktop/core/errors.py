@@ -107,6 +107,38 @@ class AuthorizationServerError(AuthorizationResponseError):
         super().__init__(message)
 
 
+class InteractionRequiredError(AuthorizationServerError):
+    """A silent sign-in (`prompt=none`) cannot finish without the person: OpenID Connect
+    Core 3.1.2.6 `interaction_required`. Subclasses say which interaction. The app asks
+    the person to sign in again; it never retries silently."""
+
+    error_code = "interaction_required"
+    default_message = "Your sign-in needs you: sign in again."
+
+    def __init__(self, error: str | None = None, description: str | None = None) -> None:
+        super().__init__(error or self.error_code, description)
+        self.user_message = self.default_message
+        self.args = (self.user_message,)
+
+
+class LoginRequiredError(InteractionRequiredError):
+    error_code = "login_required"
+    default_message = "Your sign-in has ended at the server: sign in again."
+
+
+class ConsentRequiredError(InteractionRequiredError):
+    error_code = "consent_required"
+    default_message = "The app needs your permission again: sign in again."
+
+
+#: `error=` values on a `prompt=none` redirect -> the class raised for each.
+INTERACTION_ERRORS: dict[str, type[InteractionRequiredError]] = {
+    cls.error_code: cls
+    for cls in (InteractionRequiredError, LoginRequiredError, ConsentRequiredError)
+}
+INTERACTION_ERRORS["account_selection_required"] = InteractionRequiredError
+
+
 # --- the token endpoint ------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from frameio_desktop.core.errors import (
+    INTERACTION_ERRORS,
     AuthorizationDeniedError,
     AuthorizationServerError,
     DuplicateParameterError,
@@ -90,6 +91,8 @@ class PendingLogin:
             description = params.get("error_description")
             if error == "access_denied":
                 raise AuthorizationDeniedError(error, description)
+            if error in INTERACTION_ERRORS:
+                raise INTERACTION_ERRORS[error](error, description)
             raise AuthorizationServerError(error, description)
         code = params.get("code")
         if not code:
@@ -101,14 +104,25 @@ class PendingLogin:
         return code
 
 
-def begin_login(settings: Settings) -> PendingLogin:
-    """Start a sign-in: fresh state and verifier, S256 challenge, the authorize URL."""
+def begin_login(settings: Settings, *, prompt: str | None = None) -> PendingLogin:
+    """Start a sign-in: fresh state and verifier, S256 challenge, the authorize URL.
+
+    `prompt="none"` asks for a silent renewal: the server answers at once, with a code from
+    its own session (its cookies in the sign-in view's profile) or with
+    `error=login_required` / `interaction_required` / `consent_required`, which
+    `PendingLogin.take_code` raises as `InteractionRequiredError` subclasses. It replaces
+    any `prompt` the settings add (OIDC's `prompt=consent` would need a page).
+    `prompt="login"` makes the server ask for the sign-in again.
+    """
     if settings.authorize_url is None:
         raise ValueError("endpoints not resolved; call discovery first")
     # Imported here: `token` and silent sign-in never build an authorize URL.
     from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
     from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+    extra = dict(settings.authorize_params)
+    if prompt is not None:
+        extra["prompt"] = prompt
     verifier = new_code_verifier()
     state = new_state()
     url = prepare_grant_uri(
@@ -121,7 +135,7 @@ def begin_login(settings: Settings) -> PendingLogin:
         code_challenge=create_s256_code_challenge(verifier),
         # Adobe IMS defaults to `plain` when this is left out.
         code_challenge_method="S256",
-        **dict(settings.authorize_params),
+        **extra,
     )
     return PendingLogin(
         authorize_url=url,

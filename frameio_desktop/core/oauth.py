@@ -55,12 +55,19 @@ class TokenClient:
 
     # -- requests ------------------------------------------------------------------------
 
-    def _post(self, url: str, form: dict[str, str]) -> requests.Response:
-        # A PKCE (public) client sends client_id in the body and no Authorization header;
+    def _post(
+        self, url: str, form: dict[str, str], *, client_id_in_query: bool = False
+    ) -> requests.Response:
+        # A PKCE (public) client sends client_id in the body and no Authorization header
+        # (in the query string where the provider wants it there: IMS revocation);
         # a confidential one uses HTTP Basic, as the Frame.io document shows.
         auth: tuple[str, str] | None = None
         if self.settings.client_secret:
             auth = (self.settings.client_id, self.settings.client_secret)
+        elif client_id_in_query:
+            from authlib.common.urls import add_params_to_uri
+
+            url = add_params_to_uri(url, [("client_id", self.settings.client_id)])
         else:
             form = {**form, "client_id": self.settings.client_id}
         return self.http.request(
@@ -118,7 +125,9 @@ class TokenClient:
         last_error = ""
         for _attempt in range(2):
             try:
-                response = self._post(url, form)
+                response = self._post(
+                    url, form, client_id_in_query=self.settings.revoke_client_id_in_query
+                )
             except TransportError as exc:
                 return RevokeResult(attempted=True, ok=False, error=exc.user_message)
             if response.status_code == 200:

@@ -39,6 +39,8 @@ class ProviderPreset:
     discovery: bool = False
     #: OpenID Connect Core 11: `offline_access` is ignored unless `prompt=consent`.
     offline_access_needs_consent: bool = False
+    #: Adobe IMS: a public client names itself in the revocation request's query string.
+    revoke_client_id_in_query: bool = False
     #: The day the provider's API stops answering (Frame.io V2: 2026-12-01).
     retires_on: date | None = None
     #: The preset to move to once this one is retired.
@@ -79,6 +81,7 @@ FRAMEIO_V4 = ProviderPreset(
     scopes=("openid", "email", "profile", "offline_access", "additional_info.roles"),
     access_token_lifetime=timedelta(hours=24),
     refresh_token_lifetime=timedelta(days=14),
+    revoke_client_id_in_query=True,
     lists_accounts=True,
     persistent_web_profile=True,
 )

@@ -220,8 +220,9 @@ class AuthSession:
 
     # -- sign-in ---------------------------------------------------------------------------
 
-    def begin_login(self) -> PendingLogin:
-        return begin_login(self.resolved_settings())
+    def begin_login(self, *, prompt: str | None = None) -> PendingLogin:
+        """Start a sign-in; `prompt="none"` for a silent renewal (see `flow.begin_login`)."""
+        return begin_login(self.resolved_settings(), prompt=prompt)
 
     def complete_login(
         self,

@@ -92,6 +92,8 @@ class Settings:
     refresh_token_lifetime: timedelta | None
     needs_discovery: bool = False
     require_iss: bool = False
+    #: A public client sends `client_id` in the revocation URL's query (Adobe IMS).
+    revoke_client_id_in_query: bool = False
     #: Extra authorization-request parameters (`prompt=consent` for OIDC offline access).
     authorize_params: Mapping[str, str] = field(default_factory=dict)
     #: Setting name -> where its value came from ("flag", "environment", ".env", ...).
@@ -352,6 +354,7 @@ def load_settings(
         access_token_lifetime=preset.access_token_lifetime,
         refresh_token_lifetime=preset.refresh_token_lifetime,
         needs_discovery=needs_discovery,
+        revoke_client_id_in_query=preset.revoke_client_id_in_query,
         authorize_params=(
             {"prompt": "consent"}
             if preset.offline_access_needs_consent and "offline_access" in scopes

@@ -133,7 +133,11 @@ def run_gui(args: argparse.Namespace, session: AuthSession | None = None) -> int
     if args.demo or args.self_test:
         from frameio_desktop.demo.server import DemoServer
 
-        demo = DemoServer(token_ttl=args.demo_token_ttl).start()
+        demo = DemoServer(
+            provider=flags.get("provider") or "frameio-v4",
+            token_ttl=args.demo_token_ttl,
+            refresh_tokens=not args.demo_no_refresh_token,
+        ).start()
         # The demo's settings, except where a flag was given on purpose.
         flags = {**demo.settings_flags(), **{k: v for k, v in flags.items() if v}}
         log.info("demo sign-in server at %s", demo.url)

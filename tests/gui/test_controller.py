@@ -53,7 +53,7 @@ def test_sign_in_shows_account_and_expiry(
     assert window.name_label.text() == "Ada Lovelace"
     assert window.email_label.text() == "ada.lovelace@example.com"
     assert window.avatar.text() == "AL"
-    assert window.account_id_label.text() == "demo-account-0001"
+    assert window.account_id_label.text() == "—"  # /v4/me names no account; see accounts
     assert window.countdown_label.text() == "in 10 min 00 s"
     assert window.expires_label.text().startswith("expires ")
     assert window.refresh_expires_label.text().startswith("expires ")
@@ -125,7 +125,7 @@ def test_forged_state_is_refused_without_any_request(
     controller.redirect_caught(f"{controller.pending.redirect_uri}?code=x&state=forged")
     assert controller.state is State.ERROR
     assert "state" in window.error_text.text()
-    assert demo.state.hits["/oauth2/token"] == 0
+    assert demo.state.hits[demo.shape.token_path] == 0
 
 
 def test_non_ascii_state_shows_the_error_page(

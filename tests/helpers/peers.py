@@ -37,7 +37,7 @@ class DemoPeer:
 
     def token_works(self, access_token: str) -> bool:
         me = requests.get(
-            f"{self.server.url}/v2/me",
+            self.server.me_url,
             headers={"Authorization": f"Bearer {access_token}"},
             timeout=10,
         )

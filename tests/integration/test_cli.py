@@ -67,7 +67,7 @@ def signed_in(demo: DemoServer, tmp_path: Path) -> Iterator[SignedIn]:
 
 
 def accepted(demo: DemoServer, token: str) -> bool:
-    me = requests.get(f"{demo.url}/v2/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    me = requests.get(demo.me_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     return me.status_code == 200
 
 

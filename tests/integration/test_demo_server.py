@@ -18,8 +18,14 @@ from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.fakes import MemoryKeyring
 
 
+@pytest.fixture(params=["frameio-v4", "frameio-v2"])
+def demo(request: pytest.FixtureRequest) -> Iterator[DemoServer]:
+    with DemoServer(provider=request.param, token_ttl=120) as server:
+        yield server
+
+
 @pytest.fixture
-def demo() -> Iterator[DemoServer]:
+def ims() -> Iterator[DemoServer]:
     with DemoServer(token_ttl=120) as server:
         yield server
 
@@ -83,12 +89,13 @@ def test_deny_consent(demo: DemoServer, tmp_path: Path) -> None:
         "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=plain",
     ],
 )
-def test_pkce_s256_is_required(demo: DemoServer, pkce: str) -> None:
-    url = (
-        f"{demo.url}/oauth2/auth?response_type=code&client_id=frameio-desktop-demo"
-        f"&redirect_uri={demo.redirect_uri}&scope=offline&state=s{pkce}"
-    )
-    page = requests.get(url, timeout=10)
+def test_v2_demo_requires_pkce_s256(pkce: str) -> None:
+    with DemoServer(provider="frameio-v2") as demo:
+        url = (
+            f"{demo.url}/oauth2/auth?response_type=code&client_id=frameio-desktop-demo"
+            f"&redirect_uri={demo.redirect_uri}&scope=offline&state=s{pkce}"
+        )
+        page = requests.get(url, timeout=10)
     assert page.status_code == 400
     assert "code_challenge" in page.text
 

@@ -263,3 +263,36 @@ def test_property_near_miss_redirects_never_accepted(registered: str, how: str, 
     candidate = _mutate(registered, how, junk)
     target = candidate if how == "fragment" else candidate + "?code=c&state=s"
     assert not redirect_matches(registered, target), target
+
+
+def test_prompt_none_asks_for_a_silent_answer_and_replaces_the_settings_prompt() -> None:
+    settings = make_settings(
+        provider="oidc", issuer="https://auth.example.test", scopes="openid offline_access"
+    )
+    assert dict(settings.authorize_params) == {"prompt": "consent"}
+    query = parse_qs(urlsplit(begin_login(settings, prompt="none").authorize_url).query)
+    assert query["prompt"] == ["none"]
+    assert "prompt" not in parse_qs(urlsplit(begin_login(make_settings()).authorize_url).query)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        ("login_required", "LoginRequiredError"),
+        ("interaction_required", "InteractionRequiredError"),
+        ("consent_required", "ConsentRequiredError"),
+        ("account_selection_required", "InteractionRequiredError"),
+    ],
+)
+def test_silent_renewal_refusals_are_typed(error: str, expected: str) -> None:
+    from frameio_desktop.core import errors
+
+    pending = begin_login(make_settings(), prompt="none")
+    url = f"{REDIRECT}?{urlencode({'error': error, 'state': pending.state})}"
+    with pytest.raises(errors.InteractionRequiredError) as caught:
+        pending.take_code(url)
+    assert type(caught.value).__name__ == expected
+    assert isinstance(caught.value, AuthorizationServerError)
+    assert caught.value.error == error
+    assert "sign in again" in caught.value.user_message
+    assert not pending.claimed  # a refusal does not use the flow up

@@ -321,3 +321,12 @@ def test_no_revocation_endpoint_is_not_attempted(clock: FakeClock) -> None:
     )
     result = TokenClient(settings, HttpClient(), clock=clock).revoke("t", "access_token")
     assert not result.attempted
+
+
+@responses.activate
+def test_ims_public_client_revokes_with_client_id_in_the_query(clock: FakeClock) -> None:
+    responses.post(REVOKE_URL, status=200)
+    assert client(clock, provider="frameio-v4").revoke("RT", "refresh_token").ok
+    request = responses.calls[0].request
+    assert parse_qs(request.url.split("?", 1)[1]) == {"client_id": ["client-123"]}
+    assert form(responses.calls[0]) == {"token": "RT", "token_type_hint": "refresh_token"}

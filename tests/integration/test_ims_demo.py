@@ -1,0 +1,169 @@
+"""The demo server behaves like Adobe IMS where a client can get it wrong (no Qt)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+
+import pytest
+import requests
+
+from frameio_desktop.core.errors import InvalidGrantError, SessionExpiredError
+from frameio_desktop.core.flow import begin_login
+from frameio_desktop.demo.server import DEMO_CLIENT_ID, DEMO_NATIVE_REDIRECT, DemoServer
+from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.demo import demo_session
+from tests.helpers.fakes import FakeClock
+
+
+class ServerClock:
+    """Seconds since the epoch for the demo server, moved forward by the test."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        import time
+
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def ims() -> Iterator[DemoServer]:
+    with DemoServer(token_ttl=120) as server:
+        yield server
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def test_settings_point_at_ims_paths_and_the_native_redirect(ims: DemoServer) -> None:
+    flags = ims.settings_flags()
+    assert flags["provider"] == "frameio-v4"
+    assert flags["redirect_uri"] == DEMO_NATIVE_REDIRECT
+    assert urlsplit(flags["authorize_url"]).path == "/ims/authorize/v2"
+    assert urlsplit(flags["token_url"]).path == "/ims/token/v3"
+    assert urlsplit(flags["revoke_url"]).path == "/ims/revoke"
+    assert urlsplit(flags["account_url"]).path == "/v4/me"
+
+
+def test_missing_challenge_method_means_plain_so_s256_verifier_fails(
+    ims: DemoServer, tmp_path: Path
+) -> None:
+    session = demo_session(ims, tmp_path)
+    pending = session.begin_login()
+    # A client that sends an S256 challenge but forgets to say so.
+    parts = urlsplit(pending.authorize_url)
+    params = {k: v for k, v in query(pending.authorize_url).items() if k != "code_challenge_method"}
+    pending.authorize_url = parts._replace(query=urlencode(params)).geturl()
+    redirect = sign_in_without_browser(pending.authorize_url)
+    with pytest.raises(InvalidGrantError):
+        session.complete_login(pending, redirect)
+
+
+def test_s256_sent_by_the_app_is_accepted(ims: DemoServer, tmp_path: Path) -> None:
+    session = demo_session(ims, tmp_path)
+    pending = session.begin_login()
+    assert query(pending.authorize_url)["code_challenge_method"] == "S256"
+    tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    assert tokens.refresh_token
+
+
+def test_rotation_refuses_the_old_refresh_token(ims: DemoServer, tmp_path: Path) -> None:
+    session = demo_session(ims, tmp_path)
+    pending = session.begin_login()
+    first = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    second = session.refresh(force=True)
+    third = session.refresh(force=True)
+    assert len({first.refresh_token, second.refresh_token, third.refresh_token}) == 3
+    for spent in (first.refresh_token, second.refresh_token):
+        form = {"grant_type": "refresh_token", "refresh_token": spent, "client_id": DEMO_CLIENT_ID}
+        answer = requests.post(ims.token_url, data=form, timeout=10)
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "invalid_grant"
+    assert ims.state.refresh_token_active(third.refresh_token or "")
+
+
+def test_credential_without_refresh_token_ends_at_expiry(tmp_path: Path) -> None:
+    server_clock = ServerClock()
+    clock = FakeClock()
+    with DemoServer(refresh_tokens=False, token_ttl=120, clock=server_clock) as demo:
+        session = demo_session(demo, tmp_path, clock=clock)
+        pending = session.begin_login()
+        tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+        assert tokens.refresh_token is None
+        assert session.account() is not None
+        clock.advance(121)
+        server_clock.offset = 121
+        with pytest.raises(SessionExpiredError):
+            session.fresh_tokens()
+        assert demo.state.refresh_grants == 0  # nothing to refresh with: no request
+
+
+def sign_in_keeping_cookies(demo: DemoServer) -> requests.Session:
+    """Sign in once through the pages and keep the demo's session cookie."""
+    browser = requests.Session()
+    pending = begin_login(demo_settings(demo))
+    page = browser.get(pending.authorize_url, timeout=10)
+    action = urljoin(pending.authorize_url, page.text.split('action="', 1)[1].split('"', 1)[0])
+    action = action.replace("&amp;", "&")
+    browser.post(action, data={"action": "login", "name": "Ada Lovelace"}, timeout=10)
+    answer = browser.post(action, data={"action": "allow"}, allow_redirects=False, timeout=10)
+    assert "code" in query(answer.headers["Location"])
+    return browser
+
+
+def demo_settings(demo: DemoServer):
+    from tests.helpers.fakes import make_settings
+
+    return make_settings(**demo.settings_flags())
+
+
+def test_prompt_none_answers_from_the_session_cookie(ims: DemoServer) -> None:
+    browser = sign_in_keeping_cookies(ims)
+    pending = begin_login(demo_settings(ims), prompt="none")
+    assert query(pending.authorize_url)["prompt"] == "none"
+    answer = browser.get(pending.authorize_url, allow_redirects=False, timeout=10)
+    assert answer.status_code in (302, 303)
+    location = answer.headers["Location"]
+    assert location.startswith(DEMO_NATIVE_REDIRECT)
+    assert pending.take_code(location)
+
+
+def test_prompt_none_without_the_cookie_is_login_required(ims: DemoServer) -> None:
+    from frameio_desktop.core.errors import LoginRequiredError
+
+    pending = begin_login(demo_settings(ims), prompt="none")
+    answer = requests.get(pending.authorize_url, allow_redirects=False, timeout=10)
+    assert answer.status_code in (302, 303)
+    assert query(answer.headers["Location"])["error"] == "login_required"
+    with pytest.raises(LoginRequiredError):
+        pending.take_code(answer.headers["Location"])
+
+
+def test_accounts_come_in_two_pages(ims: DemoServer, tmp_path: Path) -> None:
+    session = demo_session(ims, tmp_path)
+    pending = session.begin_login()
+    tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    headers = {"Authorization": f"Bearer {tokens.access_token}"}
+    first = requests.get(f"{ims.url}/v4/accounts", headers=headers, timeout=10).json()
+    assert len(first["data"]) == 2
+    assert first["links"]["next"].startswith("/v4/accounts?")
+    second = requests.get(urljoin(ims.url, first["links"]["next"]), headers=headers, timeout=10)
+    assert len(second.json()["data"]) == 1
+    assert second.json()["links"]["next"] is None
+    assert requests.get(f"{ims.url}/v4/accounts", timeout=10).status_code == 401
+
+
+def test_revoke_wants_the_public_client_id_in_the_query(ims: DemoServer) -> None:
+    body = {"token": "anything", "token_type_hint": "access_token", "client_id": DEMO_CLIENT_ID}
+    in_body = requests.post(f"{ims.url}/ims/revoke", data=body, timeout=10)
+    assert in_body.status_code == 400
+    in_query = requests.post(
+        f"{ims.url}/ims/revoke?client_id={DEMO_CLIENT_ID}",
+        data={"token": "anything", "token_type_hint": "access_token"},
+        timeout=10,
+    )
+    assert in_query.status_code == 200
