@@ -53,16 +53,21 @@ def wait_for_stdin_then_exit() -> None:
 def app_login(flags: dict[str, str]) -> None:
     """The app, started straight on the sign-in page (as `frameio-desktop login`): the
     sign-in window's process is started first, before Qt is imported, as the CLI does."""
-    from frameio_desktop import sign_in_process
+    from frameio_desktop.gui.sign_in_child.process import ProcessFactory
+    from frameio_desktop.main import HostKind, host_kind_from_environment
 
-    if sign_in_process.separate_window_wanted():
-        sign_in_process.prestart()
-    from frameio_desktop.gui.app import launch, make_application
+    kind = host_kind_from_environment()
+    processes = ProcessFactory() if kind is HostKind.CHILD_PROCESS else None
+    if processes is not None:
+        processes.prestart()
+    from frameio_desktop.gui.app import make_application
+    from frameio_desktop.main import host_factory_for, launch
 
     app = make_application()
-    _controller, window = launch(flags, sign_in=True)
-    assert window.login_view is not None
-    window.login_view.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
+    _controller, window = launch(flags, host_factory_for(kind, processes), sign_in=True)
+    assert window.sign_in_host is not None
+    assert window.sign_in_host.page is not None
+    window.sign_in_host.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
     app.exec()
 
 
@@ -83,13 +88,14 @@ def bare_webview(url: str) -> None:
 
 
 def app_silent(flags: dict[str, str]) -> None:
-    """The app with a stored session: signed in without a web view. As `cli.main` does,
+    """The app with a stored session: signed in without a web view. As `main.main` does,
     the keyring read starts before Qt is imported."""
     from frameio_desktop.cli import preload_session
 
     session = preload_session(dict(flags))
-    from frameio_desktop.gui.app import launch, make_application
+    from frameio_desktop.gui.app import make_application
     from frameio_desktop.gui.controller import State
+    from frameio_desktop.main import launch
 
     app = make_application()
     controller, window = launch(flags, session=session)
@@ -136,9 +142,11 @@ def bare_widgets(keep: bool = False) -> None:
 
 def app_signed_in_memory(flags: dict[str, str]) -> None:
     """Sign in through the web view, let the web engine go, then hold still for a reading."""
-    from frameio_desktop.gui.app import build_controller, build_window, make_application
+    from frameio_desktop.gui.app import make_application
     from frameio_desktop.gui.controller import State
-    from frameio_desktop.selftest import autofill_script, wait_until
+    from frameio_desktop.gui.tasks import wait_until
+    from frameio_desktop.main import build_controller, build_window
+    from frameio_desktop.selftest import autofill_script
 
     app = make_application()
     controller, settings = build_controller(flags)
@@ -146,10 +154,12 @@ def app_signed_in_memory(flags: dict[str, str]) -> None:
     window.show()
 
     def opened(*_: object) -> None:
-        view = window.login_view
-        assert view is not None
-        view.page.loadFinished.connect(
-            lambda ok: ok and view.page.runJavaScript(autofill_script("Bench Mark"))
+        host = window.sign_in_host
+        assert host is not None
+        page = host.page
+        assert page is not None
+        page.loadFinished.connect(
+            lambda ok: ok and page.runJavaScript(autofill_script("Bench Mark"))
         )
 
     controller.login_requested.connect(opened)
@@ -168,8 +178,9 @@ def stall(_: object = None) -> None:
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     from frameio_desktop.demo.server import DemoServer
-    from frameio_desktop.gui.app import build_window, make_application
+    from frameio_desktop.gui.app import make_application
     from frameio_desktop.gui.controller import SignInController, State
+    from frameio_desktop.main import build_window
     from tests.helpers.browser import sign_in_without_browser
     from tests.helpers.demo import demo_session
 
@@ -221,7 +232,7 @@ def overhead(rounds: str) -> None:
     from frameio_desktop.demo.server import DemoServer
     from frameio_desktop.gui.app import make_application
     from frameio_desktop.gui.controller import SignInController, State
-    from frameio_desktop.selftest import wait_until
+    from frameio_desktop.gui.tasks import wait_until
     from tests.helpers.browser import sign_in_without_browser
 
     make_application()

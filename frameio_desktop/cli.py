@@ -1,40 +1,27 @@
-"""Entry point: the window by default, or a subcommand for scripts.
+"""The command line: its parser, and the commands for scripts (`token`, `status`, `logout`).
 
-`token`, `status` and `logout` never import PySide6: scripts call them often, so they must
-start fast and work on a machine with no display.
+These never import PySide6: scripts call them often, so they must start fast and work on a
+machine with no display. Choosing what to run is `frameio_desktop.main`'s job; this module
+imports only the core.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from enum import IntEnum
 from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop import __version__
 from frameio_desktop.core import errors
+from frameio_desktop.core.errors import ExitCode
 from frameio_desktop.core.providers import sunset_notice
-from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.core.settings import ENV_NAMES, Settings, load_settings
 from frameio_desktop.core.timefmt import format_expiry
 
 if TYPE_CHECKING:
     from frameio_desktop.core.session import AuthSession
-
-
-class Exit(IntEnum):
-    OK = 0
-    ERROR = 1
-    USAGE = 2  # bad flags or settings
-    NOT_SIGNED_IN = 3
-    SESSION_EXPIRED = 4  # sign in again
-    NETWORK = 5  # network or server error
-    NO_KEYRING = 6  # no secure keyring
-    CANCELLED = 7  # sign-in cancelled or denied
 
 
 EXIT_CODES_HELP = """exit codes:
@@ -49,27 +36,11 @@ EXIT_CODES_HELP = """exit codes:
 """
 
 
-def exit_code_for(exc: BaseException) -> Exit:
-    match exc:
-        case errors.ConfigError() | errors.ApiRetiredError():
-            return Exit.USAGE
-        case errors.NotSignedInError():
-            return Exit.NOT_SIGNED_IN
-        case (
-            errors.SessionExpiredError() | errors.InvalidGrantError() | errors.TokenRejectedError()
-        ):
-            return Exit.SESSION_EXPIRED
-        case errors.NoSecureKeyringError():
-            return Exit.NO_KEYRING
-        case errors.TransportError() | errors.DiscoveryError() | errors.InvalidTokenResponseError():
-            return Exit.NETWORK
-        case errors.OAuthError():
-            return Exit.NETWORK
-        case errors.AuthorizationResponseError():
-            return Exit.CANCELLED
-        case errors.StoreError():
-            return Exit.NO_KEYRING
-    return Exit.ERROR
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit status for a failure: the error's own (core/errors.py), 1 for anything else."""
+    if isinstance(exc, errors.FrameioDesktopError):
+        return exc.exit_code
+    return ExitCode.ERROR
 
 
 def _add_settings_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -143,29 +114,8 @@ def settings_flags(args: argparse.Namespace) -> dict[str, str | None]:
     return {name: getattr(args, name, None) for name in ENV_NAMES if name != "client_secret"}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from frameio_desktop import sign_in_process
-
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == [sign_in_process.SWITCH]:
-        # The sign-in window's own process (started by the app, not by people).
-        from frameio_desktop.gui.sign_in_window import run
-
-        return run()
-    args = build_parser().parse_args(arguments)
-    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
-    if args.command in ("token", "status", "logout"):
-        return run_script_command(args, sys.stdout, sys.stderr)
-    session = None
-    if args.command == "login" and sign_in_process.separate_window_wanted():
-        # It will be needed at once: start it before this process imports Qt.
-        sign_in_process.prestart()
-    elif args.command is None and not (args.demo or args.self_test):
-        session = preload_session(settings_flags(args))
-    # Everything else shows a window; only now is Qt imported.
-    from frameio_desktop.gui.app import run_gui
-
-    return run_gui(args, session)
+#: The commands that never show a window (and never import Qt).
+SCRIPT_COMMANDS = ("token", "status", "logout")
 
 
 def preload_session(flags: dict[str, str | None]) -> AuthSession | None:
@@ -223,7 +173,7 @@ def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> in
         out.write("\n")
     else:
         out.write(tokens.access_token + "\n")
-    return Exit.OK
+    return ExitCode.OK
 
 
 def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -285,14 +235,14 @@ def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err:
     if problem is not None:
         print(f"frameio-desktop: {problem.user_message}", file=err)
         return exit_code_for(problem)
-    return Exit.OK
+    return ExitCode.OK
 
 
 def cmd_logout(session: AuthSession, out: TextIO) -> int:
     tokens = session.load()
     if tokens is None and session.persistent:
         out.write("Nobody was signed in.\n")
-        return Exit.OK
+        return ExitCode.OK
     result = session.sign_out()
     attempted = [r for r in result.revocations if r.attempted]
     if not attempted:
@@ -302,8 +252,4 @@ def cmd_logout(session: AuthSession, out: TextIO) -> int:
     else:
         note = "the server could not be told (" + (attempted[-1].error or "error") + ")"
     out.write(f"Signed out of {session.settings.title}: {note}; local sign-in removed.\n")
-    return Exit.OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return ExitCode.OK

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from PySide6.QtWidgets import QApplication
 
 from frameio_desktop.core.account import fetch_account
 from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import load_settings
+from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.core.store import insecure_reason
 from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.tasks import wait_until
+from frameio_desktop.gui.window import MainWindow
 
 #: Fills the demo server's login form, then clicks Allow on its consent page.
 DEMO_AUTOFILL_JS = """
@@ -60,10 +62,12 @@ def run_self_test(
     app: QApplication,
     flags: dict[str, str | None],
     demo: DemoServer | None,
+    build_window: Callable[[SignInController, Settings], MainWindow],
+    page_in_process: bool,
     out: TextIO = sys.stdout,
 ) -> int:
-    from frameio_desktop.gui.app import build_window
-
+    """`build_window` makes the app's window as the composition root does;
+    `page_in_process` says whether its sign-in page loads QtWebEngine here."""
     report = Report(out)
     if demo is None:
         report.step(False, "demo server", "not started")
@@ -83,14 +87,18 @@ def run_self_test(
     name = "Self Test"
 
     def autofill(ok: bool) -> None:
-        if ok and window.login_view is not None:
-            window.login_view.page.runJavaScript(autofill_script(name))
+        host = window.sign_in_host
+        if ok and host is not None and host.page is not None:
+            host.page.runJavaScript(autofill_script(name))
 
-    controller.login_requested.connect(
-        lambda *_: window.login_view and window.login_view.page.loadFinished.connect(autofill)
-    )
+    def opened(*_: object) -> None:
+        host = window.sign_in_host
+        if host is not None and host.page is not None:
+            host.page.loadFinished.connect(autofill)
+
+    controller.login_requested.connect(opened)
     controller.sign_in()
-    engine_started = window.login_view is not None
+    engine_started = window.sign_in_host is not None
     report.step(engine_started, "web view opened", settings.authorize_url or "")
     signed_in = wait_until(lambda: controller.state in (State.SIGNED_IN, State.ERROR), 60_000)
     if not report.step(
@@ -122,7 +130,7 @@ def run_self_test(
     report.step(
         window.name_label.text() == name, "account shown in the window", window.name_label.text()
     )
-    if window.separate_sign_in:
+    if not page_in_process:
         engine = sorted(m for m in sys.modules if m.startswith("PySide6.QtWebEngine"))
         report.step(
             not engine,
@@ -140,10 +148,7 @@ def run_self_test(
     return _finish(controller, window, report)
 
 
-def _finish(controller: SignInController, window: object, report: Report) -> int:
-    from frameio_desktop.gui.window import MainWindow
-
-    assert isinstance(window, MainWindow)
+def _finish(controller: SignInController, window: MainWindow, report: Report) -> int:
     window.release_web_engine()
     window.close()
     controller.runner.wait_idle()

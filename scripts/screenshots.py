@@ -23,9 +23,13 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from frameio_desktop.core.errors import ConfigError  # noqa: E402
 from frameio_desktop.demo.server import DemoServer  # noqa: E402
-from frameio_desktop.gui.app import build_window, make_application  # noqa: E402
+from frameio_desktop.gui.app import make_application  # noqa: E402
 from frameio_desktop.gui.controller import SignInController, State  # noqa: E402
-from frameio_desktop.selftest import autofill_script, wait_until  # noqa: E402
+from frameio_desktop.gui.sign_in_host import HostPage  # noqa: E402
+from frameio_desktop.gui.tasks import wait_until  # noqa: E402
+from frameio_desktop.gui.window import MainWindow  # noqa: E402
+from frameio_desktop.main import build_window  # noqa: E402
+from frameio_desktop.selftest import autofill_script  # noqa: E402
 from tests.helpers.demo import demo_session  # noqa: E402
 
 
@@ -45,6 +49,11 @@ def save_screen(widget: QWidget, path: Path) -> None:
     screen = QGuiApplication.primaryScreen()
     screen.grabWindow(0, rect.x(), rect.y(), rect.width(), rect.height()).save(str(path))
     print(path)
+
+
+def page_of(window: MainWindow) -> HostPage | None:
+    host = window.sign_in_host
+    return host.page if host is not None else None
 
 
 def main() -> int:
@@ -71,13 +80,11 @@ def main() -> int:
 
         loaded: list[bool] = []
         controller.login_requested.connect(
-            lambda *_: (
-                window.login_view and window.login_view.page.loadFinished.connect(loaded.append)
-            )
+            lambda *_: (page := page_of(window)) and page.loadFinished.connect(loaded.append)
         )
         controller.sign_in()
         wait_until(lambda: bool(loaded), 15_000)
-        if window.separate_sign_in:
+        if not window.host_factory.in_process:
             save_screen(window, out("2-signing-in"))
             save(window, out("2-waiting"))  # the app's own window, under the sign-in one
         else:
@@ -87,14 +94,10 @@ def main() -> int:
         save(window, out("3-finishing"))
         window.show_state(State.SIGNING_IN)
 
-        assert window.login_view is not None
-        window.login_view.page.loadFinished.connect(
-            lambda ok: (
-                window.login_view
-                and window.login_view.page.runJavaScript(autofill_script("Ada Lovelace"))
-            )
-        )
-        window.login_view.page.runJavaScript(autofill_script("Ada Lovelace"))
+        page = page_of(window)
+        assert page is not None
+        page.loadFinished.connect(lambda ok: page.runJavaScript(autofill_script("Ada Lovelace")))
+        page.runJavaScript(autofill_script("Ada Lovelace"))
         wait_until(lambda: controller.state is State.SIGNED_IN, 20_000)
         save(window, out("4-signed-in"))
 
@@ -103,16 +106,11 @@ def main() -> int:
         loaded.clear()
         controller.sign_in()
         wait_until(lambda: bool(loaded), 15_000)
-        assert window.login_view is not None
-        window.login_view.page.runJavaScript(autofill_script("Ada Lovelace", allow=False))
-        window.login_view.page.loadFinished.connect(
-            lambda ok: (
-                window.login_view
-                and window.login_view.page.runJavaScript(
-                    autofill_script("Ada Lovelace", allow=False)
-                )
-            )
-        )
+        page = page_of(window)
+        assert page is not None
+        deny = autofill_script("Ada Lovelace", allow=False)
+        page.runJavaScript(deny)
+        page.loadFinished.connect(lambda ok: page.runJavaScript(deny))
         wait_until(lambda: controller.state is State.ERROR, 20_000)
         save(window, out("5-error-access-denied"))
         window.release_web_engine()

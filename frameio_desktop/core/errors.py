@@ -1,12 +1,33 @@
 """Every failure the app reports, one class per kind a person must be told about differently.
 
-The UI and the command line map these classes to messages and exit codes; nothing is
-reported as a bare dict. `user_message` is always safe to show: it never holds a token.
+This is the one table from failure to words and exit code: each class carries its window
+heading (`title`), its sentence (`user_message`) and the command line's `exit_code`, as
+Authlib's errors carry their `status_code`. The window and the command line only read
+them; nothing is reported as a bare dict. `user_message` is always safe to show: it never
+holds a token.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The command line's exit statuses (documented in `frameio-desktop --help`)."""
+
+    OK = 0
+    ERROR = 1  # unexpected error
+    USAGE = 2  # bad flags or settings
+    NOT_SIGNED_IN = 3
+    SESSION_EXPIRED = 4  # sign in again
+    NETWORK = 5  # network or server error
+    NO_KEYRING = 6  # no secure keyring
+    CANCELLED = 7  # sign-in cancelled or denied
+
+
+#: The heading for an exception that is not one of these classes (a bug).
+UNEXPECTED_TITLE = "Something went wrong"
 
 
 class FrameioDesktopError(Exception):
@@ -14,6 +35,9 @@ class FrameioDesktopError(Exception):
 
     #: A sentence a person can act on. Subclasses override or pass one in.
     default_message = "Something went wrong."
+    #: The error page's heading.
+    title = "Sign-in did not finish"
+    exit_code = ExitCode.ERROR
 
     def __init__(self, message: str | None = None) -> None:
         self.user_message = message or self.default_message
@@ -25,6 +49,9 @@ class FrameioDesktopError(Exception):
 
 class ConfigError(FrameioDesktopError):
     """A setting is missing or malformed. Names the setting and where to set it."""
+
+    title = "Settings needed"
+    exit_code = ExitCode.USAGE
 
     def __init__(self, setting: str, problem: str, *, hint: str | None = None) -> None:
         self.setting = setting
@@ -42,6 +69,7 @@ def where_to_set(setting: str) -> str:
 
 
 class DiscoveryError(FrameioDesktopError):
+    exit_code = ExitCode.NETWORK
     default_message = "Could not read the sign-in server's OpenID configuration."
 
 
@@ -51,6 +79,7 @@ class DiscoveryError(FrameioDesktopError):
 class AuthorizationResponseError(FrameioDesktopError):
     """The URL the sign-in page redirected to cannot be used."""
 
+    exit_code = ExitCode.CANCELLED
     default_message = "The sign-in page sent back an answer the app cannot use. Try again."
 
 
@@ -85,6 +114,8 @@ class FlowAlreadyUsedError(AuthorizationResponseError):
 
 class AuthorizationDeniedError(AuthorizationResponseError):
     """The person (or the server) said no: `error=access_denied`."""
+
+    title = "Access denied"
 
     def __init__(self, error: str = "access_denied", description: str | None = None) -> None:
         self.error = error
@@ -145,6 +176,7 @@ INTERACTION_ERRORS["account_selection_required"] = InteractionRequiredError
 class OAuthError(FrameioDesktopError):
     """An RFC 6749 section 5.2 error from the token endpoint. Subclass per error code."""
 
+    exit_code = ExitCode.NETWORK
     error_code = "unknown_error"
     default_message = "The sign-in server refused the request."
 
@@ -168,6 +200,8 @@ class InvalidClientError(OAuthError):
 
 
 class InvalidGrantError(OAuthError):
+    title = "Your sign-in has expired"
+    exit_code = ExitCode.SESSION_EXPIRED
     error_code = "invalid_grant"
     default_message = "The sign-in has expired or was revoked; sign in again"
 
@@ -201,6 +235,7 @@ OAUTH_ERRORS: dict[str, type[OAuthError]] = {
 
 
 class InvalidTokenResponseError(FrameioDesktopError):
+    exit_code = ExitCode.NETWORK
     default_message = "The sign-in server sent a token response the app cannot use."
 
 
@@ -210,12 +245,16 @@ class InvalidTokenResponseError(FrameioDesktopError):
 class TransportError(FrameioDesktopError):
     """The request did not get a usable HTTP answer."""
 
+    exit_code = ExitCode.NETWORK
+
 
 class NetworkError(TransportError):
+    title = "Network problem"
     default_message = "Cannot reach the server. Check the network connection and try again."
 
 
 class RequestTimeoutError(TransportError):
+    title = "Network problem"
     default_message = "The server took too long to answer. Try again."
 
 
@@ -224,6 +263,7 @@ class ResponseTooLargeError(TransportError):
 
 
 class TLSError(TransportError):
+    title = "Insecure connection"
     default_message = (
         "The server's secure connection could not be verified (TLS certificate problem). "
         "Nothing was sent."
@@ -237,6 +277,8 @@ class HostNotFoundError(NetworkError):
 
 
 class ServerError(TransportError):
+    title = "Server error"
+
     def __init__(self, status: int, url_host: str) -> None:
         self.status = status
         super().__init__(
@@ -259,6 +301,8 @@ class EndpointGoneError(UnexpectedResponseError):
 class ApiRetiredError(FrameioDesktopError):
     """The provider's API has been switched off (Frame.io V2 since 2026-12-01)."""
 
+    exit_code = ExitCode.USAGE  # a setting (the provider) must change
+
     def __init__(self, title: str, retired_on: date, successor: str | None) -> None:
         self.retired_on = retired_on
         self.successor = successor
@@ -272,6 +316,8 @@ class ApiRetiredError(FrameioDesktopError):
 class TokenRejectedError(FrameioDesktopError):
     """The API answered 401: the access token is not (or no longer) valid."""
 
+    title = "Your sign-in has expired"
+    exit_code = ExitCode.SESSION_EXPIRED
     default_message = "The server no longer accepts this sign-in. Sign in again."
 
 
@@ -283,19 +329,25 @@ class SignInCancelledError(FrameioDesktopError):
 
 
 class NotSignedInError(FrameioDesktopError):
+    exit_code = ExitCode.NOT_SIGNED_IN
     default_message = "No one is signed in. Run `frameio-desktop login` or open the app."
 
 
 class SessionExpiredError(FrameioDesktopError):
+    title = "Your sign-in has expired"
+    exit_code = ExitCode.SESSION_EXPIRED
     default_message = "The sign-in has expired or was revoked. Sign in again."
 
 
 class StoreError(FrameioDesktopError):
+    exit_code = ExitCode.NO_KEYRING
     default_message = "The system keyring failed."
 
 
 class NoSecureKeyringError(StoreError):
     """No secure keyring: the caller keeps tokens in memory for this run only."""
+
+    title = "No secure keyring"
 
     default_message = (
         "No secure keyring is available, so you will stay signed in only until you quit."

@@ -1,8 +1,9 @@
-"""Starting the window: Qt application set-up, the demo server, and the `login` command."""
+"""The Qt application: its set-up, its icon, and what the `login` command watches.
+
+What to build and run is chosen by `frameio_desktop.main`, which calls these."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -10,19 +11,13 @@ from importlib.resources import files
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from frameio_desktop import __version__
-from frameio_desktop.core.errors import ConfigError
-from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import Settings, load_settings
+from frameio_desktop.core.errors import ExitCode
 from frameio_desktop.gui.controller import SignInController, State
-from frameio_desktop.gui.window import MainWindow
-from frameio_desktop.sign_in_process import separate_window_wanted
 
 log = logging.getLogger(__name__)
-
-EXIT_CANCELLED = 7
 
 
 def prepare_web_engine_environment() -> None:
@@ -80,92 +75,21 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_controller(
-    flags: dict[str, str | None], session: AuthSession | None = None
-) -> tuple[SignInController, Settings | None]:
-    if session is not None:  # built (and its keyring read started) before Qt
-        return SignInController(session), session.settings
-    try:
-        settings = load_settings(flags)
-    except ConfigError as problem:
-        return SignInController(None, config_problem=problem), None
-    return SignInController(AuthSession(settings)), settings
+class LoginCommand:
+    """`frameio-desktop login`: closes the window once signed in (exit 0), or once the
+    sign-in ended without it (cancelled or failed and gone back: exit 7)."""
 
+    def __init__(self, controller: SignInController, window: QWidget) -> None:
+        self.exit_code = ExitCode.CANCELLED
+        self._controller = controller
+        self._window = window
+        controller.state_changed.connect(self._on_state)
+        if controller.state is State.SIGNED_IN:  # cannot happen before exec, but be sure
+            self._on_state(State.SIGNED_IN)
 
-def build_window(controller: SignInController, settings: Settings | None) -> MainWindow:
-    title = settings.title if settings else "Frame.io"
-    if settings is not None and settings.profile == "demo":
-        title += " · demo server"
-    return MainWindow(
-        controller,
-        provider_title=title,
-        client_id=settings.client_id if settings else None,
-        profile=settings.profile if settings else None,
-        icon=app_icon(),
-        separate_sign_in=separate_window_wanted(),
-    )
-
-
-def launch(
-    flags: dict[str, str | None], *, sign_in: bool = False, session: AuthSession | None = None
-) -> tuple[SignInController, MainWindow]:
-    """Build and show the window. The silent sign-in (a keyring read that costs imports, a
-    D-Bus session and a key exchange) starts before the window is built, so both overlap;
-    `sign_in=True` opens straight on the sign-in page instead (the `login` command).
-    A `session` made by `cli.preload_session` has had its keyring read running since
-    before Qt was imported."""
-    controller, settings = build_controller(flags, session)
-    if not sign_in:
-        controller.start()
-    window = build_window(controller, settings)
-    window.show()
-    if sign_in:
-        controller.sign_in()
-    return controller, window
-
-
-def run_gui(args: argparse.Namespace, session: AuthSession | None = None) -> int:
-    from frameio_desktop.cli import settings_flags
-
-    app = make_application()
-    flags = settings_flags(args)
-    demo = None
-    if args.demo or args.self_test:
-        from frameio_desktop.demo.server import DemoServer
-
-        demo = DemoServer(
-            provider=flags.get("provider") or "frameio-v4",
-            token_ttl=args.demo_token_ttl,
-            refresh_tokens=not args.demo_no_refresh_token,
-        ).start()
-        # The demo's settings, except where a flag was given on purpose.
-        flags = {**demo.settings_flags(), **{k: v for k, v in flags.items() if v}}
-        log.info("demo sign-in server at %s", demo.url)
-    try:
-        if args.self_test:
-            from frameio_desktop.selftest import run_self_test
-
-            return int(run_self_test(app, flags, demo))
-        login = args.command == "login"
-        controller, window = launch(flags, sign_in=login, session=session)
-        exit_code = EXIT_CANCELLED if login else 0
-        if login:
-
-            def on_state(state: State) -> None:
-                nonlocal exit_code
-                if state is State.SIGNED_IN:
-                    exit_code = 0
-                    QTimer.singleShot(0, window.close)
-                elif state is State.SIGNED_OUT and controller.last_note:
-                    QTimer.singleShot(0, window.close)
-
-            controller.state_changed.connect(on_state)
-            if controller.state is State.SIGNED_IN:  # cannot happen before exec, but be sure
-                on_state(State.SIGNED_IN)
-        app.exec()
-        window.release_web_engine()
-        controller.runner.wait_idle()
-        return exit_code
-    finally:
-        if demo is not None:
-            demo.stop()
+    def _on_state(self, state: State) -> None:
+        if state is State.SIGNED_IN:
+            self.exit_code = ExitCode.OK
+            QTimer.singleShot(0, self._window.close)
+        elif state is State.SIGNED_OUT and self._controller.last_note:
+            QTimer.singleShot(0, self._window.close)

@@ -49,27 +49,12 @@ class Problem:
 
 
 def describe(exc: BaseException) -> Problem:
-    """Map an exception class to words a person can act on."""
-    match exc:
-        case errors.AuthorizationDeniedError():
-            return Problem("Access denied", exc.user_message, exc)
-        case errors.SessionExpiredError() | errors.InvalidGrantError():
-            return Problem("Your sign-in has expired", exc.user_message, exc)
-        case errors.NetworkError() | errors.RequestTimeoutError():
-            return Problem("Network problem", exc.user_message, exc)
-        case errors.TLSError():
-            return Problem("Insecure connection", exc.user_message, exc)
-        case errors.ServerError():
-            return Problem("Server error", exc.user_message, exc)
-        case errors.NoSecureKeyringError():
-            return Problem("No secure keyring", exc.user_message, exc)
-        case errors.ConfigError():
-            return Problem("Settings needed", exc.user_message, exc)
-        case errors.FrameioDesktopError():
-            return Problem("Sign-in did not finish", exc.user_message, exc)
+    """The words for a failure: the error's own title and message (core/errors.py)."""
+    if isinstance(exc, errors.FrameioDesktopError):
+        return Problem(exc.title, exc.user_message, exc)
     log.exception("unexpected error", exc_info=exc)
     return Problem(
-        "Something went wrong",
+        errors.UNEXPECTED_TITLE,
         f"An unexpected error occurred ({type(exc).__name__}). Try again.",
         exc,
     )

@@ -6,7 +6,6 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,12 +29,8 @@ from PySide6.QtWidgets import (
 
 from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.controller import Problem, SignInController, State
-from frameio_desktop.gui.remote_sign_in import RemoteSignIn
+from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost
 from frameio_desktop.gui.style import STYLE_SHEET
-from frameio_desktop.gui.tasks import wait_until
-
-if TYPE_CHECKING:
-    from frameio_desktop.gui.webview import LoginView
 
 log = logging.getLogger(__name__)
 
@@ -107,18 +101,17 @@ class MainWindow(QMainWindow):
         provider_title: str,
         client_id: str | None,
         profile: str | None,
+        host_factory: HostFactory,
         icon: QIcon | None = None,
-        separate_sign_in: bool = False,
     ) -> None:
         super().__init__()
         self.controller = controller
-        #: Sign in in a window of its own process (the app's default), so this process
-        #: never loads QtWebEngine; otherwise the web view is embedded in this window.
-        self.separate_sign_in = separate_sign_in
-        self.login_view: LoginView | RemoteSignIn | None = None
-        #: Views whose web engine objects are still being deleted.
-        self.closing_views: set[int] = set()
-        self._closing_remotes: dict[int, RemoteSignIn] = {}
+        #: Makes the host of each sign-in page (embedded, its own process, ...).
+        self.host_factory = host_factory
+        #: The host of the sign-in in progress, if any.
+        self.sign_in_host: SignInHost | None = None
+        #: Hosts closed but not yet finished releasing (a web engine, a process).
+        self.closing_hosts: list[SignInHost] = []
         self.setWindowTitle("Frame.io Desktop")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -195,11 +188,7 @@ class MainWindow(QMainWindow):
         heading = _label("Sign in to Frame.io", "heading")
         intro = _label(
             "You sign in on the provider's own page, "
-            + (
-                "in a sign-in window of this app. "
-                if self.separate_sign_in
-                else "inside this window. "
-            )
+            + self.host_factory.where
             + "Your password never passes through this app, and your session is kept in "
             "the system keyring.",
             "muted",
@@ -259,19 +248,21 @@ class MainWindow(QMainWindow):
         return _page(self.busy_title, self.busy_text, None, bar, None, row)
 
     def _build_waiting(self) -> QWidget:
-        heading = _label("Continue in the sign-in window", "heading")
-        heading.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        text = _label(
-            "The sign-in page is open in a window of its own. It closes by itself when "
-            "you are done, and your password never passes through this app.",
-            "muted",
-        )
-        text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.show_sign_in_button = _button("Show sign-in window", "showSignInButton", primary=True)
+        # The words come from the host that is open (see SignInHost.waiting).
+        self.waiting_title = _label("", "heading")
+        self.waiting_title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.waiting_text = _label("", "muted")
+        self.waiting_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.show_sign_in_button = _button("", "showSignInButton", primary=True)
         self.show_sign_in_button.clicked.connect(self.raise_sign_in)
         self.waiting_cancel = _button("Cancel", "waitingCancel")
         self.waiting_cancel.clicked.connect(self.controller.cancel)
-        return _page(heading, text, None, _row(self.waiting_cancel, self.show_sign_in_button))
+        return _page(
+            self.waiting_title,
+            self.waiting_text,
+            None,
+            _row(self.waiting_cancel, self.show_sign_in_button),
+        )
 
     def _build_signed_in(self) -> QWidget:
         self.avatar = _label("", "avatar", wrap=False)
@@ -434,90 +425,53 @@ class MainWindow(QMainWindow):
         button = self.copy_button
         QTimer.singleShot(1500, button, lambda: button.setText("Copy access token"))
 
-    # -- the web view, created only for an interactive sign-in ---------------------------
+    # -- the sign-in page, in a host made only for an interactive sign-in ---------------
 
     def open_login(self, authorize_url: str, redirect_uri: str) -> None:
         self.close_login()
-        if self.separate_sign_in:
-            self._open_separate(authorize_url, redirect_uri)
-            return
-        from frameio_desktop.gui.webview import LoginView  # QtWebEngine starts here
-
-        view = LoginView(authorize_url, redirect_uri, self.signing_in_page)
-        view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        view.redirect_caught.connect(self.controller.redirect_caught)
-        view.cancel_requested.connect(self.controller.cancel)
-        view.load_failed.connect(self.controller.login_failed)
-        self.signing_in_layout.addWidget(view)
-        self.login_view = view
-
-    def _open_separate(self, authorize_url: str, redirect_uri: str) -> None:
-        remote = RemoteSignIn(
-            authorize_url,
-            redirect_uri,
-            # Over this window, owned by it where the platform allows.
-            geometry=self.geometry() if self.isVisible() else None,
-            parent_window=int(self.winId()) if self.isVisible() else None,
-            verbose=logging.getLogger().isEnabledFor(logging.DEBUG),
-            parent=self,
-        )
-        remote.redirect_caught.connect(self.controller.redirect_caught)
-        remote.cancel_requested.connect(self.controller.cancel)
-        remote.load_failed.connect(self.controller.login_failed)
-        self.waiting_panel.show()
-        self.show_sign_in_button.setFocus()
-        self.login_view = remote
+        host = self.host_factory.make(HostPlace(window=self, layout=self.signing_in_layout))
+        host.redirect_caught.connect(self.controller.redirect_caught)
+        host.cancel_requested.connect(self.controller.cancel)
+        host.load_failed.connect(self.controller.login_failed)
+        self.sign_in_host = host
+        host.open(authorize_url, redirect_uri)
+        if host.waiting is not None:
+            self.waiting_title.setText(host.waiting.title)
+            self.waiting_text.setText(host.waiting.text)
+            self.show_sign_in_button.setText(host.waiting.show_button)
+            self.waiting_panel.show()
+            self.show_sign_in_button.setFocus()
 
     def raise_sign_in(self) -> None:
-        view = self.login_view
-        if isinstance(view, RemoteSignIn):
-            view.raise_window()
+        if self.sign_in_host is not None:
+            self.sign_in_host.bring_to_front()
 
     def close_login(self) -> None:
-        view = self.login_view
-        if view is None:
+        host = self.sign_in_host
+        if host is None:
             return
-        self.login_view = None
-        key = id(view)
-        self.closing_views.add(key)
-        if isinstance(view, RemoteSignIn):
-            self.waiting_panel.hide()
-            self._closing_remotes[key] = view
-            view.exited.connect(functools.partial(self._remote_gone, key))
-            view.shutdown()
-            if not view.running:  # already ended; its exit event may have been delivered
-                self._remote_gone(key)
-            return
-        self.signing_in_layout.removeWidget(view)
-        view.hide()
-        view.destroyed.connect(lambda: self.closing_views.discard(key))
-        view.shutdown()
+        self.sign_in_host = None
+        self.waiting_panel.hide()
+        self.closing_hosts.append(host)
+        host.finished.connect(functools.partial(self._host_gone, host))
+        host.close()
 
-    def _remote_gone(self, key: int, _code: int = 0) -> None:
-        remote = self._closing_remotes.pop(key, None)
-        self.closing_views.discard(key)
-        if remote is not None:
-            remote.process.listen(None)
-            remote.deleteLater()
+    def _host_gone(self, host: SignInHost) -> None:
+        if host in self.closing_hosts:
+            self.closing_hosts.remove(host)
+            host.deleteLater()
 
     def release_web_engine(self, timeout_ms: int = 5000) -> bool:
-        """Close the web view and run the deletions it queued, so no web engine object
-        outlives the window (leftovers crash when the application object goes away).
-        Deferred deletes queued outside a running event loop are otherwise never run."""
+        """Close the sign-in page and wait until every host has released what it holds,
+        so no web engine object or sign-in process outlives the window (leftovers crash
+        when the application object goes away)."""
         self.close_login()
-        # A sign-in process is waited for directly (its exit needs no event loop).
-        for key, remote in list(self._closing_remotes.items()):
-            remote.release(timeout=timeout_ms / 1000)
-            self._remote_gone(key)
-
-        def deleted() -> bool:
-            # Sent by hand: a nested event loop skips deletions queued outside it.
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-            return not self.closing_views
-
-        wait_until(deleted, timeout_ms)
+        for host in list(self.closing_hosts):
+            host.release(timeout_ms / 1000)
+        # Run the deletions queued outside a running event loop, which are otherwise
+        # never run.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        return not self.closing_views
+        return not self.closing_hosts
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
         if self.controller.state in (State.SIGNING_IN, State.FINISHING):

@@ -5,9 +5,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from frameio_desktop.gui.app import build_controller, build_window
 from frameio_desktop.gui.controller import State
 from frameio_desktop.gui.window import MainWindow
+from frameio_desktop.main import build_controller, build_window
 from tests.helpers import oidc
 from tests.helpers.cli import secret_service_missing
 from tests.helpers.peers import DemoPeer, OidcPeer, Peer
@@ -44,7 +44,7 @@ def peer_factory() -> Iterator[Callable[..., Peer]]:
 
 
 class App:
-    """The real app wiring (settings, keyring, controller, window), as `run_gui` builds it."""
+    """The real app wiring (settings, keyring, controller, window), as `main` builds it."""
 
     def __init__(self, qtbot, flags: dict[str, str]) -> None:
         self.qtbot = qtbot
@@ -70,9 +70,11 @@ class App:
         script = peer.fill_js(allow=allow)
 
         def on_login_requested(*_: object) -> None:
-            view = self.window.login_view
-            assert view is not None
-            view.page.loadFinished.connect(lambda ok: ok and view.page.runJavaScript(script))
+            host = self.window.sign_in_host
+            assert host is not None
+            page = host.page
+            assert page is not None
+            page.loadFinished.connect(lambda ok: ok and page.runJavaScript(script))
 
         self.controller.login_requested.connect(on_login_requested)
         expected = State.SIGNED_IN if allow else State.ERROR

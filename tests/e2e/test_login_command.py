@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-import frameio_desktop.gui.app as gui_app
-from frameio_desktop import cli
+from frameio_desktop import main
 from tests.helpers.cli import flags_for
 
 
@@ -15,34 +14,34 @@ from tests.helpers.cli import flags_for
 def person(monkeypatch: pytest.MonkeyPatch):
     """Patches window creation so a 'person' acts on the login page once it loads."""
     actions: dict[str, object] = {}
-    real_build = gui_app.build_window
+    real_build = main.build_window
 
-    def build(controller, settings):
-        window = real_build(controller, settings)
+    def build(controller, settings, host_factory=None):
+        window = real_build(controller, settings, host_factory)
 
         def on_login(*_: object) -> None:
-            view = window.login_view
+            host = window.sign_in_host
             act = actions["act"]
 
             def loaded(ok: bool) -> None:
                 if ok:
-                    act(view)  # type: ignore[operator]
+                    act(host)  # type: ignore[operator]
 
-            view.page.loadFinished.connect(loaded)
+            host.page.loadFinished.connect(loaded)
 
         controller.login_requested.connect(on_login)
         actions["window"] = window
         return window
 
-    monkeypatch.setattr(gui_app, "build_window", build)
+    monkeypatch.setattr(main, "build_window", build)
     return actions
 
 
 def test_login_exits_0_once_signed_in(person, peer_factory, profile) -> None:
     peer = peer_factory("demo")
-    person["act"] = lambda view: view.page.runJavaScript(peer.fill_js(allow=True))
+    person["act"] = lambda host: host.page.runJavaScript(peer.fill_js(allow=True))
     flags = {**peer.settings_flags(), "profile": profile}
-    assert cli.main(["login", *flags_for(flags)]) == 0
+    assert main.main(["login", *flags_for(flags)]) == 0
     window = person["window"]
     session = window.controller.session
     assert session.store.load(session.settings.store_key) is not None
@@ -52,9 +51,9 @@ def test_login_exits_0_once_signed_in(person, peer_factory, profile) -> None:
 def test_login_exits_7_when_cancelled(person, peer_factory, profile) -> None:
     peer = peer_factory("demo")
     # The person gives up: Cancel in the app's window, beside the sign-in window.
-    person["act"] = lambda view: person["window"].waiting_cancel.click()
+    person["act"] = lambda host: person["window"].waiting_cancel.click()
     flags = {**peer.settings_flags(), "profile": profile}
-    assert cli.main(["login", *flags_for(flags)]) == 7
+    assert main.main(["login", *flags_for(flags)]) == 7
     session = person["window"].controller.session
     assert session.store.load(session.settings.store_key) is None
 
@@ -69,8 +68,8 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
 
     peer = peer_factory("demo")
     flags = {**peer.settings_flags(), "profile": profile}
-    person["act"] = lambda view: view.page.runJavaScript(peer.fill_js(allow=True))
-    assert cli.main(["login", *flags_for(flags)]) == 0
+    person["act"] = lambda host: host.page.runJavaScript(peer.fill_js(allow=True))
+    assert main.main(["login", *flags_for(flags)]) == 0
 
     prefetched: list[AuthSession] = []
     real_prefetch = AuthSession.prefetch
@@ -81,10 +80,10 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
 
     monkeypatch.setattr(AuthSession, "prefetch", prefetch)
     seen: dict[str, object] = {}
-    real_build = gui_app.build_window
+    real_build = main.build_window
 
-    def build(controller, settings):
-        window = real_build(controller, settings)
+    def build(controller, settings, host_factory=None):
+        window = real_build(controller, settings, host_factory)
         controller.login_requested.connect(lambda *_: seen.setdefault("web view", True))
 
         def shown() -> None:
@@ -96,8 +95,8 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
         controller.signed_in_changed.connect(shown)
         return window
 
-    monkeypatch.setattr(gui_app, "build_window", build)
-    assert cli.main(flags_for(flags)) == 0
+    monkeypatch.setattr(main, "build_window", build)
+    assert main.main(flags_for(flags)) == 0
     assert seen["name"] == "Ada Lovelace"
     assert "web view" not in seen
     assert prefetched == [seen["session"]]

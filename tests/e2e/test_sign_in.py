@@ -29,7 +29,7 @@ def test_sign_in_shows_account_and_stores_working_tokens(launch, peer, profile) 
     assert app.session.persistent
     assert peer.token_works(stored.access_token)
     assert app.web_views_opened == 1
-    assert window.login_view is None  # the web engine is gone after sign-in
+    assert window.sign_in_host is None  # the web engine is gone after sign-in
 
 
 def test_deny_then_sign_in_again(launch, peer, profile) -> None:
@@ -117,9 +117,10 @@ def test_silent_sign_in_imports_no_web_engine(launch, peer_factory, profile, pee
     app.sign_in_through_page(peer)
     code = f"""
 import sys
-from frameio_desktop.gui.app import make_application, build_controller, build_window
+from frameio_desktop.gui.app import make_application
 from frameio_desktop.gui.controller import State
-from frameio_desktop.selftest import wait_until
+from frameio_desktop.gui.tasks import wait_until
+from frameio_desktop.main import build_controller, build_window
 app = make_application()
 controller, settings = build_controller({flags!r})
 window = build_window(controller, settings)
@@ -148,7 +149,7 @@ def test_next_sign_in_after_sign_out_shows_a_fresh_login_page(launch, peer, prof
     first_page: list[object] = []
 
     def opened(*_: object) -> None:
-        view = app.window.login_view
+        view = app.window.sign_in_host
         probe = "!!document.querySelector('input[name=name], input[name=login]')"
         view.page.loadFinished.connect(
             lambda ok: not first_page and view.page.runJavaScript(probe, 0, first_page.append)

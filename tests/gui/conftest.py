@@ -7,6 +7,7 @@ import pytest
 
 from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.controller import SignInController
+from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock, MemoryKeyring
@@ -39,7 +40,11 @@ def controller(qtbot, demo: DemoServer, tmp_path: Path, backend: MemoryKeyring, 
 @pytest.fixture
 def window(qtbot, controller: SignInController):
     w = MainWindow(
-        controller, provider_title="Demo", client_id="frameio-desktop-demo", profile="demo"
+        controller,
+        provider_title="Demo",
+        client_id="frameio-desktop-demo",
+        profile="demo",
+        host_factory=embedded_host_factory(),
     )
     qtbot.addWidget(w)
     return w

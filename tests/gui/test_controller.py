@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from frameio_desktop.core.errors import ConfigError
 from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.fakes import FakeClock, MemoryKeyring
@@ -202,12 +203,18 @@ def test_silent_sign_in_from_keyring(
     from tests.helpers.demo import demo_session
 
     again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
-    window = MainWindow(again, provider_title="Demo", client_id="c", profile="demo")
+    window = MainWindow(
+        again,
+        provider_title="Demo",
+        client_id="c",
+        profile="demo",
+        host_factory=embedded_host_factory(),
+    )
     qtbot.addWidget(window)
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
     assert window.name_label.text() == "Ada"
-    assert window.login_view is None
+    assert window.sign_in_host is None
     again.runner.wait_idle()
 
 
@@ -237,7 +244,13 @@ def test_copy_access_token_to_clipboard(qtbot, controller, window: MainWindow) -
 def test_missing_setting_shows_panel_not_traceback(qtbot) -> None:
     problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
     controller = SignInController(None, config_problem=problem)
-    window = MainWindow(controller, provider_title="Frame.io", client_id=None, profile=None)
+    window = MainWindow(
+        controller,
+        provider_title="Frame.io",
+        client_id=None,
+        profile=None,
+        host_factory=embedded_host_factory(),
+    )
     qtbot.addWidget(window)
     controller.start()
     assert window.stack.currentWidget() is window.signed_out_page
@@ -254,7 +267,13 @@ def test_no_secure_keyring_banner(qtbot, demo: DemoServer, tmp_path, clock: Fake
     controller = SignInController(
         demo_session(demo, tmp_path, DroppingKeyring(), clock=clock), clock=clock
     )
-    window = MainWindow(controller, provider_title="Demo", client_id="c", profile="demo")
+    window = MainWindow(
+        controller,
+        provider_title="Demo",
+        client_id="c",
+        profile="demo",
+        host_factory=embedded_host_factory(),
+    )
     qtbot.addWidget(window)
     sign_in(qtbot, controller)
     assert "only until you quit" in window.banner.text()
@@ -276,7 +295,13 @@ def test_launch_shows_last_known_account_without_the_network(
     from tests.helpers.demo import demo_session
 
     again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
-    window = MainWindow(again, provider_title="Demo", client_id="c", profile="demo")
+    window = MainWindow(
+        again,
+        provider_title="Demo",
+        client_id="c",
+        profile="demo",
+        host_factory=embedded_host_factory(),
+    )
     qtbot.addWidget(window)
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
@@ -304,3 +329,16 @@ def test_revoked_session_shown_from_keyring_is_caught_in_the_background(
     assert State.SIGNED_IN in states  # shown at once, then corrected by the server
     assert "expired" in again.last_note
     again.runner.wait_idle()
+
+
+def test_the_window_reads_the_error_table() -> None:
+    """The window's heading and message come from the error class, as the exit code does."""
+    from frameio_desktop.core.errors import TokenRejectedError
+    from frameio_desktop.gui.controller import describe
+
+    problem = describe(TokenRejectedError())
+    assert problem.title == "Your sign-in has expired"
+    assert problem.message == TokenRejectedError.default_message
+    unexpected = describe(KeyError("x"))
+    assert unexpected.title == "Something went wrong"
+    assert "KeyError" in unexpected.message

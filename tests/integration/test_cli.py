@@ -182,7 +182,7 @@ def test_logout_revokes_and_clears(signed_in: SignedIn, demo: DemoServer) -> Non
 def test_token_does_not_import_pyside(signed_in: SignedIn) -> None:
     code = (
         "import sys\n"
-        "from frameio_desktop.cli import main\n"
+        "from frameio_desktop.main import main\n"
         f"rc = main(['token', *{signed_in.args!r}])\n"
         "print('QT' if any(m.startswith('PySide6') for m in sys.modules) else 'NO-QT', rc)\n"
     )

@@ -12,6 +12,7 @@ import responses
 
 from frameio_desktop import cli
 from frameio_desktop.core import errors
+from frameio_desktop.core.errors import ExitCode
 from frameio_desktop.core.flow import begin_login
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.oauth import TokenClient
@@ -121,7 +122,7 @@ def test_cli_prints_the_notice_on_stderr_with_the_set_clock(
         command="logout", provider="frameio-v2", client_id="c", redirect_uri=f"{AUTH}/cb"
     )
     out, err = io.StringIO(), io.StringIO()
-    assert cli.run_script_command(args, out, err, today=lambda: today) == cli.Exit.OK
+    assert cli.run_script_command(args, out, err, today=lambda: today) == ExitCode.OK
     assert expected in err.getvalue()
     assert "--provider frameio-v4" in err.getvalue()
     assert "retired" not in out.getvalue()

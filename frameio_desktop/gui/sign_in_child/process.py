@@ -1,4 +1,5 @@
-"""The sign-in window's own process: start it, talk to it, stop it. No Qt here.
+"""The sign-in window's own process: start it, talk to it, stop it. No Qt here, so the
+composition root can start one before Qt is imported.
 
 The window process never loads QtWebEngine. The sign-in web view runs in a short-lived
 child, the same executable started with `--sign-in-window`, which hands the caught
@@ -34,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -48,15 +48,6 @@ SWITCH = "--sign-in-window"
 
 Event = dict[str, Any]
 Listener = Callable[[Event], None]
-
-
-def separate_window_wanted() -> bool:
-    """The sign-in page runs in a process of its own unless FRAMEIO_SIGN_IN_WINDOW is
-    `embedded` (one process, and QtWebEngine then stays loaded after the sign-in)."""
-    choice = os.environ.get("FRAMEIO_SIGN_IN_WINDOW", "separate").strip().lower()
-    if choice not in ("separate", "embedded"):
-        log.warning("FRAMEIO_SIGN_IN_WINDOW=%r is neither separate nor embedded", choice)
-    return choice != "embedded"
 
 
 def child_command() -> list[str]:
@@ -166,21 +157,22 @@ class SignInProcess:
         self._exited.set()
 
 
-_spare: SignInProcess | None = None
+class ProcessFactory:
+    """Makes sign-in window processes for the child-process host. One can be started
+    ahead (`prestart`), before the caller imports Qt, so its start-up overlaps the
+    window's: the `login` command knows it will need one at once."""
 
+    def __init__(self, command: list[str] | None = None) -> None:
+        self._command = command
+        self._spare: SignInProcess | None = None
 
-def prestart() -> None:
-    """Start a sign-in window process now, before the caller imports Qt, so its start-up
-    overlaps the window's (the `login` command knows it will need one)."""
-    global _spare
-    if _spare is None:
-        _spare = SignInProcess()
+    def prestart(self) -> None:
+        if self._spare is None:
+            self._spare = SignInProcess(self._command)
 
-
-def take_or_start() -> SignInProcess:
-    """The prestarted process if it is still alive, else a new one."""
-    global _spare
-    spare, _spare = _spare, None
-    if spare is not None and spare.running:
-        return spare
-    return SignInProcess()
+    def __call__(self) -> SignInProcess:
+        """The prestarted process if it is still alive, else a new one."""
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.running:
+            return spare
+        return SignInProcess(self._command)

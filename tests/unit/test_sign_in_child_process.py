@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import queue
+import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from frameio_desktop import sign_in_process
-from frameio_desktop.sign_in_process import SignInProcess
+from frameio_desktop.gui.sign_in_child import process as sign_in_process
+from frameio_desktop.gui.sign_in_child.process import ProcessFactory, SignInProcess
 
 #: Says ready, echoes each command back as an event, and exits 0 at the end of its input.
 ECHO_CHILD = textwrap.dedent(
@@ -99,33 +100,30 @@ def test_the_child_is_this_program(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sign_in_process.child_command() == [sys.executable, "--sign-in-window"]
 
 
-@pytest.mark.parametrize(
-    ("value", "separate"),
-    [(None, True), ("separate", True), ("embedded", False), (" Embedded ", False), ("x", True)],
-)
-def test_sign_in_window_setting(monkeypatch: pytest.MonkeyPatch, value, separate) -> None:
-    if value is not None:
-        monkeypatch.setenv("FRAMEIO_SIGN_IN_WINDOW", value)
-    assert sign_in_process.separate_window_wanted() is separate
-
-
-def test_prestarted_process_is_taken_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[SignInProcess] = []
-
-    def make(command=None):
-        started.append(SignInProcess(child(ECHO_CHILD)))
-        return started[-1]
-
-    monkeypatch.setattr(sign_in_process, "SignInProcess", make)
-    monkeypatch.setattr(sign_in_process, "_spare", None)
-    sign_in_process.prestart()
-    first = sign_in_process.take_or_start()
-    second = sign_in_process.take_or_start()
-    assert first is started[0]
-    assert second is started[1]
-    for process in started:
+def test_prestarted_process_is_taken_once() -> None:
+    factory = ProcessFactory(child(ECHO_CHILD))
+    factory.prestart()
+    spare = factory._spare
+    first = factory()
+    second = factory()
+    assert spare is not None
+    assert first is spare
+    assert second is not spare
+    for process in (first, second):
         process.close()
         process.wait()
+
+
+def test_the_pipe_module_imports_no_qt() -> None:
+    """The composition root starts a child with it before Qt is imported."""
+    code = (
+        "import sys, frameio_desktop.gui.sign_in_child.process\n"
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_a_failing_listener_does_not_stop_the_reader() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from frameio_desktop.gui.sign_in_window import SignInWindowProcess
+from frameio_desktop.gui.sign_in_child.window import SignInWindowProcess
 from tests.helpers.pages import CALLBACK
 
 pytestmark = [pytest.mark.gui, pytest.mark.webengine]

@@ -1,8 +1,8 @@
-"""The window's side of the sign-in window process: its events as Qt signals.
+"""The window's side of the sign-in window process: a `SignInHost` whose page runs in a
+child process (see `process`), its events turned into Qt signals.
 
-`RemoteSignIn` offers what the window uses of an in-window `LoginView` (the same three
-signals, `page.loadFinished`, `page.runJavaScript`, `shutdown()`), so the window, the
-self-test and the end-to-end tests drive either the same way.
+Its `page` offers `loadFinished` and `runJavaScript` like an embedded page's, so the
+self-test and the end-to-end tests drive either kind the same way.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import queue
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect, Signal
+from PySide6.QtCore import QObject, Signal
 
-from frameio_desktop.sign_in_process import SignInProcess, take_or_start
+from frameio_desktop.gui.sign_in_child.process import SignInProcess
+from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -46,37 +47,38 @@ class RemotePage(QObject):
             callback(event.get("value"))
 
 
-class RemoteSignIn(QObject):
-    redirect_caught = Signal(str)
-    cancel_requested = Signal()
-    load_failed = Signal(str)
+class ChildProcessHost(SignInHost):
+    waiting = Waiting(
+        title="Continue in the sign-in window",
+        text="The sign-in page is open in a window of its own. It closes by itself when "
+        "you are done, and your password never passes through this app.",
+        show_button="Show sign-in window",
+    )
     #: The process has exited (its exit status); the web engine is gone.
     exited = Signal(int)
     #: Emitted on the reader thread, delivered queued on the main thread, which then
     #: takes the waiting events from the queue in order.
     _arrived = Signal()
 
-    def __init__(
-        self,
-        authorize_url: str,
-        redirect_uri: str,
-        *,
-        geometry: QRect | None = None,
-        parent_window: int | None = None,
-        verbose: bool = False,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, place: HostPlace, processes: Callable[[], SignInProcess]) -> None:
+        super().__init__(place.window)
+        self._window = place.window
+        self._processes = processes
         self._done = False
-        self.process = take_or_start()
-        self.page = RemotePage(self.process, self)
+        self.process: SignInProcess | None = None
         self._events: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self._arrived.connect(self._drain)
-        self.process.listen(self._receive)
+
+    def open(self, authorize_url: str, redirect_uri: str) -> None:
+        process = self.process = self._processes()
+        self.page = RemotePage(process, self)
+        process.listen(self._receive)
         # However this object goes (its window closed), the reader stops calling it.
-        process = self.process
         self.destroyed.connect(lambda *_: process.listen(None))
-        self.process.send(
+        # Over the app's window, owned by it where the platform allows.
+        window = self._window
+        geometry = window.geometry() if window.isVisible() else None
+        process.send(
             {
                 "cmd": "open",
                 "authorize_url": authorize_url,
@@ -86,17 +88,18 @@ class RemoteSignIn(QObject):
                     if geometry is not None
                     else None
                 ),
-                "parent_window": parent_window,
-                "verbose": verbose,
+                "parent_window": int(window.winId()) if window.isVisible() else None,
+                "verbose": logging.getLogger().isEnabledFor(logging.DEBUG),
             }
         )
 
     @property
     def running(self) -> bool:
-        return self.process.running
+        return self.process is not None and self.process.running
 
-    def raise_window(self) -> None:
-        self.process.send({"cmd": "raise"})
+    def bring_to_front(self) -> None:
+        if self.process is not None:
+            self.process.send({"cmd": "raise"})
 
     def _receive(self, event: dict[str, Any]) -> None:  # on the reader thread
         self._events.put(event)
@@ -112,9 +115,9 @@ class RemoteSignIn(QObject):
 
     def _on_event(self, event: dict[str, Any]) -> None:
         match event.get("event"):
-            case "loaded":
+            case "loaded" if isinstance(self.page, RemotePage):
                 self.page.loadFinished.emit(bool(event.get("ok")))
-            case "result":
+            case "result" if isinstance(self.page, RemotePage):
                 self.page.script_result(event)
             case "redirect" if not self._done:
                 self._done = True
@@ -134,14 +137,35 @@ class RemoteSignIn(QObject):
                         f"The sign-in window closed unexpectedly (exit status {code})."
                     )
                 self.exited.emit(code)
+                self._stopped()
 
-    def shutdown(self) -> None:
-        """Close the sign-in window. The process exits on its own; `exited` follows."""
+    def _close(self) -> None:
+        """Close the sign-in window. The process exits on its own; `finished` follows."""
         self._done = True
+        if self.process is None or not self.process.running:
+            self._stopped()  # already ended; its exit event may have been delivered
+            return
         self.process.close()
 
-    def release(self, timeout: float = 10.0) -> None:
-        """Stop listening and wait for the process to end (at application exit)."""
-        self.shutdown()
-        self.process.listen(None)
-        self.process.wait(timeout)
+    def release(self, timeout: float) -> None:
+        """Close, stop listening and wait for the process to end (at application exit)."""
+        self.close()
+        if self.process is not None:
+            self.process.listen(None)
+            self.process.wait(timeout)
+        self._stopped()
+
+    def _stopped(self) -> None:
+        if self.process is not None:
+            self.process.listen(None)
+        self._gone()
+
+
+def child_process_host_factory(processes: Callable[[], SignInProcess]) -> HostFactory:
+    """Hosts whose page runs in a sign-in window process made by `processes` (the
+    composition root's `ProcessFactory`, which may have started one ahead)."""
+    return HostFactory(
+        make=lambda place: ChildProcessHost(place, processes),
+        where="in a sign-in window of this app. ",
+        in_process=False,
+    )

@@ -8,10 +8,10 @@ import textwrap
 
 import pytest
 
-from frameio_desktop import sign_in_process
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.sign_in_child.host import ChildProcessHost, child_process_host_factory
+from frameio_desktop.gui.sign_in_child.process import ProcessFactory
 from frameio_desktop.gui.window import MainWindow
-from frameio_desktop.sign_in_process import SignInProcess
 
 pytestmark = pytest.mark.gui
 
@@ -25,27 +25,30 @@ RECORDER = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def child(monkeypatch: pytest.MonkeyPatch):
-    """The next sign-in window process is the given Python source, run by this Python."""
+class Children:
+    """The sign-in window processes: the given Python source, run by this Python."""
 
-    def use(source: str) -> None:
-        monkeypatch.setattr(
-            sign_in_process, "_spare", SignInProcess([sys.executable, "-c", source])
-        )
+    def __init__(self) -> None:
+        self.factory = ProcessFactory([sys.executable, "-c", "pass"])
 
-    yield use
-    monkeypatch.setattr(sign_in_process, "_spare", None)
+    def __call__(self, source: str) -> None:
+        self.factory = ProcessFactory([sys.executable, "-c", source])
 
 
 @pytest.fixture
-def separate_window(qtbot, controller: SignInController):
+def child() -> Children:
+    return Children()
+
+
+@pytest.fixture
+def separate_window(qtbot, controller: SignInController, child: Children):
+    # The window asks the factory for a process at each sign-in: the test's latest source.
     w = MainWindow(
         controller,
         provider_title="Demo",
         client_id="frameio-desktop-demo",
         profile="demo",
-        separate_sign_in=True,
+        host_factory=child_process_host_factory(lambda: child.factory()),
     )
     qtbot.addWidget(w)
     w.show()
@@ -59,8 +62,9 @@ def test_open_show_and_cancel_reach_the_child(
 ) -> None:
     child(RECORDER)
     controller.sign_in()
-    remote = separate_window.login_view
-    assert remote is not None
+    remote = separate_window.sign_in_host
+    assert isinstance(remote, ChildProcessHost)
+    assert remote.process is not None
     assert separate_window.waiting_panel.isVisible()
     got: list[dict] = []
     window_side = remote._receive  # the test reads the child's answers, then passes them on
@@ -99,7 +103,7 @@ def test_a_crashed_sign_in_window_is_an_error_the_window_recovers_from(
     ):
         controller.sign_in()
     assert "closed unexpectedly (exit status 3)" in separate_window.error_text.text()
-    assert separate_window.login_view is None
+    assert separate_window.sign_in_host is None
     assert not separate_window.waiting_panel.isVisible()
     separate_window.back_button.click()
     assert controller.state is State.SIGNED_OUT

@@ -1,0 +1,218 @@
+"""The composition root: the one place that decides what this run is, and builds it.
+
+`main()` parses the command line (`cli`), chooses the mode, builds settings, session,
+controller, sign-in host factory and window, and hands the window plain values. Every
+layer below is wired here and nowhere else; nothing imports this module.
+
+Qt is imported only once a mode shows a window. Two start-up costs run before that
+import, so they overlap it: a plain launch starts its keyring read (`preload_session`),
+and `login` starts the sign-in window process it is about to need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from frameio_desktop.cli import (
+    SCRIPT_COMMANDS,
+    build_parser,
+    preload_session,
+    run_script_command,
+    settings_flags,
+)
+from frameio_desktop.core.errors import ConfigError, ExitCode
+from frameio_desktop.core.redact import configure_logging
+from frameio_desktop.core.settings import Settings, load_settings
+from frameio_desktop.gui.sign_in_child.process import SWITCH, ProcessFactory
+
+if TYPE_CHECKING:
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.gui.controller import SignInController
+    from frameio_desktop.gui.sign_in_host import HostFactory
+    from frameio_desktop.gui.window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class Mode(enum.Enum):
+    SCRIPT = "script"  # token, status, logout: no window, no Qt
+    WINDOW = "window"  # the app (no command)
+    DEMO = "demo"  # the app, signed in to the built-in demo server (--demo)
+    LOGIN = "login"  # the window straight on the sign-in page; exit 0 once signed in
+    SELF_TEST = "self-test"  # the whole sign-in against the demo server, reported
+    SIGN_IN_CHILD = "sign-in-child"  # the sign-in window process (started by the app)
+
+
+class HostKind(enum.Enum):
+    """Where the sign-in page is shown (FRAMEIO_SIGN_IN_WINDOW)."""
+
+    CHILD_PROCESS = "separate"  # a sign-in window of its own process (the default)
+    EMBEDDED = "embedded"  # inside the app's window; QtWebEngine stays loaded after
+    # A system-browser host goes here, with its branch in `host_factory_for`.
+
+
+def host_kind_from_environment() -> HostKind:
+    """The sign-in page runs in a process of its own unless FRAMEIO_SIGN_IN_WINDOW is
+    `embedded`."""
+    choice = os.environ.get("FRAMEIO_SIGN_IN_WINDOW", "separate").strip().lower()
+    try:
+        return HostKind(choice)
+    except ValueError:
+        log.warning("FRAMEIO_SIGN_IN_WINDOW=%r is neither separate nor embedded", choice)
+        return HostKind.CHILD_PROCESS
+
+
+def choose_mode(args: argparse.Namespace) -> Mode:
+    """The mode of a parsed command line (the sign-in child is chosen before parsing)."""
+    if args.command in SCRIPT_COMMANDS:
+        return Mode.SCRIPT
+    if args.self_test:
+        return Mode.SELF_TEST
+    if args.command == "login":
+        return Mode.LOGIN
+    if args.demo:
+        return Mode.DEMO
+    return Mode.WINDOW
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == [SWITCH]:  # Mode.SIGN_IN_CHILD: started by the app, not by people
+        from frameio_desktop.gui.sign_in_child.window import run
+
+        return run()
+    args = build_parser().parse_args(arguments)
+    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    mode = choose_mode(args)
+    if mode is Mode.SCRIPT:
+        return run_script_command(args, sys.stdout, sys.stderr)
+    kind = host_kind_from_environment()
+    processes = ProcessFactory() if kind is HostKind.CHILD_PROCESS else None
+    session = None
+    if mode is Mode.LOGIN and processes is not None:
+        processes.prestart()  # needed at once: start it before this process imports Qt
+    elif mode is Mode.WINDOW:
+        session = preload_session(settings_flags(args))
+    # Everything else shows a window; only now is Qt imported.
+    return run_gui(args, mode, host_factory_for(kind, processes), session)
+
+
+# -- building the window ---------------------------------------------------------------------
+
+
+def host_factory_for(kind: HostKind, processes: ProcessFactory | None = None) -> HostFactory:
+    """The window's sign-in hosts of this kind. Imports Qt."""
+    if kind is HostKind.EMBEDDED:
+        from frameio_desktop.gui.embedded_host import embedded_host_factory
+
+        return embedded_host_factory()
+    from frameio_desktop.gui.sign_in_child.host import child_process_host_factory
+
+    return child_process_host_factory(processes or ProcessFactory())
+
+
+def build_controller(
+    flags: dict[str, str | None], session: AuthSession | None = None
+) -> tuple[SignInController, Settings | None]:
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.gui.controller import SignInController
+
+    if session is not None:  # built (and its keyring read started) before Qt
+        return SignInController(session), session.settings
+    try:
+        settings = load_settings(flags)
+    except ConfigError as problem:
+        return SignInController(None, config_problem=problem), None
+    return SignInController(AuthSession(settings)), settings
+
+
+def build_window(
+    controller: SignInController,
+    settings: Settings | None,
+    host_factory: HostFactory | None = None,
+) -> MainWindow:
+    from frameio_desktop.gui.app import app_icon
+    from frameio_desktop.gui.window import MainWindow
+
+    title = settings.title if settings else "Frame.io"
+    if settings is not None and settings.profile == "demo":
+        title += " · demo server"
+    return MainWindow(
+        controller,
+        provider_title=title,
+        client_id=settings.client_id if settings else None,
+        profile=settings.profile if settings else None,
+        host_factory=host_factory or host_factory_for(host_kind_from_environment()),
+        icon=app_icon(),
+    )
+
+
+def launch(
+    flags: dict[str, str | None],
+    host_factory: HostFactory | None = None,
+    *,
+    sign_in: bool = False,
+    session: AuthSession | None = None,
+) -> tuple[SignInController, MainWindow]:
+    """Build and show the window. The silent sign-in (a keyring read that costs imports, a
+    D-Bus session and a key exchange) starts before the window is built, so both overlap;
+    `sign_in=True` opens straight on the sign-in page instead (the `login` command).
+    A `session` made by `cli.preload_session` has had its keyring read running since
+    before Qt was imported."""
+    controller, settings = build_controller(flags, session)
+    if not sign_in:
+        controller.start()
+    window = build_window(controller, settings, host_factory)
+    window.show()
+    if sign_in:
+        controller.sign_in()
+    return controller, window
+
+
+def run_gui(
+    args: argparse.Namespace,
+    mode: Mode,
+    host_factory: HostFactory,
+    session: AuthSession | None = None,
+) -> int:
+    from frameio_desktop.gui.app import LoginCommand, make_application
+
+    app = make_application()
+    flags = settings_flags(args)
+    demo = None
+    if args.demo or mode is Mode.SELF_TEST:
+        from frameio_desktop.demo.server import DemoServer
+
+        demo = DemoServer(
+            provider=flags.get("provider") or "frameio-v4",
+            token_ttl=args.demo_token_ttl,
+            refresh_tokens=not args.demo_no_refresh_token,
+        ).start()
+        # The demo's settings, except where a flag was given on purpose.
+        flags = {**demo.settings_flags(), **{k: v for k, v in flags.items() if v}}
+        log.info("demo sign-in server at %s", demo.url)
+    try:
+        if mode is Mode.SELF_TEST:
+            from frameio_desktop.selftest import run_self_test
+
+            def make_window(controller: SignInController, settings: Settings) -> MainWindow:
+                return build_window(controller, settings, host_factory)
+
+            return run_self_test(app, flags, demo, make_window, host_factory.in_process)
+        controller, window = launch(
+            flags, host_factory, sign_in=mode is Mode.LOGIN, session=session
+        )
+        login = LoginCommand(controller, window) if mode is Mode.LOGIN else None
+        app.exec()
+        window.release_web_engine()
+        controller.runner.wait_idle()
+        return login.exit_code if login is not None else ExitCode.OK
+    finally:
+        if demo is not None:
+            demo.stop()

@@ -1,0 +1,73 @@
+"""The one table from failure to heading and exit code: the window and the command line
+both read it from the error classes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from frameio_desktop.cli import exit_code_for
+from frameio_desktop.core import errors
+from frameio_desktop.core.errors import ExitCode
+
+EXPIRED = "Your sign-in has expired"
+DEFAULT = "Sign-in did not finish"
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "title"),
+    [
+        (errors.ConfigError("FRAMEIO_CLIENT_ID", "is not set"), 2, "Settings needed"),
+        (errors.NotSignedInError(), 3, DEFAULT),
+        (errors.SessionExpiredError(), 4, EXPIRED),
+        (errors.InvalidGrantError(), 4, EXPIRED),
+        # A 401 from the API is an expired sign-in in the window as in the command line.
+        (errors.TokenRejectedError(), 4, EXPIRED),
+        (errors.NetworkError(), 5, "Network problem"),
+        (errors.RequestTimeoutError(), 5, "Network problem"),
+        (errors.TLSError(), 5, "Insecure connection"),
+        (errors.ServerError(502, "example.com"), 5, "Server error"),
+        (errors.UnexpectedResponseError(), 5, DEFAULT),
+        (errors.DiscoveryError(), 5, DEFAULT),
+        (errors.InvalidTokenResponseError(), 5, DEFAULT),
+        (errors.InvalidClientError(), 5, DEFAULT),
+        (errors.NoSecureKeyringError(), 6, "No secure keyring"),
+        (errors.KeyringReadBackError(), 6, "No secure keyring"),
+        (errors.StoredDataError(), 6, DEFAULT),
+        (errors.StoreError(), 6, DEFAULT),
+        (errors.AuthorizationDeniedError(), 7, "Access denied"),
+        (errors.StateMismatchError(), 7, DEFAULT),
+        (errors.AuthorizationServerError("server_error"), 7, DEFAULT),
+        (errors.SignInCancelledError(), 1, DEFAULT),
+        (errors.HostNotFoundError(), 5, "Network problem"),
+        (errors.ResponseTooLargeError(), 5, DEFAULT),
+        (errors.EndpointGoneError(404, "example.com"), 5, DEFAULT),
+        (errors.ApiRetiredError("Frame.io V2", date(2026, 12, 1), "frameio-v4"), 2, DEFAULT),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
+)
+def test_each_error_carries_its_exit_code_and_title(
+    error: errors.FrameioDesktopError, code: int, title: str
+) -> None:
+    assert error.exit_code == code
+    assert exit_code_for(error) == code
+    assert error.title == title
+
+
+def test_an_unexpected_exception_is_exit_1() -> None:
+    assert exit_code_for(KeyError("x")) is ExitCode.ERROR
+    assert errors.UNEXPECTED_TITLE == "Something went wrong"
+
+
+def test_exit_codes_keep_their_numbers() -> None:
+    assert [(c.name, c.value) for c in ExitCode] == [
+        ("OK", 0),
+        ("ERROR", 1),
+        ("USAGE", 2),
+        ("NOT_SIGNED_IN", 3),
+        ("SESSION_EXPIRED", 4),
+        ("NETWORK", 5),
+        ("NO_KEYRING", 6),
+        ("CANCELLED", 7),
+    ]
