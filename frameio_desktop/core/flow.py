@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from frameio_desktop.core.errors import (
     INTERACTION_ERRORS,
     AuthorizationDeniedError,
+    AuthorizationResponseError,
     AuthorizationServerError,
     DuplicateParameterError,
     FlowAlreadyUsedError,
@@ -28,6 +29,15 @@ from frameio_desktop.core.redact import mask
 from frameio_desktop.core.settings import Settings
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+#: Refusals that say a URL is not this sign-in's answer (rather than its answer saying
+#: no): a listener answers them and keeps waiting for the real one.
+FOREIGN_ANSWER_ERRORS: tuple[type[AuthorizationResponseError], ...] = (
+    RedirectMismatchError,
+    DuplicateParameterError,
+    IssuerMismatchError,
+    StateMismatchError,
+)
 
 
 def new_code_verifier() -> str:
@@ -68,6 +78,22 @@ class PendingLogin:
         Raises an `AuthorizationResponseError` subclass for every way the URL is wrong; a
         refused URL does not use up the flow, an accepted one does.
         """
+        code = self.check_redirect(redirect_url)
+        with self._lock:
+            if self._claimed:
+                raise FlowAlreadyUsedError()
+            self._claimed = True
+        return code
+
+    def check_redirect(self, redirect_url: str) -> str:
+        """Every check `take_code` makes, without using up the flow: what a redirect
+        listener asks before it hands a URL on (and answers the browser accordingly).
+
+        An error in `FOREIGN_ANSWER_ERRORS` means the URL is not this sign-in's answer at
+        all (another address, another state); any other is this sign-in's own answer.
+        """
+        if self._claimed:
+            raise FlowAlreadyUsedError()
         if not redirect_matches(self.redirect_uri, redirect_url):
             raise RedirectMismatchError()
         params = _single_valued(urlsplit(redirect_url).query)
@@ -97,14 +123,12 @@ class PendingLogin:
         code = params.get("code")
         if not code:
             raise MissingCodeError()
-        with self._lock:
-            if self._claimed:
-                raise FlowAlreadyUsedError()
-            self._claimed = True
         return code
 
 
-def begin_login(settings: Settings, *, prompt: str | None = None) -> PendingLogin:
+def begin_login(
+    settings: Settings, *, prompt: str | None = None, redirect_uri: str | None = None
+) -> PendingLogin:
     """Start a sign-in: fresh state and verifier, S256 challenge, the authorize URL.
 
     `prompt="none"` asks for a silent renewal: the server answers at once, with a code from
@@ -113,7 +137,13 @@ def begin_login(settings: Settings, *, prompt: str | None = None) -> PendingLogi
     `PendingLogin.take_code` raises as `InteractionRequiredError` subclasses. It replaces
     any `prompt` the settings add (OIDC's `prompt=consent` would need a page).
     `prompt="login"` makes the server ask for the sign-in again.
+
+    `redirect_uri` replaces the configured one for this sign-in only: a loopback listener
+    on a port the system chose (RFC 8252 section 7.3) passes the address it really
+    listens on, and the authorize request, the redirect check and the code exchange all
+    use that one.
     """
+    redirect_uri = redirect_uri or settings.redirect_uri
     if settings.authorize_url is None:
         raise ValueError("endpoints not resolved; call discovery first")
     # Imported here: `token` and silent sign-in never build an authorize URL.
@@ -129,7 +159,7 @@ def begin_login(settings: Settings, *, prompt: str | None = None) -> PendingLogi
         settings.authorize_url,
         client_id=settings.client_id,
         response_type="code",
-        redirect_uri=settings.redirect_uri,
+        redirect_uri=redirect_uri,
         scope=settings.scope,
         state=state,
         code_challenge=create_s256_code_challenge(verifier),
@@ -139,7 +169,7 @@ def begin_login(settings: Settings, *, prompt: str | None = None) -> PendingLogi
     )
     return PendingLogin(
         authorize_url=url,
-        redirect_uri=settings.redirect_uri,
+        redirect_uri=redirect_uri,
         state=state,
         code_verifier=verifier,
         issuer=settings.issuer,

@@ -220,9 +220,12 @@ class AuthSession:
 
     # -- sign-in ---------------------------------------------------------------------------
 
-    def begin_login(self, *, prompt: str | None = None) -> PendingLogin:
-        """Start a sign-in; `prompt="none"` for a silent renewal (see `flow.begin_login`)."""
-        return begin_login(self.resolved_settings(), prompt=prompt)
+    def begin_login(
+        self, *, prompt: str | None = None, redirect_uri: str | None = None
+    ) -> PendingLogin:
+        """Start a sign-in; `prompt="none"` for a silent renewal, `redirect_uri` for the
+        address a loopback listener really listens on (see `flow.begin_login`)."""
+        return begin_login(self.resolved_settings(), prompt=prompt, redirect_uri=redirect_uri)
 
     def complete_login(
         self,

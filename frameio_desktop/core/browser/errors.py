@@ -1,0 +1,69 @@
+"""The failures of the system-browser sign-in a person is told about differently."""
+
+from __future__ import annotations
+
+from frameio_desktop.core.errors import FrameioDesktopError, SignInCancelledError
+
+
+class RedirectListenerError(FrameioDesktopError):
+    """The app cannot listen for the sign-in answer on this computer's loopback address."""
+
+    default_message = "The app cannot listen for the sign-in answer on this computer."
+
+
+class PortInUseError(RedirectListenerError):
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        super().__init__(
+            f"Another program is using port {port} on {host}, where the sign-in answer must "
+            "arrive. Close that program and try again, or register a redirect URI without a "
+            "port, so the app can pick a free one."
+        )
+
+
+class SignInTimeoutError(SignInCancelledError):
+    """No redirect reached the app in time; the listener has closed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        minutes = max(1, round(seconds / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"The browser did not come back to the app within {minutes} {unit}. "
+            "Start the sign-in again."
+        )
+
+
+class HandoffError(FrameioDesktopError):
+    """A redirect URL could not be handed to the running app."""
+
+    default_message = "The sign-in answer could not be handed to the running app."
+
+
+class NoRunningInstanceError(HandoffError):
+    default_message = (
+        "The browser sent a sign-in answer, but frameio-desktop is not waiting for one. "
+        "Open the app and sign in from there."
+    )
+
+
+class HandoffRefusedError(HandoffError):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"The running app refused the sign-in answer: {reason}")
+
+
+class RuntimeFolderError(HandoffError):
+    """The per-user runtime folder is missing or not private to this user."""
+
+
+class SchemeRegistrationError(FrameioDesktopError):
+    default_message = "The app could not register itself as the handler of its redirect scheme."
+
+
+class BrowserOpenError(FrameioDesktopError):
+    default_message = (
+        "The app could not open a web browser. Open the sign-in page yourself, or use "
+        "login --no-browser."
+    )
