@@ -16,7 +16,8 @@ import enum
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from frameio_desktop.cli import (
@@ -32,8 +33,11 @@ from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.gui.sign_in_child.process import SWITCH, ProcessFactory
 
 if TYPE_CHECKING:
+    from frameio_desktop.core.configure import SecretStore
     from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.demo.server import DemoServer
     from frameio_desktop.gui.controller import SignInController
+    from frameio_desktop.gui.settings_access import Configuration, SettingsAccess
     from frameio_desktop.gui.sign_in_host import HostFactory
     from frameio_desktop.gui.window import MainWindow
 
@@ -132,24 +136,128 @@ def build_controller(
     return SignInController(AuthSession(settings)), settings
 
 
+def provider_title(settings: Settings | None) -> str:
+    title = settings.title if settings else "Frame.io"
+    if settings is not None and settings.profile == "demo":
+        title += " · demo server"
+    return title
+
+
 def build_window(
     controller: SignInController,
     settings: Settings | None,
     host_factory: HostFactory | None = None,
+    settings_access: SettingsAccess | None = None,
 ) -> MainWindow:
     from frameio_desktop.gui.app import app_icon
     from frameio_desktop.gui.window import MainWindow
 
-    title = settings.title if settings else "Frame.io"
-    if settings is not None and settings.profile == "demo":
-        title += " · demo server"
     return MainWindow(
         controller,
-        provider_title=title,
+        provider_title=provider_title(settings),
         client_id=settings.client_id if settings else None,
         profile=settings.profile if settings else None,
         host_factory=host_factory or host_factory_for(host_kind_from_environment()),
         icon=app_icon(),
+        settings_access=settings_access,
+        settings=settings,
+    )
+
+
+# -- the settings form's side of the root ----------------------------------------------------
+
+
+class DemoOnDemand:
+    """The built-in demo server, started the first time "Try the demo" is pressed and
+    stopped when the app ends."""
+
+    def __init__(self, token_ttl: int = 3600) -> None:
+        self.token_ttl = token_ttl
+        self.server: DemoServer | None = None
+
+    def start(self) -> DemoServer:
+        if self.server is None:
+            from frameio_desktop.demo.server import DemoServer
+
+            self.server = DemoServer(token_ttl=self.token_ttl).start()
+            log.info("demo sign-in server at %s", self.server.url)
+        return self.server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def configuration_for(
+    flags: Mapping[str, str | None],
+    load: Callable[[], Settings] | None = None,
+    make_session: Callable[[Settings], AuthSession] | None = None,
+) -> Configuration:
+    """Load the settings (flags first, then environment, .env, file) and build the
+    session they describe; a bad or missing setting gives no session and the problem."""
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.gui.settings_access import Configuration
+
+    try:
+        settings = load() if load is not None else load_settings(flags)
+    except ConfigError as problem:
+        return Configuration(None, None, problem, provider_title(None))
+    session = (make_session or AuthSession)(settings)
+    return Configuration(session, settings, None, provider_title(settings))
+
+
+def settings_access_for(
+    flags: Mapping[str, str | None],
+    *,
+    settings_path: Path | None = None,
+    secrets: SecretStore | None = None,
+    demo: DemoOnDemand | None = None,
+    make_session: Callable[[Settings], AuthSession] | None = None,
+) -> SettingsAccess:
+    """What the window needs to open the settings form, save it, and start the demo.
+    `settings_path`, `secrets` and `make_session` are the user's settings file and keyring
+    unless given (tests give their own)."""
+    from frameio_desktop.core import configure
+    from frameio_desktop.gui.settings_access import SettingsAccess
+
+    def load() -> Settings:
+        lookup = secrets.load if secrets is not None else None
+        return load_settings(flags, settings_path=settings_path, secret_lookup=lookup)
+
+    def save(values: configure.SetupValues, state: configure.SetupState) -> Configuration:
+        configure.save_setup(values, state, path=settings_path, secrets=secrets)
+        return configuration_for(flags, load, make_session)
+
+    def identity_changes(
+        values: configure.SetupValues, state: configure.SetupState, old: Settings
+    ) -> tuple[str, ...]:
+        before = configure.SignInIdentity.of(old)
+        try:
+            after = configure.settings_after_save(values, state, flags)
+        except ConfigError:
+            return ("provider", "client_id")  # cannot tell: ask, to be safe
+        return before.changes(configure.SignInIdentity.of(after))
+
+    def try_demo() -> Configuration:
+        server = (demo or DemoOnDemand()).start()
+        demo_flags = server.settings_flags()
+        # Only the demo's own settings: none of the person's may point it elsewhere.
+        return configuration_for(
+            demo_flags,
+            lambda: load_settings(
+                demo_flags, environ={}, dotenv_path=Path(os.devnull), file_values={}
+            ),
+            make_session,
+        )
+
+    return SettingsAccess(
+        current=lambda: configure.current_setup(flags, settings_path=settings_path),
+        check=lambda values, state: configure.check_all(values, state),
+        presets=configure.PROVIDER_CHOICES,
+        save=save,
+        identity_changes=identity_changes,
+        try_demo=try_demo if demo is not None else None,
     )
 
 
@@ -159,6 +267,7 @@ def launch(
     *,
     sign_in: bool = False,
     session: AuthSession | None = None,
+    settings_access: SettingsAccess | None = None,
 ) -> tuple[SignInController, MainWindow]:
     """Build and show the window. The silent sign-in (a keyring read that costs imports, a
     D-Bus session and a key exchange) starts before the window is built, so both overlap;
@@ -168,7 +277,7 @@ def launch(
     controller, settings = build_controller(flags, session)
     if not sign_in:
         controller.start()
-    window = build_window(controller, settings, host_factory)
+    window = build_window(controller, settings, host_factory, settings_access)
     window.show()
     if sign_in:
         controller.sign_in()
@@ -186,6 +295,7 @@ def run_gui(
     app = make_application()
     flags = settings_flags(args)
     demo = None
+    on_demand = DemoOnDemand(args.demo_token_ttl)
     if args.demo or mode is Mode.SELF_TEST:
         from frameio_desktop.demo.server import DemoServer
 
@@ -205,8 +315,15 @@ def run_gui(
                 return build_window(controller, settings, host_factory)
 
             return run_self_test(app, flags, demo, make_window, host_factory.in_process)
+        # The settings form is the plain app's: --demo sets every value by flag, and
+        # `login` ends with its sign-in.
+        access = settings_access_for(flags, demo=on_demand) if mode is Mode.WINDOW else None
         controller, window = launch(
-            flags, host_factory, sign_in=mode is Mode.LOGIN, session=session
+            flags,
+            host_factory,
+            sign_in=mode is Mode.LOGIN,
+            session=session,
+            settings_access=access,
         )
         login = LoginCommand(controller, window) if mode is Mode.LOGIN else None
         app.exec()
@@ -214,5 +331,6 @@ def run_gui(
         controller.runner.wait_idle()
         return login.exit_code if login is not None else ExitCode.OK
     finally:
+        on_demand.stop()
         if demo is not None:
             demo.stop()

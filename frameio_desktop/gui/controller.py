@@ -288,6 +288,36 @@ class SignInController(QObject):
         self.last_note = "Sign-in cancelled."
         self._set_state(State.SIGNED_OUT)
 
+    def reconfigure(
+        self,
+        session: AuthSession | None,
+        config_problem: errors.ConfigError | None = None,
+        *,
+        sign_in: bool = False,
+    ) -> None:
+        """Use a new configuration (the settings form saved, or the demo was started).
+
+        A sign-in in progress is cancelled and the old session dropped: its tokens stay
+        in the keyring, under their own configuration. Then a silent sign-in is tried with
+        the new session, or, with `sign_in=True`, the sign-in page opens at once."""
+        self.cancel()
+        if self._refresh_task is not None:
+            self._refresh_task.cancel()
+            self._refresh_task = None
+        self.session = session
+        self.config_problem = config_problem
+        self.account = None
+        self.problem = None
+        self.pending = None
+        self._retry_at = None
+        self.last_note = ""
+        self.banner_changed.emit("")
+        if sign_in and session is not None:
+            self._set_state(State.SIGNED_OUT)
+            self.sign_in()
+        else:
+            self.start()
+
     def back_to_start(self) -> None:
         self.problem = None
         self._set_state(State.SIGNED_OUT)

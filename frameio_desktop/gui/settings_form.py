@@ -109,6 +109,8 @@ class _Row:
         self.hint.setVisible(bool(self.hint.text()))
         self.message = _small("", "fieldMessage")
         self.message.hide()
+        #: Changed by the person (or Save was tried): its error is then shown as one.
+        self.touched = False
         self.box = QWidget()
         column = QVBoxLayout(self.box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -122,7 +124,12 @@ class _Row:
 
     def show_check(self, check: Check) -> None:
         self.message.setText(check.message)
-        self.message.setProperty("level", check.level.value)
+        # An empty form is not a mistake: a field not yet touched shows what it needs
+        # calmly; the same words turn into an error once it is changed or Save is tried.
+        level = check.level.value
+        if check.level is Level.ERROR and not self.touched:
+            level = "pending"
+        self.message.setProperty("level", level)
         self.message.setVisible(check.level is not Level.OK)
         # Restyle: a dynamic property does not re-apply the style sheet by itself.
         self.message.style().unpolish(self.message)
@@ -133,7 +140,8 @@ class _Row:
         parts = [self.hint.text()] if self.hint.isVisibleTo(self.box) else []
         if self.message.text() and not self.message.isHidden():
             level = self.message.property("level")
-            parts.insert(0, ("Error: " if level == "error" else "Warning: ") + self.message.text())
+            prefix = {"error": "Error: ", "warning": "Warning: "}.get(str(level), "")
+            parts.insert(0, prefix + self.message.text())
         self.editor.setAccessibleDescription(" ".join(parts))
 
     def set_visible(self, visible: bool) -> None:
@@ -172,6 +180,7 @@ class SettingsForm(QWidget):
         self.problem.setText(state.file_problem or "")
 
         fields = QWidget()
+        fields.setObjectName("formFields")
         form = QFormLayout(fields)
         form.setContentsMargins(0, 0, 0, 0)
         form.setHorizontalSpacing(14)
@@ -211,6 +220,7 @@ class SettingsForm(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(fields)
+        scroll.viewport().setAutoFillBackground(False)
 
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("formCancel")
@@ -273,7 +283,8 @@ class SettingsForm(QWidget):
     def _line(self, name: str, form: QFormLayout) -> QLineEdit:
         edit = QLineEdit()
         edit.setClearButtonEnabled(name != "client_secret")
-        self._add(name, edit, form)
+        row = self._add(name, edit, form)
+        edit.textEdited.connect(lambda _text: setattr(row, "touched", True))
         return edit
 
     def _fill(self, state: SetupState) -> None:
@@ -363,6 +374,8 @@ class SettingsForm(QWidget):
         self.save_button.setEnabled(can_save(self.checks))
 
     def submit(self) -> None:
+        for row in self.rows.values():
+            row.touched = True
         self.revalidate()
         if not can_save(self.checks):
             first = next(

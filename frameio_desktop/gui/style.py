@@ -53,6 +53,8 @@ QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
 #fieldMessage {{ font-size: 9.5pt; font-weight: 600; }}
 #fieldMessage[level="error"] {{ color: #b42318; }}
 #fieldMessage[level="warning"] {{ color: #8a5300; }}
+#fieldMessage[level="pending"] {{ color: #5d5d70; font-weight: normal; }}
+#formScroll, #formFields {{ background: transparent; }}
 #formProblem {{ background: #fde8e7; border: 1px solid #f4b4ae; border-radius: 8px;
     padding: 8px 12px; color: #7a1a12; }}
 #advancedToggle {{ border: none; font-weight: 600; color: {ACCENT}; padding: 4px 0; }}

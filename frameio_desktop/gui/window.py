@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -27,8 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frameio_desktop.core.configure import SetupValues
+from frameio_desktop.core.errors import ConfigError, FrameioDesktopError
+from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.controller import Problem, SignInController, State
+from frameio_desktop.gui.settings_access import Configuration, SettingsAccess
+from frameio_desktop.gui.settings_form import LABELS, SettingsForm
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost
 from frameio_desktop.gui.style import STYLE_SHEET
 
@@ -88,6 +94,10 @@ def shortcut(
     return item
 
 
+#: States in which the settings can be opened (never during a sign-in or sign-out).
+SETTINGS_STATES = frozenset({State.SIGNED_OUT, State.SIGNED_IN, State.ERROR})
+
+
 def initials(name: str) -> str:
     parts = [p for p in name.replace("@", " ").split() if p[:1].isalnum()]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
@@ -103,9 +113,17 @@ class MainWindow(QMainWindow):
         profile: str | None,
         host_factory: HostFactory,
         icon: QIcon | None = None,
+        settings_access: SettingsAccess | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         self.controller = controller
+        #: Opens the settings form and applies what it saves (None: no form, as in tests).
+        self.settings_access = settings_access
+        #: The settings in use, as loaded (before any discovery), to compare a change with.
+        self.current_settings = settings
+        #: The settings form while it is open.
+        self.settings_form: SettingsForm | None = None
         #: Makes the host of each sign-in page (embedded, its own process, ...).
         self.host_factory = host_factory
         #: The host of the sign-in in progress, if any.
@@ -124,16 +142,25 @@ class MainWindow(QMainWindow):
         header.setObjectName("header")
         header_layout = QHBoxLayout(header)
         header_layout.setContentsMargins(20, 12, 20, 12)
-        logo = QLabel()
-        logo.setObjectName("logo")
+        self.logo = QLabel()
+        self.logo.setObjectName("logo")
+        self.logo.setAccessibleName("Frame.io Desktop logo")
         if icon is not None:
-            logo.setPixmap(icon.pixmap(28, 28))
+            self.logo.setPixmap(icon.pixmap(28, 28))
         title = _label("Frame.io Desktop", "appTitle", wrap=False)
         self.provider_label = _label(provider_title, "providerLabel", wrap=False)
-        header_layout.addWidget(logo)
+        self.provider_label.setAccessibleName(f"Provider: {provider_title}")
+        self.settings_button = _button("Settings", "settingsButton")
+        self.settings_button.setAccessibleName("Settings")
+        self.settings_button.setToolTip("Change the sign-in settings (Ctrl+,)")
+        self.settings_button.setMinimumHeight(30)
+        self.settings_button.clicked.connect(self.open_settings)
+        self.settings_button.setVisible(settings_access is not None)
+        header_layout.addWidget(self.logo)
         header_layout.addWidget(title)
         header_layout.addStretch(1)
         header_layout.addWidget(self.provider_label)
+        header_layout.addWidget(self.settings_button)
 
         # -- pages ------------------------------------------------------------------------
         self.stack = QStackedWidget()
@@ -147,12 +174,16 @@ class MainWindow(QMainWindow):
         self.busy_page = self._build_busy()
         self.signed_in_page = self._build_signed_in()
         self.error_page = self._build_error()
+        self.settings_page = QWidget()
+        self.settings_layout = QVBoxLayout(self.settings_page)
+        self.settings_layout.setContentsMargins(0, 0, 0, 0)
         for page in (
             self.signed_out_page,
             self.signing_in_page,
             self.busy_page,
             self.signed_in_page,
             self.error_page,
+            self.settings_page,
         ):
             self.stack.addWidget(page)
 
@@ -169,7 +200,10 @@ class MainWindow(QMainWindow):
         shortcut(QKeySequence("F5"), self, self.controller.refresh_now)
         shortcut(QKeySequence.StandardKey.Refresh, self, self.controller.refresh_now)
         shortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_token)
-        shortcut(QKeySequence.StandardKey.Cancel, self, self._escape)
+        self.escape_shortcut = shortcut(QKeySequence.StandardKey.Cancel, self, self._escape)
+        if settings_access is not None:
+            shortcut(QKeySequence.StandardKey.Preferences, self, self.open_settings)
+            shortcut(QKeySequence("Ctrl+,"), self, self.open_settings)
 
         controller.state_changed.connect(self.show_state)
         controller.login_requested.connect(self.open_login)
@@ -198,9 +232,12 @@ class MainWindow(QMainWindow):
         form = QFormLayout(details)
         form.setContentsMargins(16, 12, 16, 12)
         form.setHorizontalSpacing(16)
-        form.addRow(_label("Provider", "fieldName"), _label(provider_title, "fieldValue"))
-        form.addRow(_label("Client ID", "fieldName"), _label(client_id or "not set", "fieldValue"))
-        form.addRow(_label("Profile", "fieldName"), _label(profile or "default", "fieldValue"))
+        self.provider_value = _label(provider_title, "fieldValue")
+        self.client_id_value = _label(client_id or "not set", "fieldValue")
+        self.profile_value = _label(profile or "default", "fieldValue")
+        form.addRow(_label("Provider", "fieldName"), self.provider_value)
+        form.addRow(_label("Client ID", "fieldName"), self.client_id_value)
+        form.addRow(_label("Profile", "fieldName"), self.profile_value)
         self.config_panel = QFrame()
         self.config_panel.setObjectName("warningPanel")
         panel_layout = QVBoxLayout(self.config_panel)
@@ -210,17 +247,26 @@ class MainWindow(QMainWindow):
         self.config_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         panel_layout.addWidget(self.config_title)
         panel_layout.addWidget(self.config_text)
+        self.open_settings_button = _button("Open settings", "openSettingsButton", primary=True)
+        self.open_settings_button.setToolTip("Enter the client ID and redirect URI (Ctrl+,)")
+        self.open_settings_button.clicked.connect(self.open_settings)
+        self.try_demo_button = _button("Try the demo", "tryDemoButton")
+        self.try_demo_button.setToolTip(
+            "Sign in to a demo server built into this app, to see how signing in works"
+        )
+        self.try_demo_button.clicked.connect(self.try_demo)
+        access = self.settings_access
+        self.open_settings_button.setVisible(access is not None)
+        self.try_demo_button.setVisible(access is not None and access.try_demo is not None)
+        if access is not None:
+            panel_layout.addSpacing(4)
+            panel_layout.addWidget(_row(self.try_demo_button, self.open_settings_button))
         self.note_label = _label("", "note")
         self.sign_in_button = _button("Sign in", "signInButton", primary=True)
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setToolTip("Open the sign-in page (Enter)")
         self.sign_in_button.clicked.connect(self.controller.sign_in)
-        problem = self.controller.config_problem
-        if problem is not None:
-            self.config_text.setText(problem.user_message)
-            self.sign_in_button.setEnabled(False)
-        else:
-            self.config_panel.hide()
+        self._show_config_problem(self.controller.config_problem)
         return _page(
             heading,
             intro,
@@ -230,6 +276,21 @@ class MainWindow(QMainWindow):
             self.note_label,
             None,
             self.sign_in_button,
+        )
+
+    def _show_config_problem(self, problem: ConfigError | None) -> None:
+        self.config_panel.setVisible(problem is not None)
+        self.sign_in_button.setEnabled(problem is None)
+        if problem is None:
+            return
+        if self.settings_access is None:
+            self.config_text.setText(problem.user_message)
+            return
+        # A person who double-clicked the app has no terminal: point at the form, and
+        # still name the setting, for whoever set it outside the app.
+        self.config_text.setText(
+            "Open Settings to enter your credential's client ID and redirect URI, or try "
+            f"the built-in demo first. ({problem.setting} {problem.problem}.)"
         )
 
     def _build_busy(self) -> QWidget:
@@ -352,9 +413,13 @@ class MainWindow(QMainWindow):
         if state is State.SIGNED_OUT:
             self.note_label.setText(self.controller.last_note)
             self.note_label.setVisible(bool(self.controller.last_note))
+        self.settings_button.setEnabled(state in SETTINGS_STATES)
+        if self.settings_form is not None:
+            return  # the form stays in front; closing it shows the state's page
         self.stack.setCurrentWidget(pages[state])
+        sign_in_ready = self.sign_in_button.isEnabled()
         focus = {
-            State.SIGNED_OUT: self.sign_in_button,
+            State.SIGNED_OUT: self.sign_in_button if sign_in_ready else self.open_settings_button,
             State.FINISHING: self.busy_cancel,
             State.SIGNED_IN: self.copy_button,
             State.ERROR: self.retry_button,
@@ -413,6 +478,9 @@ class MainWindow(QMainWindow):
         self.controller.sign_in()
 
     def _escape(self) -> None:
+        if self.settings_form is not None:
+            self.close_settings()
+            return
         if self.controller.state in (State.FINISHING, State.SIGNING_IN):
             self.controller.cancel()
 
@@ -424,6 +492,117 @@ class MainWindow(QMainWindow):
         self.copy_button.setText("Copied")
         button = self.copy_button
         QTimer.singleShot(1500, button, lambda: button.setText("Copy access token"))
+
+    # -- settings ------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        """Show the settings form in place of the current page (not during a sign-in)."""
+        access = self.settings_access
+        if access is None or self.settings_form is not None:
+            return
+        if self.controller.state not in SETTINGS_STATES:
+            return
+        state = access.current()
+        form = SettingsForm(
+            state, lambda values: access.check(values, state), access.presets, self.settings_page
+        )
+        form.save_requested.connect(self._save_settings)
+        form.cancel_requested.connect(self.close_settings)
+        self.settings_layout.addWidget(form)
+        self.settings_form = form
+        # The form's own Escape closes it; the window's would make the key ambiguous.
+        self.escape_shortcut.setEnabled(False)
+        self.settings_button.hide()
+        self.stack.setCurrentWidget(self.settings_page)
+        form.first_field().setFocus()
+
+    def close_settings(self) -> None:
+        form = self.settings_form
+        if form is None:
+            return
+        self.settings_form = None
+        self.settings_layout.removeWidget(form)
+        form.hide()
+        form.deleteLater()
+        self.escape_shortcut.setEnabled(True)
+        self.settings_button.setVisible(self.settings_access is not None)
+        self.show_state(self.controller.state)
+
+    def _save_settings(self, values: SetupValues) -> None:
+        form, access = self.settings_form, self.settings_access
+        if form is None or access is None:
+            return
+        changes: tuple[str, ...] = ()
+        old = self.current_settings
+        if self.controller.state is State.SIGNED_IN and old is not None:
+            changes = access.identity_changes(values, form.state, old)
+            if changes and not self.confirm_sign_out(changes):
+                return
+        try:
+            configuration = access.save(values, form.state)
+        except FrameioDesktopError as exc:
+            form.show_problem(exc.user_message)
+            return
+        self.close_settings()
+        if not changes:
+            self.apply_configuration(configuration)
+            return
+
+        # Sign out of the old configuration (revoke, clear its keyring entry), then switch.
+        def after_sign_out(state: State) -> None:
+            if state is State.SIGNING_OUT:
+                return
+            self.controller.state_changed.disconnect(after_sign_out)
+            self.apply_configuration(configuration)
+
+        self.controller.state_changed.connect(after_sign_out)
+        self.controller.sign_out()
+
+    def confirm_sign_out(self, changes: tuple[str, ...]) -> bool:
+        """Ask before a change that ends the current sign-in."""
+        labels = [LABELS.get(name, name) for name in changes]
+        names = ", ".join(label[:1].lower() + label[1:] for label in labels)  # "client ID"
+        box = QMessageBox(self)
+        box.setObjectName("confirmSignOut")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Change the sign-in settings?")
+        box.setText("Saving signs you out of the current configuration.")
+        box.setInformativeText(
+            f"You are signed in, and this changes the {names}. A sign-in belongs to one "
+            "configuration, so the app signs out of it first; then you sign in again."
+        )
+        save = box.addButton("Sign out and save", QMessageBox.ButtonRole.AcceptRole)
+        save.setObjectName("confirmSave")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is save
+
+    def apply_configuration(self, configuration: Configuration, *, sign_in: bool = False) -> None:
+        """Show and use a new configuration, without a restart."""
+        settings = configuration.settings
+        self.current_settings = settings
+        self.provider_label.setText(configuration.provider_title)
+        self.provider_label.setAccessibleName(f"Provider: {configuration.provider_title}")
+        self.provider_value.setText(configuration.provider_title)
+        self.client_id_value.setText(settings.client_id if settings else "not set")
+        self.profile_value.setText(settings.profile if settings else "default")
+        self._show_config_problem(configuration.problem)
+        self.controller.reconfigure(configuration.session, configuration.problem, sign_in=sign_in)
+
+    def try_demo(self) -> None:
+        """Start the built-in demo server and sign in to it."""
+        access = self.settings_access
+        if access is None or access.try_demo is None:
+            return
+        try:
+            configuration = access.try_demo()
+        except (OSError, FrameioDesktopError) as exc:
+            log.warning("the demo server did not start: %s", exc)
+            self.config_text.setText(f"The demo server did not start: {exc}")
+            return
+        self.apply_configuration(configuration, sign_in=True)
 
     # -- the sign-in page, in a host made only for an interactive sign-in ---------------
 

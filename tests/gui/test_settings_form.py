@@ -81,6 +81,13 @@ def test_opens_on_v4_with_the_first_field_focused_and_save_disabled(form: Settin
     assert form.provider.currentData() == "frameio-v4"
     assert QApplication.focusWidget() is form.provider
     assert not form.save_button.isEnabled()
+    # What an empty field needs is said calmly until it is touched or Save is tried.
+    assert message(form, "client_id") == (
+        "pending",
+        "Enter the client ID (API key) of your credential.",
+    )
+    assert message(form, "redirect_uri")[0] == "pending"
+    form.submit()
     assert message(form, "client_id")[0] == "error"
     assert message(form, "redirect_uri")[0] == "error"
 
@@ -130,7 +137,7 @@ def test_oidc_shows_and_needs_the_issuer(qtbot, form: SettingsForm) -> None:
     assert not form.issuer.isVisibleTo(form)
     form.provider.setCurrentIndex(form.provider.findData("oidc"))
     assert form.issuer.isVisibleTo(form)
-    assert message(form, "issuer")[0] == "error"
+    assert message(form, "issuer")[0] == "pending"
     assert not form.save_button.isEnabled()
     type_into(qtbot, form.issuer, "http://id.example.test")
     assert message(form, "issuer")[0] == "error"
@@ -145,7 +152,7 @@ def test_web_app_box_shows_and_needs_the_secret(qtbot, form: SettingsForm) -> No
     form.web_app.setChecked(True)
     assert form.client_secret.isVisibleTo(form)
     assert form.client_secret.echoMode() is QLineEdit.EchoMode.Password
-    assert message(form, "client_secret")[0] == "error"
+    assert message(form, "client_secret")[0] == "pending"
     assert not form.save_button.isEnabled()
     type_into(qtbot, form.client_secret, "s3cret")
     assert form.save_button.isEnabled()
@@ -319,3 +326,13 @@ def test_saved_file_has_no_secret_and_is_private(qtbot, tmp_path: Path) -> None:
     assert again.client_secret.text() == ""
     assert "keyring" in again.client_secret.placeholderText()
     assert again.save_button.isEnabled()
+
+
+def test_the_accessibility_check_finds_an_unnamed_field(qtbot) -> None:
+    root = QWidget()
+    qtbot.addWidget(root)
+    edit = QLineEdit(root)
+    edit.setObjectName("bare")
+    assert unnamed(root) == ["QLineEdit 'bare'"]
+    edit.setAccessibleName("Named")
+    assert unnamed(root) == []
