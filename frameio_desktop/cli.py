@@ -17,7 +17,7 @@ from frameio_desktop import __version__
 from frameio_desktop.core import errors
 from frameio_desktop.core.errors import ExitCode
 from frameio_desktop.core.providers import sunset_notice
-from frameio_desktop.core.settings import ENV_NAMES, Settings, load_settings
+from frameio_desktop.core.settings import ACCOUNT_ID, ENV_NAMES, Settings, load_settings
 from frameio_desktop.core.timefmt import format_expiry
 
 if TYPE_CHECKING:
@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _add_settings_flags(p, suppress=True)
+        p.add_argument(
+            "--account-id",
+            dest="account_id",
+            default=argparse.SUPPRESS,
+            metavar="ID",
+            help="the Frame.io account to use, over the saved default [FRAMEIO_ACCOUNT_ID]",
+        )
         return p
 
     token = command("token", "print an access token valid for at least --min-ttl seconds")
@@ -105,17 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--json", action="store_true", help="print a JSON object")
     status = command("status", "who is signed in, and when the tokens expire")
     status.add_argument("--json", action="store_true", help="print a JSON object")
+    accounts = command("accounts", "list the Frame.io accounts of the signed-in user")
+    accounts.add_argument("--json", action="store_true", help="print a JSON object")
     command("logout", "revoke and forget the stored sign-in")
     command("login", "open the sign-in window; exit 0 once signed in")
     return parser
 
 
 def settings_flags(args: argparse.Namespace) -> dict[str, str | None]:
-    return {name: getattr(args, name, None) for name in ENV_NAMES if name != "client_secret"}
+    flags = {name: getattr(args, name, None) for name in ENV_NAMES if name != "client_secret"}
+    flags[ACCOUNT_ID] = getattr(args, ACCOUNT_ID, None)
+    return flags
 
 
 #: The commands that never show a window (and never import Qt).
-SCRIPT_COMMANDS = ("token", "status", "logout")
+SCRIPT_COMMANDS = ("token", "status", "accounts", "logout")
 
 
 def preload_session(flags: dict[str, str | None]) -> AuthSession | None:
@@ -151,6 +162,8 @@ def run_script_command(
             return cmd_token(session, args, out)
         if args.command == "status":
             return cmd_status(session, args, out, err)
+        if args.command == "accounts":
+            return cmd_accounts(session, args, out)
         return cmd_logout(session, out)
     except errors.FrameioDesktopError as exc:
         print(f"frameio-desktop: {exc.user_message}", file=err)
@@ -199,6 +212,15 @@ def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err:
                 "profile": settings.profile,
                 "client_id": settings.client_id,
                 "account": account.to_json() if account else None,
+                "account_id": session.account_id,
+                "accounts": (
+                    [a.to_json() for a in session.accounts]
+                    if session.accounts is not None
+                    else None
+                ),
+                "signed_in_until": (
+                    tokens.signed_in_until.isoformat() if tokens.signed_in_until else None
+                ),
                 "access_token_expires_at": tokens.expires_at.isoformat(),
                 "refresh_token_expires_at": (
                     tokens.refresh_expires_at.isoformat() if tokens.refresh_expires_at else None
@@ -214,13 +236,21 @@ def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err:
         who = "unknown"
         if account is not None:
             who = account.display_name + (f" <{account.email}>" if account.email else "")
+        until = tokens.signed_in_until
         lines = [
             f"Signed in to {settings.title} ({settings.provider}), profile {settings.profile}",
+            (
+                f"Signed in until {format_expiry(until, now)}"
+                if until is not None
+                else "Signed in (renewed automatically; the server states no end)"
+            ),
             f"  account:        {who}",
         ]
         if account is not None:
             lines.append(f"  user id:        {account.id or '-'}")
-            lines.append(f"  account id:     {account.account_id or '-'}")
+        lines.append(f"  account id:     {session.account_id or '-'}")
+        if session.accounts:
+            lines.append(f"  accounts:       {len(session.accounts)} (frameio-desktop accounts)")
         lines += [
             f"  access token:   expires {format_expiry(tokens.expires_at, now)}",
             "  refresh token:  "
@@ -235,6 +265,38 @@ def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err:
     if problem is not None:
         print(f"frameio-desktop: {problem.user_message}", file=err)
         return exit_code_for(problem)
+    return ExitCode.OK
+
+
+def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
+    """Every account the user can reach, the default one marked. Frame.io V2 (no account
+    list) shows the one account `/v2/me` names."""
+    from frameio_desktop.core.accounts import FrameioAccount
+
+    session.store.check_secure()
+    if session.load() is None:
+        raise errors.NotSignedInError()
+    account = session.account()  # reads every page of the list where there is one
+    listed = session.accounts
+    if listed is None:
+        found = account.account_id if account else None
+        listed = [FrameioAccount(id=found, name=None)] if found else []
+    chosen = session.account_id
+    if args.json:
+        json.dump(
+            {
+                "account_id": chosen,
+                "accounts": [{**a.to_json(), "default": a.id == chosen} for a in listed],
+            },
+            out,
+        )
+        out.write("\n")
+        return ExitCode.OK
+    if not listed:
+        out.write("No accounts.\n")
+    for a in listed:
+        mark = "*" if a.id == chosen else " "
+        out.write(f"{mark} {a.id}  {a.name or ''}".rstrip() + "\n")
     return ExitCode.OK
 
 

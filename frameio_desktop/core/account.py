@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from frameio_desktop.core.errors import (
@@ -13,6 +13,9 @@ from frameio_desktop.core.errors import (
     UnexpectedResponseError,
 )
 from frameio_desktop.core.http import HttpClient, json_body
+
+if TYPE_CHECKING:
+    import requests
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,12 @@ def fetch_account(http: HttpClient, url: str, access_token: str) -> Account:
         url,
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     )
+    raise_for_api_status(response, url, "account lookup")
+    return parse_account(json_body(response))
+
+
+def raise_for_api_status(response: requests.Response, url: str, what: str) -> None:
+    """The typed error for an API answer other than 200 (401: the token is refused)."""
     host = urlsplit(url).hostname or url
     if response.status_code == 401:
         raise TokenRejectedError()
@@ -93,7 +102,4 @@ def fetch_account(http: HttpClient, url: str, access_token: str) -> Account:
     if response.status_code in (404, 410):
         raise EndpointGoneError(response.status_code, host)
     if response.status_code != 200:
-        raise UnexpectedResponseError(
-            f"The account lookup at {host} answered HTTP {response.status_code}."
-        )
-    return parse_account(json_body(response))
+        raise UnexpectedResponseError(f"The {what} at {host} answered HTTP {response.status_code}.")

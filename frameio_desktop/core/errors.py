@@ -9,7 +9,7 @@ holds a token.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import IntEnum
 
 
@@ -145,6 +145,8 @@ class InteractionRequiredError(AuthorizationServerError):
 
     error_code = "interaction_required"
     default_message = "Your sign-in needs you: sign in again."
+    title = "Sign in again"
+    exit_code = ExitCode.SESSION_EXPIRED
 
     def __init__(self, error: str | None = None, description: str | None = None) -> None:
         super().__init__(error or self.error_code, description)
@@ -337,6 +339,34 @@ class SessionExpiredError(FrameioDesktopError):
     title = "Your sign-in has expired"
     exit_code = ExitCode.SESSION_EXPIRED
     default_message = "The sign-in has expired or was revoked. Sign in again."
+
+
+class SignInEndedError(SessionExpiredError):
+    """The access token has expired and the provider gave no refresh token (Adobe IMS
+    Native and Single-Page App credentials): only a new sign-in helps."""
+
+    def __init__(self, ended_at: datetime) -> None:
+        self.ended_at = ended_at
+        super().__init__(
+            f"The sign-in lasted until {_local(ended_at)} and cannot be renewed (the "
+            "provider gave no refresh token). Sign in again."
+        )
+
+
+class SignInEndingError(SessionExpiredError):
+    """A token valid for longer than the sign-in lasts was asked for, and there is no
+    refresh token to get one. The stored sign-in stays usable until it ends."""
+
+    def __init__(self, ends_at: datetime) -> None:
+        self.ends_at = ends_at
+        super().__init__(
+            f"The sign-in lasts only until {_local(ends_at)} and cannot be renewed (the "
+            "provider gave no refresh token). Sign in again for a longer one."
+        )
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 class StoreError(FrameioDesktopError):

@@ -9,7 +9,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import cast
@@ -17,6 +17,12 @@ from typing import cast
 import platformdirs
 
 from frameio_desktop.core.account import Account, fetch_account
+from frameio_desktop.core.accounts import (
+    AccountChoices,
+    FrameioAccount,
+    choose_account_id,
+    fetch_accounts,
+)
 from frameio_desktop.core.errors import (
     EndpointGoneError,
     HostNotFoundError,
@@ -24,6 +30,8 @@ from frameio_desktop.core.errors import (
     NotSignedInError,
     SessionExpiredError,
     SignInCancelledError,
+    SignInEndedError,
+    SignInEndingError,
     StoredDataError,
     StoreError,
     TokenRejectedError,
@@ -35,6 +43,7 @@ from frameio_desktop.core.providers import discover, retired_api_error
 from frameio_desktop.core.settings import APP_NAME, Settings
 from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
+from frameio_desktop.core.web_profile import delete_web_profile
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +105,15 @@ class AuthSession:
         clock: Clock = utc_now,
         lock_dir: Path | None = None,
         refresh_lead: timedelta = DEFAULT_REFRESH_LEAD,
+        account_choices: AccountChoices | None = None,
+        web_profiles_root: Path | None = None,
     ) -> None:
         self._settings = settings
+        #: The default account per sign-in (a small non-secret file in the config folder).
+        self.account_choices = account_choices or AccountChoices()
+        self.web_profiles_root = web_profiles_root
+        #: The accounts last read from the account list (None: not read in this process).
+        self.accounts: list[FrameioAccount] | None = None
         self.http = http or HttpClient()
         self.store = store or KeyringTokenStore()
         self.clock = clock
@@ -282,8 +298,14 @@ class AuthSession:
         return min(self.refresh_lead, (tokens.expires_at - tokens.obtained_at) / 2)
 
     def needs_refresh(self) -> bool:
+        """A refresh is due. Without a refresh token there is nothing to refresh with, so
+        only once the token has expired (then `refresh()` says to sign in again)."""
         tokens = self._tokens
-        return tokens is not None and not tokens.is_fresh(self.clock(), self.lead_for(tokens))
+        if tokens is None:
+            return False
+        if not tokens.refresh_token:
+            return not tokens.is_fresh(self.clock())
+        return not tokens.is_fresh(self.clock(), self.lead_for(tokens))
 
     def fresh_tokens(self, min_ttl: timedelta | None = None) -> TokenSet:
         """Tokens valid for at least `min_ttl` (default: the refresh lead time).
@@ -317,6 +339,13 @@ class AuthSession:
             if latest.is_fresh(now, min_ttl) and (changed or not force):
                 self._tokens = latest
                 return latest
+            if not latest.refresh_token:
+                if latest.is_fresh(now):
+                    # Still valid, just not for as long as asked: keep it, say until when.
+                    self._tokens = latest
+                    raise SignInEndingError(latest.expires_at)
+                self._forget()
+                raise SignInEndedError(latest.expires_at)
             if not latest.refresh_usable(now):
                 self._forget()
                 raise SessionExpiredError()
@@ -351,8 +380,54 @@ class AuthSession:
             except TokenRejectedError:
                 tokens = self.refresh(force=True)
                 account = fetch_account(self.http, settings.account_url, tokens.access_token)
+        if settings.accounts_url is not None:
+            self.list_accounts()
+            account = replace(account, account_id=self.account_id)
+        elif settings.account_id:
+            account = replace(account, account_id=settings.account_id)
         self._remember(account)
         return account
+
+    def list_accounts(self) -> list[FrameioAccount]:
+        """Every account the user can reach, all pages (Frame.io V4); kept in `accounts`.
+        An empty list where the provider has no account list. A 401 triggers one refresh
+        and one retry, as for `account()`."""
+        url = self.resolved_settings().accounts_url
+        if url is None:
+            return []
+        tokens = self.fresh_tokens()
+        try:
+            found = fetch_accounts(self.http, url, tokens.access_token)
+        except TokenRejectedError:
+            tokens = self.refresh(force=True)
+            found = fetch_accounts(self.http, url, tokens.access_token)
+        self.accounts = found
+        return found
+
+    @property
+    def account_id(self) -> str | None:
+        """The account scripts should use: `--account-id` / `FRAMEIO_ACCOUNT_ID` if set;
+        for Frame.io V4 the saved choice while it is still listed, else the first account;
+        for V2 the `account_id` that `/v2/me` named. No network."""
+        settings = self._settings
+        if settings.accounts_url is None:
+            known = self.known_account.account_id if self.known_account else None
+            return settings.account_id or known
+        return choose_account_id(
+            self.accounts,
+            override=settings.account_id,
+            saved=self.account_choices.get(settings.store_key),
+        )
+
+    def choose_account(self, account_id: str) -> None:
+        """Make `account_id` this sign-in's default account (saved per profile, not in the
+        keyring). It must be one of `accounts` when they are known. An override from the
+        command line or environment still wins while it is set."""
+        if self.accounts is not None and account_id not in {a.id for a in self.accounts}:
+            raise ValueError(f"{account_id!r} is not one of the signed-in user's accounts")
+        self.account_choices.set(self._settings.store_key, account_id)
+        if self.known_account is not None:
+            self._remember(replace(self.known_account, account_id=self.account_id))
 
     @contextlib.contextmanager
     def _retired_api_check(self) -> Iterator[None]:
@@ -403,4 +478,15 @@ class AuthSession:
                 log.warning("revocation skipped: %s", type(exc).__name__)
             finally:
                 self._forget()
+                self._forget_local_traces()
         return result
+
+    def _forget_local_traces(self) -> None:
+        """What a sign-in leaves outside the keyring: the chosen account and the sign-in
+        page's cookies. Best effort: sign-out has already cleared the tokens."""
+        self.accounts = None
+        try:
+            self.account_choices.set(self._settings.store_key, None)
+        except StoreError as exc:
+            log.warning("the account choice was not removed: %s", exc.user_message)
+        delete_web_profile(self._settings, self.web_profiles_root)

@@ -62,6 +62,11 @@ FLAG, ENVIRONMENT, DOTENV, SETTINGS_FILE, KEYRING, DEFAULT = (
     "keyring",
     "default",
 )
+#: The account override: a flag (`--account-id`) and an environment variable, not a saved
+#: setting (the chosen default account is kept per profile by `core.accounts`).
+ACCOUNT_ID = "account_id"
+ACCOUNT_ID_ENV = "FRAMEIO_ACCOUNT_ID"
+PERSISTENT_WEB_PROFILE_ENV = "FRAMEIO_PERSISTENT_WEB_PROFILE"
 ENDPOINT_SETTINGS = ("authorize_url", "token_url", "account_url", "revoke_url")
 # Schemes that must never be a redirect target: they run code or read local data.
 _FORBIDDEN_REDIRECT_SCHEMES = frozenset({"javascript", "data", "file", "about", "blob", "ftp"})
@@ -94,6 +99,15 @@ class Settings:
     require_iss: bool = False
     #: A public client sends `client_id` in the revocation URL's query (Adobe IMS).
     revoke_client_id_in_query: bool = False
+    #: Where the user's accounts are listed (Frame.io V4 `/v4/accounts`), on the same API
+    #: as `account_url`; None where the provider has no such list (V2 names one account).
+    accounts_url: str | None = None
+    #: `--account-id` / `FRAMEIO_ACCOUNT_ID`: this account wins over the saved choice.
+    account_id: str | None = None
+    #: Keep the sign-in page's cookies in an app-private profile on disk between sign-ins
+    #: (so `prompt=none` can renew a session without a refresh token). On by default for
+    #: Frame.io V4, off elsewhere; `FRAMEIO_PERSISTENT_WEB_PROFILE=0|1` overrides.
+    persistent_web_profile: bool = False
     #: Extra authorization-request parameters (`prompt=consent` for OIDC offline access).
     authorize_params: Mapping[str, str] = field(default_factory=dict)
     #: Setting name -> where its value came from ("flag", "environment", ".env", ...).
@@ -338,6 +352,12 @@ def load_settings(
         client_secret = _secret_from_keyring(provider, client_id, secret_lookup)
         sources["client_secret"] = KEYRING
 
+    env = os.environ if environ is None else environ
+    account_id = ((flags or {}).get(ACCOUNT_ID) or env.get(ACCOUNT_ID_ENV) or "").strip() or None
+    persistent = preset.persistent_web_profile
+    if env.get(PERSISTENT_WEB_PROFILE_ENV, "").strip():
+        persistent = _flag_value(PERSISTENT_WEB_PROFILE_ENV, env[PERSISTENT_WEB_PROFILE_ENV])
+
     return Settings(
         provider=provider,
         title=preset.title,
@@ -355,6 +375,11 @@ def load_settings(
         refresh_token_lifetime=preset.refresh_token_lifetime,
         needs_discovery=needs_discovery,
         revoke_client_id_in_query=preset.revoke_client_id_in_query,
+        accounts_url=(
+            accounts_url_for(endpoints["account_url"]) if preset.lists_accounts else None
+        ),
+        account_id=account_id,
+        persistent_web_profile=persistent,
         authorize_params=(
             {"prompt": "consent"}
             if preset.offline_access_needs_consent and "offline_access" in scopes
@@ -362,6 +387,28 @@ def load_settings(
         ),
         sources=sources,
     )
+
+
+def accounts_url_for(account_url: str | None) -> str | None:
+    """`<API>/v4/me` -> `<API>/v4/accounts`: the list lives beside the user lookup, on the
+    same host, so a token for one API is never sent to another (an overridden account
+    URL, such as the demo server's, moves the account list with it)."""
+    if account_url is None:
+        return None
+    parts = urlsplit(account_url)
+    head, _, last = parts.path.rstrip("/").rpartition("/")
+    if last != "me":
+        return None
+    return parts._replace(path=f"{head}/accounts", query="", fragment="").geturl()
+
+
+def _flag_value(setting: str, text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(setting, f"is {text!r}; use 1 or 0", hint=f"Set {setting}=1 or {setting}=0.")
 
 
 def _secret_from_keyring(

@@ -53,6 +53,15 @@ class TokenSet:
         """The access token will still be valid `min_ttl` from `now`."""
         return self.expires_at - now > min_ttl
 
+    @property
+    def signed_in_until(self) -> datetime | None:
+        """Until when this sign-in lasts without the person: the refresh token's expiry
+        (None if a refresh token never stated one), or, with no refresh token, the access
+        token's. What "Signed in until <local time>" shows."""
+        if self.refresh_token:
+            return self.refresh_expires_at
+        return self.expires_at
+
     def refresh_usable(self, now: datetime) -> bool:
         if not self.refresh_token:
             return False

@@ -54,7 +54,7 @@ def test_sign_in_shows_account_and_expiry(
     assert window.name_label.text() == "Ada Lovelace"
     assert window.email_label.text() == "ada.lovelace@example.com"
     assert window.avatar.text() == "AL"
-    assert window.account_id_label.text() == "—"  # /v4/me names no account; see accounts
+    assert window.account_id_label.text() == "acct-ada.lovelace-1"  # the first listed
     assert window.countdown_label.text() == "in 10 min 00 s"
     assert window.expires_label.text().startswith("expires ")
     assert window.refresh_expires_label.text().startswith("expires ")

@@ -259,3 +259,52 @@ def test_subcommands_against_oidc_provider(tmp_path: Path) -> None:
     finally:
         server.stop()
         KeyringTokenStore().clear(settings.store_key)
+
+
+def test_accounts_lists_every_page_and_marks_the_default(signed_in: SignedIn) -> None:
+    text = run_cli(["accounts", *signed_in.args])
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert [line.split()[1] if line.startswith("*") else line.split()[0] for line in lines] == [
+        "acct-ada.lovelace-1",
+        "acct-ada.lovelace-2",
+        "acct-ada.lovelace-3",
+    ]
+    assert lines[0].startswith("* ")
+    data = json.loads(run_cli(["accounts", "--json", *signed_in.args]).stdout)
+    assert data["account_id"] == "acct-ada.lovelace-1"
+    assert [a["default"] for a in data["accounts"]] == [True, False, False]
+    overridden = run_cli(["accounts", "--json", "--account-id", "acct-x", *signed_in.args])
+    assert json.loads(overridden.stdout)["account_id"] == "acct-x"
+    env = run_cli(["status", "--json", *signed_in.args], env={"FRAMEIO_ACCOUNT_ID": "acct-y"})
+    status = json.loads(env.stdout)
+    assert status["account_id"] == "acct-y"
+    assert [a["id"] for a in status["accounts"]] == [a["id"] for a in data["accounts"]]
+    for output in (text.stdout, json.dumps(data), json.dumps(status)):
+        assert signed_in.tokens.access_token not in output
+
+
+@pytest.fixture
+def no_refresh_demo() -> Iterator[DemoServer]:
+    with DemoServer(refresh_tokens=False, token_ttl=600) as server:
+        yield server
+
+
+def test_expired_sign_in_without_refresh_token_exits_4_and_opens_nothing(
+    no_refresh_demo: DemoServer, tmp_path: Path
+) -> None:
+    signed_in = SignedIn(no_refresh_demo, tmp_path)
+    try:
+        assert signed_in.tokens.refresh_token is None
+        status = run_cli(["status", *signed_in.args])
+        assert status.returncode == 0, status.stderr
+        assert "Signed in until " in status.stdout
+        signed_in.expire_access_token()
+        hits = sum(no_refresh_demo.state.hits.values())
+        result = run_cli(["token", *signed_in.args])
+        assert result.returncode == 4
+        assert "Sign in again" in result.stderr
+        assert result.stdout == ""
+        assert sum(no_refresh_demo.state.hits.values()) == hits  # no request, no page
+    finally:
+        signed_in.cleanup()
