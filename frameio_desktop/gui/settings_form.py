@@ -106,7 +106,6 @@ class _Row:
         editor.setAccessibleName(LABELS[name])
         editor.setObjectName(f"field_{name}")
         self.hint = _small(HINTS.get(name, ""), "hint")
-        self.hint.setVisible(bool(self.hint.text()))
         self.message = _small("", "fieldMessage")
         self.message.hide()
         #: Changed by the person (or Save was tried): its error is then shown as one.
@@ -118,6 +117,8 @@ class _Row:
         column.addWidget(editor)
         column.addWidget(self.hint)
         column.addWidget(self.message)
+        # Shown only once it has a parent: a parentless widget shown is a window of its own.
+        self.hint.setVisible(bool(self.hint.text()))
         form.addRow(self.label, self.box)
         self.form = form
         self.describe()
@@ -175,9 +176,8 @@ class SettingsForm(QWidget):
             "the client secret, if there is one, in the system keyring.",
             "muted",
         )
-        self.problem = _small("", "formProblem")
-        self.problem.setVisible(bool(state.file_problem))
-        self.problem.setText(state.file_problem or "")
+        self.problem = _small(state.file_problem or "", "formProblem")
+        self.problem.hide()
 
         fields = QWidget()
         fields.setObjectName("formFields")
@@ -251,6 +251,7 @@ class SettingsForm(QWidget):
         layout.addWidget(self.problem)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
+        self.problem.setVisible(bool(state.file_problem))
 
         # Enter saves from anywhere in the form (a line edit passes Enter on).
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

@@ -155,12 +155,13 @@ class MainWindow(QMainWindow):
         self.settings_button.setToolTip("Change the sign-in settings (Ctrl+,)")
         self.settings_button.setMinimumHeight(30)
         self.settings_button.clicked.connect(self.open_settings)
-        self.settings_button.setVisible(settings_access is not None)
         header_layout.addWidget(self.logo)
         header_layout.addWidget(title)
         header_layout.addStretch(1)
         header_layout.addWidget(self.provider_label)
         header_layout.addWidget(self.settings_button)
+        # Only once in a layout: a parentless widget shown would be a window of its own.
+        self.settings_button.setVisible(settings_access is not None)
 
         # -- pages ------------------------------------------------------------------------
         self.stack = QStackedWidget()
@@ -256,18 +257,16 @@ class MainWindow(QMainWindow):
         )
         self.try_demo_button.clicked.connect(self.try_demo)
         access = self.settings_access
+        panel_layout.addSpacing(4)
+        panel_layout.addWidget(_row(self.try_demo_button, self.open_settings_button))
         self.open_settings_button.setVisible(access is not None)
         self.try_demo_button.setVisible(access is not None and access.try_demo is not None)
-        if access is not None:
-            panel_layout.addSpacing(4)
-            panel_layout.addWidget(_row(self.try_demo_button, self.open_settings_button))
         self.note_label = _label("", "note")
         self.sign_in_button = _button("Sign in", "signInButton", primary=True)
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setToolTip("Open the sign-in page (Enter)")
         self.sign_in_button.clicked.connect(self.controller.sign_in)
-        self._show_config_problem(self.controller.config_problem)
-        return _page(
+        page = _page(
             heading,
             intro,
             None,
@@ -277,6 +276,8 @@ class MainWindow(QMainWindow):
             None,
             self.sign_in_button,
         )
+        self._show_config_problem(self.controller.config_problem)
+        return page
 
     def _show_config_problem(self, problem: ConfigError | None) -> None:
         self.config_panel.setVisible(problem is not None)

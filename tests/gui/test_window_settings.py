@@ -175,6 +175,12 @@ def test_settings_needed_page_offers_the_form_and_the_demo(start_app) -> None:
     assert window.open_settings_button.isVisibleTo(window)
     assert window.try_demo_button.isVisibleTo(window)
     assert QApplication.focusWidget() is window.open_settings_button
+    window.open_settings()
+    assert window.settings_form is not None
+    # Nothing built for the page or the form shows up as a window of its own.
+    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert shown == [window]
+    assert window.isActiveWindow()
 
 
 def test_form_saves_and_the_window_uses_it_without_restart(qtbot, start_app) -> None:
@@ -210,6 +216,8 @@ def test_form_saves_and_the_window_uses_it_without_restart(qtbot, start_app) -> 
     assert window.sign_in_button.isEnabled()
     assert window.client_id_value.text() == "abc123"
     assert window.provider_label.text() == "Frame.io V4 (Adobe IMS)"
+    # The window kept the focus throughout (no stray window took it): Sign in has it.
+    assert QApplication.focusWidget() is window.sign_in_button
     session = app.controller.session
     assert session is not None
     assert session.settings.client_id == "abc123"
