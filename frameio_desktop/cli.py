@@ -33,6 +33,7 @@ EXIT_CODES_HELP = """exit codes:
   5  network or server error
   6  no secure keyring available
   7  sign-in cancelled or denied (login)
+  8  another frameio-desktop process is busy with this sign-in: try again
 """
 
 
@@ -149,6 +150,7 @@ def run_script_command(
     err: TextIO,
     *,
     today: Callable[[], date] = date.today,
+    make_session: Callable[[Settings], AuthSession] | None = None,
 ) -> int:
     from frameio_desktop.core.session import AuthSession
 
@@ -157,7 +159,7 @@ def run_script_command(
         notice = sunset_notice(settings.provider, today())
         if notice is not None:
             print(f"frameio-desktop: {notice}", file=err)
-        session = AuthSession(settings)
+        session = (make_session or AuthSession)(settings)
         if args.command == "token":
             return cmd_token(session, args, out)
         if args.command == "status":
@@ -195,7 +197,8 @@ def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err:
     session.store.check_secure()
     tokens = session.load()
     if tokens is None:
-        raise errors.NotSignedInError()
+        # A locked keyring or another configuration's sign-in is not "not signed in".
+        raise session.binding_problem or session.storage_problem or errors.NotSignedInError()
     account = None
     problem: errors.FrameioDesktopError | None = None
     try:
@@ -302,16 +305,31 @@ def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO) ->
 
 def cmd_logout(session: AuthSession, out: TextIO) -> int:
     tokens = session.load()
+    if session.binding_problem is not None:
+        # Another configuration's sign-in: not revoked through these endpoints, not removed.
+        raise session.binding_problem
     if tokens is None and session.persistent:
         out.write("Nobody was signed in.\n")
         return ExitCode.OK
     result = session.sign_out()
     attempted = [r for r in result.revocations if r.attempted]
-    if not attempted:
+    if not result.revocations:
+        note = "nothing could be revoked"
+    elif not attempted:
         note = "this provider has no revocation endpoint"
     elif result.revoked:
         note = "revoked at the server"
     else:
         note = "the server could not be told (" + (attempted[-1].error or "error") + ")"
-    out.write(f"Signed out of {session.settings.title}: {note}; local sign-in removed.\n")
-    return ExitCode.OK
+    if result.complete:
+        out.write(f"Signed out of {session.settings.title}: {note}; local sign-in removed.\n")
+        return ExitCode.OK
+    left = (
+        "local sign-in removed"
+        if result.cleared
+        else "the stored sign-in could not be removed from the keyring"
+    )
+    reasons = " ".join(problem.user_message for problem in result.problems)
+    raise errors.SignOutIncompleteError(
+        f"Sign-out is not complete ({note}; {left}). {reasons}", result.problems[0]
+    )

@@ -9,6 +9,7 @@ holds a token.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import IntEnum
 
@@ -24,6 +25,7 @@ class ExitCode(IntEnum):
     NETWORK = 5  # network or server error
     NO_KEYRING = 6  # no secure keyring
     CANCELLED = 7  # sign-in cancelled or denied
+    BUSY = 8  # another frameio-desktop process holds the sign-in's lock
 
 
 #: The heading for an exception that is not one of these classes (a bug).
@@ -335,6 +337,55 @@ class NotSignedInError(FrameioDesktopError):
     default_message = "No one is signed in. Run `frameio-desktop login` or open the app."
 
 
+class SessionBindingError(NotSignedInError):
+    """The stored sign-in was issued by other endpoints than the settings now name.
+
+    Its tokens are not sent anywhere: a `.env` in the working folder, say, must not be able
+    to send them to a server of its choosing."""
+
+    def __init__(self, changed: Mapping[str, str]) -> None:
+        #: Setting name -> where the differing value comes from ("environment", ".env", ...)
+        self.changed = dict(changed)
+        names = ", ".join(f"{name} (from {source})" for name, source in self.changed.items())
+        super().__init__(
+            "No sign-in for this configuration: the stored sign-in was made with other "
+            f"endpoints than the settings now name ({names}). Its tokens were not sent "
+            "anywhere. Sign in again with these settings, or use the settings it was made "
+            "with."
+        )
+
+
+class TokenLifetimeTooShortError(FrameioDesktopError):
+    """Even a freshly refreshed access token expires sooner than the caller needs."""
+
+    exit_code = ExitCode.NETWORK
+
+    def __init__(self, seconds_left: float, wanted: float) -> None:
+        super().__init__(
+            f"The sign-in server issues access tokens that last {max(0, int(seconds_left))} "
+            f"s, less than the {int(wanted)} s asked for. Ask for a shorter minimum."
+        )
+
+
+class SignOutIncompleteError(FrameioDesktopError):
+    """Sign-out could not do all it should: says what is left (exit code of the cause)."""
+
+    title = "Sign-out is not complete"
+
+    def __init__(self, message: str, cause: FrameioDesktopError) -> None:
+        self.cause = cause
+        self.exit_code = cause.exit_code
+        super().__init__(message)
+
+
+class LockTimeoutError(FrameioDesktopError):
+    exit_code = ExitCode.BUSY
+    default_message = (
+        "Another frameio-desktop process has been busy with this sign-in for too long. "
+        "Try again in a moment."
+    )
+
+
 class SessionExpiredError(FrameioDesktopError):
     title = "Your sign-in has expired"
     exit_code = ExitCode.SESSION_EXPIRED
@@ -390,6 +441,13 @@ class KeyringReadBackError(NoSecureKeyringError):
     default_message = (
         "The system keyring did not keep what was written to it, so you will stay signed in "
         "only until you quit."
+    )
+
+
+class KeyringLockedError(StoreError):
+    default_message = (
+        "The system keyring is locked. Unlock it (for example by signing in to the desktop "
+        "session or opening the keyring manager) and try again."
     )
 
 

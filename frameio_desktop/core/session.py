@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -25,23 +25,27 @@ from frameio_desktop.core.accounts import (
 )
 from frameio_desktop.core.errors import (
     EndpointGoneError,
+    FrameioDesktopError,
     HostNotFoundError,
     InvalidGrantError,
+    LockTimeoutError,
     NotSignedInError,
+    SessionBindingError,
     SessionExpiredError,
     SignInCancelledError,
     SignInEndedError,
     SignInEndingError,
     StoredDataError,
     StoreError,
+    TokenLifetimeTooShortError,
     TokenRejectedError,
 )
 from frameio_desktop.core.flow import PendingLogin, begin_login
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.oauth import RevokeResult, TokenClient
-from frameio_desktop.core.providers import discover, retired_api_error
-from frameio_desktop.core.settings import APP_NAME, Settings
-from frameio_desktop.core.store import KeyringTokenStore
+from frameio_desktop.core.providers import PRESETS, discover, retired_api_error
+from frameio_desktop.core.settings import APP_NAME, ENV_NAMES, Settings
+from frameio_desktop.core.store import KeyringTokenStore, StoredSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
 from frameio_desktop.core.web_profile import delete_web_profile
 
@@ -57,14 +61,57 @@ def default_lock_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "locks"
 
 
+#: The settings a stored sign-in is bound to: every endpoint that is sent a token, and the
+#: issuer whose discovery document names them.
+BOUND_SETTINGS = ("issuer", "token_url", "account_url", "revoke_url")
+
+
+def endpoint_binding(settings: Settings) -> dict[str, str | None]:
+    """Where tokens issued under these settings may be sent."""
+    return {name: getattr(settings, name) for name in BOUND_SETTINGS}
+
+
+def legacy_binding(settings: Settings) -> dict[str, str | None]:
+    """What an entry written before bindings existed is taken to be bound to: the
+    provider preset's own endpoints. Such an entry keeps working with the defaults, and
+    is never sent to an endpoint a setting (or a `.env`) put in their place. An unknown
+    preset binds to nothing, so its old entry is not used at all."""
+    preset = PRESETS.get(settings.provider)
+    return {name: getattr(preset, name) if preset else None for name in BOUND_SETTINGS}
+
+
+def binding_conflicts(binding: Mapping[str, str | None], settings: Settings) -> dict[str, str]:
+    """Settings whose value differs from the binding: name of the setting -> its source.
+
+    An endpoint still to be discovered is not compared: it will come from the issuer's own
+    configuration, and the issuer is compared."""
+    changed: dict[str, str] = {}
+    for name in BOUND_SETTINGS:
+        current = getattr(settings, name)
+        if current is None and name != "issuer" and settings.needs_discovery:
+            continue
+        if binding.get(name) != current:
+            changed[ENV_NAMES.get(name, name)] = settings.sources.get(name, "default")
+    return changed
+
+
 @dataclass
 class SignOutResult:
     revocations: list[RevokeResult] = field(default_factory=list)
+    #: What could not be done: the keyring could not be read or cleared, the endpoints
+    #: could not be found. Empty when sign-out did all it should.
+    problems: list[FrameioDesktopError] = field(default_factory=list)
+    #: The local copy is gone (False: the keyring may still hold tokens).
+    cleared: bool = False
 
     @property
     def revoked(self) -> bool:
         attempted = [r for r in self.revocations if r.attempted]
         return bool(attempted) and all(r.ok for r in attempted)
+
+    @property
+    def complete(self) -> bool:
+        return self.cleared and not self.problems
 
 
 class _Prefetch:
@@ -130,6 +177,8 @@ class AuthSession:
         self._unsaved = False
         #: Who was signed in when the tokens were last stored (shown before any request).
         self.known_account: Account | None = None
+        #: Set when the stored sign-in belongs to other endpoints than these settings name.
+        self.binding_problem: SessionBindingError | None = None
 
     # -- settings and endpoints ----------------------------------------------------------
 
@@ -164,6 +213,22 @@ class AuthSession:
     def has_unsaved_tokens(self) -> bool:
         return self._unsaved
 
+    def _bound(self, entry: StoredSession | None) -> StoredSession | None:
+        """The entry, if these settings' endpoints are the ones its tokens were issued for.
+
+        Otherwise None, and `binding_problem` says why: the tokens are never sent to
+        endpoints other than the ones that issued them."""
+        if entry is None:
+            return None
+        binding = entry.binding if entry.binding is not None else legacy_binding(self._settings)
+        changed = binding_conflicts(binding, self._settings)
+        if changed:
+            self.binding_problem = SessionBindingError(changed)
+            log.warning("stored sign-in is bound to other endpoints: %s", ", ".join(changed))
+            return None
+        self.binding_problem = None
+        return entry
+
     def prefetch(self) -> None:
         """Start the keyring read now, on a thread of its own; the next `load()` takes its
         result. At launch the read (keyring's imports, a D-Bus session, a key exchange)
@@ -176,12 +241,13 @@ class AuthSession:
         """Read the stored tokens (and the last-known account) into the session. No network."""
         prefetch, self._prefetch = self._prefetch, None
         try:
-            entry = (
-                cast("tuple[TokenSet, Account | None] | None", prefetch.result())
+            entry = self._bound(
+                cast("StoredSession | None", prefetch.result())
                 if prefetch is not None
                 else self.store.load_entry(self._settings.store_key)
             )
-            self._tokens, self.known_account = entry if entry else (None, None)
+            self._tokens = entry.tokens if entry else None
+            self.known_account = entry.account if entry else None
         except StoredDataError:
             log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
             self._tokens = None
@@ -193,9 +259,10 @@ class AuthSession:
         if not self.persistent or self._unsaved:
             return self._tokens
         try:
-            return self.store.load(self._settings.store_key)
+            entry = self._bound(self.store.load_entry(self._settings.store_key))
         except StoreError:
             return self._tokens
+        return entry.tokens if entry else None
 
     def _save(self, tokens: TokenSet) -> None:
         self._tokens = tokens
@@ -203,13 +270,19 @@ class AuthSession:
         if not self.persistent:
             return
         try:
-            self.store.save(self._settings.store_key, tokens, self.known_account)
+            self.store.save(
+                self._settings.store_key,
+                tokens,
+                self.known_account,
+                binding=endpoint_binding(self._settings),
+            )
         except StoreError as exc:
             # Keep going with the tokens in memory; the UI says "only until you quit".
             log.warning("tokens kept in memory only: %s", exc.user_message)
             self.storage_problem = exc
 
-    def _forget(self) -> None:
+    def _forget(self) -> StoreError | None:
+        """Drop the tokens here and in the keyring; the keyring's error, if it failed."""
         self._tokens = None
         self._unsaved = False
         self.known_account = None
@@ -218,6 +291,8 @@ class AuthSession:
                 self.store.clear(self._settings.store_key)
             except StoreError as exc:
                 log.warning("could not clear the keyring entry: %s", exc.user_message)
+                return exc
+        return None
 
     @contextlib.contextmanager
     def _cross_process_lock(self) -> Iterator[None]:
@@ -229,9 +304,9 @@ class AuthSession:
             with lock:
                 yield
         except filelock.Timeout as exc:
-            raise StoreError(
-                "Another frameio-desktop process has been refreshing the sign-in for over "
-                f"{int(LOCK_TIMEOUT_SECONDS)} s. Try again."
+            raise LockTimeoutError(
+                "Another frameio-desktop process has been busy with this sign-in for over "
+                f"{int(LOCK_TIMEOUT_SECONDS)} s. Try again in a moment."
             ) from exc
 
     # -- sign-in ---------------------------------------------------------------------------
@@ -271,16 +346,17 @@ class AuthSession:
         client = self.token_client()
         tokens = client.exchange_code(pending, code)
         with self._refresh_lock, self._cross_process_lock():
-            if cancelled is not None and cancelled():
-                if tokens.refresh_token:
-                    client.revoke(tokens.refresh_token, "refresh_token")
-                client.revoke(tokens.access_token, "access_token")
-                raise SignInCancelledError()
-            if persist:
-                self._save(tokens)
-            else:
-                self._tokens = tokens
-                self._unsaved = True
+            dropped = cancelled is not None and cancelled()
+            if not dropped:
+                if persist:
+                    self._save(tokens)
+                else:
+                    self._tokens = tokens
+                    self._unsaved = True
+        if dropped:
+            # Revoked outside the locks: other processes need not wait for the network.
+            _revoke_all(client, [tokens])
+            raise SignInCancelledError()
         return tokens
 
     def persist(self) -> None:
@@ -314,11 +390,23 @@ class AuthSession:
         """
         tokens = self._tokens or self.load()
         if tokens is None:
+            # Say why: "not signed in" would be wrong for a locked keyring or for a
+            # sign-in that belongs to other endpoints.
+            if self.binding_problem is not None:
+                raise self.binding_problem
+            if self.storage_problem is not None:
+                raise self.storage_problem
             raise NotSignedInError()
+        wanted = min_ttl
         min_ttl = self.lead_for(tokens) if min_ttl is None else min_ttl
         if tokens.is_fresh(self.clock(), min_ttl):
             return tokens
-        return self.refresh(min_ttl=min_ttl)
+        new = self.refresh(min_ttl=min_ttl)
+        if wanted is not None and not new.is_fresh(self.clock(), wanted):
+            # The server's tokens are shorter-lived than the caller needs: never hand out
+            # one that expires before the promised time.
+            raise TokenLifetimeTooShortError(new.seconds_left(self.clock()), wanted.total_seconds())
+        return new
 
     def refresh(self, *, force: bool = False, min_ttl: timedelta | None = None) -> TokenSet:
         """Refresh once, even when many threads or processes ask at the same moment.
@@ -331,7 +419,7 @@ class AuthSession:
             latest = self._reload()
             if latest is None:
                 self._tokens = None
-                raise NotSignedInError()
+                raise self.binding_problem or NotSignedInError()
             now = self.clock()
             min_ttl = self.lead_for(latest) if min_ttl is None else min_ttl
             # Another thread or process refreshed while this one waited for the locks.
@@ -462,23 +550,51 @@ class AuthSession:
     # -- sign-out ----------------------------------------------------------------------------
 
     def sign_out(self) -> SignOutResult:
-        """Revoke where the provider can, then always clear the local state."""
+        """Forget every token set this session knows of, then revoke them at the server.
+
+        Known sets: the one in memory (possibly newer than the keyring's, after a failed
+        keyring write) and the one in the keyring, read even when an earlier read or write
+        failed. The keyring is cleared under the locks; the revocations, which can take a
+        while, happen after the locks are released. The result says what could not be done.
+        """
         result = SignOutResult()
+        known: list[TokenSet] = [self._tokens] if self._tokens is not None else []
         with self._refresh_lock, self._cross_process_lock():
-            tokens = self._reload() or self._tokens
+            keyring_ok = True
             try:
-                if tokens is not None:
-                    client = self.token_client()
-                    if tokens.refresh_token:
-                        result.revocations.append(
-                            client.revoke(tokens.refresh_token, "refresh_token")
-                        )
-                    result.revocations.append(client.revoke(tokens.access_token, "access_token"))
-            except Exception as exc:  # noqa: BLE001 - sign-out must clear whatever happens
-                log.warning("revocation skipped: %s", type(exc).__name__)
-            finally:
-                self._forget()
-                self._forget_local_traces()
+                entry = self.store.load_entry(self._settings.store_key)
+            except StoredDataError:
+                entry = None  # damaged: nothing to revoke; clearing removes it
+            except StoreError as exc:
+                entry = None
+                keyring_ok = False
+                result.problems.append(exc)
+            if entry is not None:
+                if self._bound(entry) is not None:
+                    known.append(entry.tokens)
+                elif self.binding_problem is not None:
+                    # Another configuration's sign-in: neither sent anywhere nor removed.
+                    result.problems.append(self.binding_problem)
+                    keyring_ok = False
+            self._tokens = None
+            self._unsaved = False
+            self.known_account = None
+            if keyring_ok:
+                try:
+                    self.store.clear(self._settings.store_key)
+                    result.cleared = True
+                except StoreError as exc:
+                    log.warning("could not clear the keyring entry: %s", exc.user_message)
+                    result.problems.append(exc)
+            self._forget_local_traces()
+        if known:
+            try:
+                client = self.token_client()
+            except FrameioDesktopError as exc:
+                log.warning("revocation skipped: %s", exc.user_message)
+                result.problems.append(exc)
+            else:
+                result.revocations.extend(_revoke_all(client, known))
         return result
 
     def _forget_local_traces(self) -> None:
@@ -490,3 +606,16 @@ class AuthSession:
         except StoreError as exc:
             log.warning("the account choice was not removed: %s", exc.user_message)
         delete_web_profile(self._settings, self.web_profiles_root)
+
+
+def _revoke_all(client: TokenClient, token_sets: list[TokenSet]) -> list[RevokeResult]:
+    """Revoke each distinct token once: refresh tokens first (RFC 7009 section 2.1: that
+    usually ends the whole grant), then access tokens."""
+    refresh = [t.refresh_token for t in token_sets if t.refresh_token]
+    access = [t.access_token for t in token_sets]
+    results = []
+    for token in dict.fromkeys(refresh):
+        results.append(client.revoke(token, "refresh_token"))
+    for token in dict.fromkeys(access):
+        results.append(client.revoke(token, "access_token"))
+    return results

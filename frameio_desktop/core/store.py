@@ -1,10 +1,17 @@
 """Tokens in the operating system's keyring, and nowhere else.
 
 One keyring entry per sign-in (provider, client ID, profile) holds the whole token set as
-JSON, so a write replaces it in one step. Windows limits a credential to 2,560 bytes (and
-keyring stores UTF-16 there), so a larger value is written as numbered chunks of a new
-generation first; the main entry is switched to point at them last; the old generation is
-deleted after that. A crash at any point leaves the main entry naming a complete set.
+JSON, so a write replaces it in one step. With the tokens it keeps the endpoints they were
+issued for (`binding`: the session sends them nowhere else) and the last-known account.
+
+Windows limits a credential to 2,560 bytes (and keyring stores UTF-16 there), so a larger
+value is written as numbered chunks of a new generation first; the main entry is switched
+to point at them last; the old generation is deleted after that. A crash at any point
+leaves the main entry naming a complete set. Before a generation's first chunk is written
+it is listed in a journal entry, so chunks a failed write left behind are still found and
+removed (by the next save, or by `clear`): keyring cannot list a service's entries. A
+reader that finds a chunk gone (a writer replaced the set meanwhile) reads again, and so
+sees the old set or the new one.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +30,7 @@ import platformdirs
 
 from frameio_desktop.core.account import Account
 from frameio_desktop.core.errors import (
+    KeyringLockedError,
     KeyringReadBackError,
     NoSecureKeyringError,
     StoredDataError,
@@ -40,6 +50,18 @@ SERVICE = "frameio-desktop"
 #: Characters per entry: 2,560 bytes of UTF-16 is 1,280 characters; keep a margin.
 CHUNK_CHARS = 1000
 _CHUNKED = "chunked:v1:"
+#: A reader retries this often when a writer replaces the chunks it is reading.
+_READ_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """One keyring entry: the tokens, who they belong to, and where they may be sent."""
+
+    tokens: TokenSet
+    account: Account | None = None
+    #: Endpoint name -> URL the tokens were issued for; None in entries from before 0.2.
+    binding: Mapping[str, str | None] | None = None
 
 
 def backend_label(backend: keyring.backend.KeyringBackend) -> str:
@@ -77,11 +99,27 @@ def _user_chose_backend() -> bool:
     return (Path(config_root) / "keyringrc.cfg").is_file()
 
 
+def _listed_backend_modules() -> set[str]:
+    """The modules keyring itself lists as backends: its `keyring.backends` entry points.
+
+    This is the list `keyring.backend.get_all_keyring()` loads its plugins from; that call
+    would also import and probe every backend (about 100 ms), which is what the memo saves.
+    """
+    from importlib.metadata import entry_points
+
+    return {ep.value.partition(":")[0] for ep in entry_points(group="keyring.backends")}
+
+
 def _remembered_backend(memo: Path) -> keyring.backend.KeyringBackend | None:
     import keyring.backend
 
     try:
         module_name, _, class_name = memo.read_text(encoding="utf-8").strip().rpartition(".")
+        # The memo is a file anyone with the cache folder can write: import nothing that
+        # keyring does not list itself.
+        if module_name not in _listed_backend_modules():
+            log.warning("remembered keyring backend %r is not a keyring backend", module_name)
+            return None
         cls = getattr(importlib.import_module(module_name), class_name)
         usable = isinstance(cls, type) and issubclass(cls, keyring.backend.KeyringBackend)
         if usable and cls.viable and cls.priority > 0:
@@ -155,6 +193,8 @@ class KeyringTokenStore:
 
         try:
             return self.backend.get_password(self.service, name)
+        except keyring.errors.KeyringLocked as exc:
+            raise KeyringLockedError() from exc
         except keyring.errors.KeyringError as exc:
             raise StoreError(f"The system keyring could not be read: {exc}") from exc
 
@@ -165,6 +205,8 @@ class KeyringTokenStore:
             self.backend.set_password(self.service, name, value)
         except keyring.errors.NoKeyringError as exc:
             raise NoSecureKeyringError() from exc
+        except keyring.errors.KeyringLocked as exc:
+            raise KeyringLockedError() from exc
         except keyring.errors.KeyringError as exc:
             raise StoreError(f"The system keyring could not be written: {exc}") from exc
         if self._get(name) != value:
@@ -177,6 +219,8 @@ class KeyringTokenStore:
             self.backend.delete_password(self.service, name)
         except keyring.errors.PasswordDeleteError:
             pass  # already gone
+        except keyring.errors.KeyringLocked as exc:
+            raise KeyringLockedError() from exc
         except keyring.errors.KeyringError as exc:
             raise StoreError(f"The system keyring could not be cleared: {exc}") from exc
 
@@ -184,16 +228,15 @@ class KeyringTokenStore:
 
     def load(self, key: str) -> TokenSet | None:
         entry = self.load_entry(key)
-        return entry[0] if entry else None
+        return entry.tokens if entry else None
 
-    def load_entry(self, key: str) -> tuple[TokenSet, Account | None] | None:
-        """The tokens and the last-known account stored with them (one keyring read)."""
+    def load_entry(self, key: str) -> StoredSession | None:
+        """The tokens, the last-known account and the endpoint binding (one keyring read,
+        more for a chunked set)."""
         self.check_secure()
-        raw = self._get(key)
+        raw = self._read_value(key)
         if raw is None:
             return None
-        if raw.startswith(_CHUNKED):
-            raw = self._join(key, raw)
         try:
             data = json.loads(raw)
         except ValueError as exc:
@@ -202,19 +245,53 @@ class KeyringTokenStore:
             raise StoredDataError()
         account = data.get("account")
         cached = Account.from_json(account) if isinstance(account, dict) else None
-        return TokenSet.from_json(data), cached
+        binding = data.get("binding")
+        if binding is not None and not (
+            isinstance(binding, dict) and all(isinstance(v, str | None) for v in binding.values())
+        ):
+            raise StoredDataError()
+        return StoredSession(TokenSet.from_json(data), cached, binding)
 
-    def save(self, key: str, tokens: TokenSet, account: Account | None = None) -> None:
+    def _read_value(self, key: str) -> str | None:
+        raw = self._get(key)
+        for _attempt in range(_READ_ATTEMPTS):
+            if raw is None or not raw.startswith(_CHUNKED):
+                return raw
+            joined = self._join(key, raw)
+            if joined is not None:
+                return joined
+            # A chunk is gone: a writer replaced the set since the pointer was read.
+            again = self._get(key)
+            if again == raw:
+                break  # the pointer names chunks that are not there: damaged
+            raw = again
+        raise StoredDataError()
+
+    def save(
+        self,
+        key: str,
+        tokens: TokenSet,
+        account: Account | None = None,
+        *,
+        binding: Mapping[str, str | None] | None = None,
+    ) -> None:
         """Write, then read back; raises rather than pretend a dropped value was kept.
 
         The account, when given, is kept with the tokens so a later launch can show who is
-        signed in before any network request."""
+        signed in before any network request; the binding, so that they are never sent to
+        endpoints other than the ones that issued them. Callers hold the session's lock."""
         self.check_secure()
         previous = self._get(key)
+        journal = self._journal(key)
+        if previous and previous.startswith(_CHUNKED):
+            journal.append(self._parse_pointer(previous))
         data = tokens.to_json()
         if account is not None:
             data["account"] = account.to_json()
+        if binding is not None:
+            data["binding"] = dict(binding)
         value = json.dumps(data, separators=(",", ":"))
+        current: tuple[str, int] | None = None
         if len(value) <= self.chunk_chars:
             self._set(key, value)
         else:
@@ -222,20 +299,50 @@ class KeyringTokenStore:
             pieces = [
                 value[i : i + self.chunk_chars] for i in range(0, len(value), self.chunk_chars)
             ]
-            # 1. chunks of the new generation (the old entry still names the old set);
+            current = (generation, len(pieces))
+            # 1. name the new generation in the journal before writing any of it;
+            self._write_journal(key, [*journal, current])
+            # 2. chunks of the new generation (the old entry still names the old set);
             for index, piece in enumerate(pieces):
                 self._set(f"{key}#{generation}#{index}", piece)
-            # 2. switch the main entry to the new generation in one write;
+            # 3. switch the main entry to the new generation in one write;
             self._set(key, f"{_CHUNKED}{generation}:{len(pieces)}")
-        # 3. only now drop the previous generation's chunks, if there were any.
-        if previous and previous.startswith(_CHUNKED) and previous != self._get(key):
-            self._delete_chunks(key, previous)
+        # 4. only now drop every other generation: the previous one, and any a failed
+        #    write left behind.
+        for stale in dict.fromkeys(journal):
+            if stale != current:
+                self._delete_generation(key, stale)
+        self._write_journal(key, [current] if current else [])
 
     def clear(self, key: str) -> None:
+        """Remove the entry, its chunks and any chunks a failed write left behind."""
         raw = self._get(key)
+        generations = self._journal(key)
         if raw and raw.startswith(_CHUNKED):
-            self._delete_chunks(key, raw)
+            generations.append(self._parse_pointer(raw))
+        # The main entry first: from then on nothing names the tokens.
         self._delete(key)
+        for generation in dict.fromkeys(generations):
+            self._delete_generation(key, generation)
+        self._delete(_journal_name(key))
+
+    # -- chunks --------------------------------------------------------------------------
+
+    def _journal(self, key: str) -> list[tuple[str, int]]:
+        raw = self._get(_journal_name(key))
+        found: list[tuple[str, int]] = []
+        for item in (raw or "").split():
+            try:
+                found.append(self._parse_pointer(item))
+            except StoredDataError:
+                log.warning("ignored a damaged chunk journal item")
+        return found
+
+    def _write_journal(self, key: str, generations: list[tuple[str, int]]) -> None:
+        if generations:
+            self._set(_journal_name(key), " ".join(f"{g}:{n}" for g, n in generations))
+        else:
+            self._delete(_journal_name(key))
 
     def _parse_pointer(self, raw: str) -> tuple[str, int]:
         try:
@@ -244,20 +351,25 @@ class KeyringTokenStore:
         except ValueError as exc:
             raise StoredDataError() from exc
 
-    def _join(self, key: str, pointer: str) -> str:
+    def _join(self, key: str, pointer: str) -> str | None:
+        """The chunks a pointer names, joined; None when one of them is missing."""
         generation, count = self._parse_pointer(pointer)
         pieces = []
         for index in range(count):
             piece = self._get(f"{key}#{generation}#{index}")
             if piece is None:
-                raise StoredDataError()
+                return None
             pieces.append(piece)
         return "".join(pieces)
 
-    def _delete_chunks(self, key: str, pointer: str) -> None:
-        generation, count = self._parse_pointer(pointer)
+    def _delete_generation(self, key: str, generation: tuple[str, int]) -> None:
+        name, count = generation
         for index in range(count):
-            self._delete(f"{key}#{generation}#{index}")
+            self._delete(f"{key}#{name}#{index}")
+
+
+def _journal_name(key: str) -> str:
+    return f"{key}#chunks"
 
 
 class ClientSecretStore:

@@ -377,10 +377,17 @@ class SignInController(QObject):
             self._refresh_task.cancel()
             self._refresh_task = None
 
-        def done(_: object) -> None:
+        def done(result: object) -> None:
             self._task = None
             self.account = None
-            self.last_note = "You have signed out."
+            problems = getattr(result, "problems", [])
+            if problems:
+                # Say plainly what is left: the keyring may still hold the tokens.
+                self.last_note = "Sign-out is not complete. " + " ".join(
+                    p.user_message for p in problems
+                )
+            else:
+                self.last_note = "You have signed out."
             self._set_state(State.SIGNED_OUT)
 
         self._set_state(State.SIGNING_OUT)

@@ -196,6 +196,27 @@ def test_sign_out_revokes_and_clears(
     assert window.note_label.text() == "You have signed out."
 
 
+def test_sign_out_that_cannot_clear_the_keyring_says_so(
+    qtbot, controller, window: MainWindow, demo: DemoServer, backend: MemoryKeyring
+) -> None:
+    sign_in(qtbot, controller)
+
+    def locked(service: str, username: str) -> None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("Failed to unlock the collection!")
+
+    backend.delete_password = locked  # type: ignore[method-assign]
+    with qtbot.waitSignal(
+        controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
+    ):
+        window.sign_out_button.click()
+    assert backend.entries  # still there, and the window says so
+    assert "not complete" in window.note_label.text()
+    assert "locked" in window.note_label.text()
+    assert window.note_label.isVisibleTo(window)
+
+
 def test_silent_sign_in_from_keyring(
     qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
 ) -> None:

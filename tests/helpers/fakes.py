@@ -9,6 +9,7 @@ from pathlib import Path
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
 
+from frameio_desktop.core.session import AuthSession, endpoint_binding
 from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.core.tokens import TokenSet
 
@@ -102,4 +103,11 @@ def make_tokens(
         refresh_expires_at=now + timedelta(days=30) if refresh else None,
         scope="offline account.read",
         obtained_at=now,
+    )
+
+
+def store_for(session: AuthSession, tokens: TokenSet) -> None:
+    """Put tokens in the session's keyring entry as a sign-in under its settings would."""
+    session.store.save(
+        session.settings.store_key, tokens, binding=endpoint_binding(session.settings)
     )

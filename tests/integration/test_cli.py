@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,12 +17,14 @@ import pytest
 import requests
 
 from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import load_settings
+from frameio_desktop.core.settings import load_settings, save_settings_file
 from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.core.tokens import expired_copy, utc_now
 from frameio_desktop.demo.server import DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing, start_cli
+from tests.helpers.fakes import store_for
+from tests.helpers.hostile_http import RecordingServer
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -50,7 +53,7 @@ class SignedIn:
 
     def expire_access_token(self) -> None:
         self.tokens = expired_copy(self.tokens, utc_now() - timedelta(seconds=1))
-        self.session.store.save(self.session.settings.store_key, self.tokens)
+        store_for(self.session, self.tokens)
 
     def stored(self):
         return self.session.store.load(self.session.settings.store_key)
@@ -93,7 +96,10 @@ def test_token_json(signed_in: SignedIn) -> None:
 
 
 def test_token_refreshes_when_min_ttl_not_met(signed_in: SignedIn, demo: DemoServer) -> None:
-    result = run_cli(["token", "--min-ttl", "3000", *signed_in.args])
+    # 100 s left, 300 asked for: a refresh (the demo's tokens last 600 s) meets it.
+    signed_in.tokens = replace(signed_in.tokens, expires_at=utc_now() + timedelta(seconds=100))
+    store_for(signed_in.session, signed_in.tokens)
+    result = run_cli(["token", "--min-ttl", "300", *signed_in.args])
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
     assert token != signed_in.tokens.access_token
@@ -102,6 +108,15 @@ def test_token_refreshes_when_min_ttl_not_met(signed_in: SignedIn, demo: DemoSer
     stored = signed_in.stored()
     assert stored.access_token == token
     assert stored.refresh_token != signed_in.tokens.refresh_token  # rotated and kept
+
+
+def test_token_fails_rather_than_print_one_shorter_lived_than_min_ttl(
+    signed_in: SignedIn, demo: DemoServer
+) -> None:
+    result = run_cli(["token", "--min-ttl", "3000", *signed_in.args])
+    assert result.returncode == 5
+    assert "less than the 3000 s asked for" in result.stderr
+    assert result.stdout == ""
 
 
 def test_not_signed_in_exit_3(demo: DemoServer) -> None:
@@ -179,6 +194,32 @@ def test_logout_revokes_and_clears(signed_in: SignedIn, demo: DemoServer) -> Non
     assert "Nobody was signed in" in again.stdout
 
 
+def test_a_dotenv_cannot_send_the_stored_tokens_elsewhere(
+    signed_in: SignedIn, demo: DemoServer
+) -> None:
+    """Issue 12, item 1: a `.env` in the working folder names other endpoints."""
+    signed_in.expire_access_token()  # `token` would refresh at once with the new endpoints
+    moved = ("token_url", "account_url", "revoke_url")
+    flags = {k: v for k, v in signed_in.settings_flags.items() if k not in moved}
+    save_settings_file({k: signed_in.settings_flags[k] for k in moved})
+    with RecordingServer() as evil:
+        Path(".env").write_text(
+            f"FRAMEIO_TOKEN_URL={evil.url}/token\n"
+            f"FRAMEIO_ACCOUNT_URL={evil.url}/me\n"
+            f"FRAMEIO_REVOKE_URL={evil.url}/revoke\n"
+        )
+        for command in ("status", "token", "logout"):
+            result = run_cli([command, *flags_for(flags)])
+            assert result.returncode == 3, (command, result.stderr)
+            assert "No sign-in for this configuration" in result.stderr
+            assert "FRAMEIO_TOKEN_URL (from .env)" in result.stderr
+        assert evil.requests == []
+    # The sign-in is still there for the settings it was made with.
+    Path(".env").unlink()
+    assert signed_in.stored() is not None
+    assert run_cli(["token", *flags_for(flags)]).returncode == 0
+
+
 def test_token_does_not_import_pyside(signed_in: SignedIn) -> None:
     code = (
         "import sys\n"
@@ -246,7 +287,8 @@ def test_subcommands_against_oidc_provider(tmp_path: Path) -> None:
         assert same.returncode == 0, same.stderr
         assert same.stdout.strip() == tokens.access_token  # valid: no refresh, no discovery
         assert server.counts()["refresh"] == 0
-        fresh = run_cli(["token", "--min-ttl", "100000", *args])
+        store_for(session, expired_copy(tokens, utc_now() - timedelta(seconds=1)))
+        fresh = run_cli(["token", *args])
         assert fresh.returncode == 0, fresh.stderr
         assert fresh.stdout.strip() != tokens.access_token
         assert server.counts()["refresh"] == 1

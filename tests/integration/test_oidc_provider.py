@@ -14,7 +14,7 @@ from frameio_desktop.core.settings import load_settings
 from frameio_desktop.core.store import KeyringTokenStore
 from tests.helpers import oidc
 from tests.helpers.browser import sign_in_oidc_provider_without_browser
-from tests.helpers.fakes import MemoryKeyring
+from tests.helpers.fakes import MemoryKeyring, store_for
 
 pytestmark = [
     pytest.mark.oidc_provider,
@@ -70,7 +70,7 @@ def test_sign_in_account_refresh_revoke(provider: oidc.OidcProvider, tmp_path: P
         store=KeyringTokenStore(MemoryKeyring()),
         lock_dir=tmp_path / "locks2",
     )
-    stale.store.save(stale.settings.store_key, tokens)
+    store_for(stale, tokens)
     with pytest.raises(SessionExpiredError):
         stale.refresh(force=True)
 
@@ -83,7 +83,7 @@ def test_sign_in_account_refresh_revoke(provider: oidc.OidcProvider, tmp_path: P
         store=KeyringTokenStore(MemoryKeyring()),
         lock_dir=tmp_path / "l3",
     )
-    after_logout.store.save(after_logout.settings.store_key, rotated)
+    store_for(after_logout, rotated)
     with pytest.raises(SessionExpiredError):
         after_logout.refresh(force=True)
 

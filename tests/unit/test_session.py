@@ -26,6 +26,7 @@ from tests.helpers.fakes import (
     MemoryKeyring,
     make_settings,
     make_tokens,
+    store_for,
 )
 
 TOKEN_URL = f"{AUTH}/oauth2/token"
@@ -78,14 +79,14 @@ def test_rejected_redirect_stores_nothing_and_sends_nothing(
 @responses.activate
 def test_fresh_token_makes_no_request(clock: FakeClock, lock_dir: Path) -> None:
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    store_for(session, make_tokens(clock.now))
     assert session.fresh_tokens(timedelta(seconds=60)).access_token == "access-1"
     assert len(responses.calls) == 0
 
 
 def test_short_lived_token_refreshes_at_half_its_lifetime(clock: FakeClock, lock_dir: Path) -> None:
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=60))
+    store_for(session, make_tokens(clock.now, lifetime=60))
     session.load()
     clock.advance(29)
     assert not session.needs_refresh()
@@ -102,7 +103,7 @@ def test_not_signed_in(clock: FakeClock, lock_dir: Path) -> None:
 def test_refresh_rotation_is_stored(clock: FakeClock, lock_dir: Path) -> None:
     responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=60))
+    store_for(session, make_tokens(clock.now, lifetime=60))
     session.load()
     clock.advance(45)
     assert session.needs_refresh()
@@ -120,7 +121,7 @@ def test_forced_refresh_without_loading_first_still_refreshes(
 ) -> None:
     responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    store_for(session, make_tokens(clock.now))
     assert session.refresh(force=True).access_token == "AT2"
     assert len(responses.calls) == 1
 
@@ -129,7 +130,7 @@ def test_forced_refresh_without_loading_first_still_refreshes(
 def test_refresh_without_refresh_token_in_reply_keeps_old(clock: FakeClock, lock_dir: Path) -> None:
     responses.post(TOKEN_URL, json=token_body("AT2"))
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=10))
+    store_for(session, make_tokens(clock.now, lifetime=10))
     clock.advance(6)
     tokens = session.fresh_tokens()
     assert (tokens.access_token, tokens.refresh_token) == ("AT2", "refresh-1")
@@ -143,7 +144,7 @@ def test_invalid_grant_ends_session(clock: FakeClock, lock_dir: Path) -> None:
     responses.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
     backend = MemoryKeyring()
     session = new_session(clock, lock_dir, backend)
-    session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=10))
+    store_for(session, make_tokens(clock.now, lifetime=10))
     clock.advance(6)
     with pytest.raises(SessionExpiredError):
         session.fresh_tokens()
@@ -159,7 +160,7 @@ def test_server_error_during_refresh_keeps_stored_session(clock: FakeClock, lock
     backend = MemoryKeyring()
     session = new_session(clock, lock_dir, backend)
     stored = make_tokens(clock.now, lifetime=10)
-    session.store.save(session.settings.store_key, stored)
+    store_for(session, stored)
     with pytest.raises(ServerError):
         session.refresh(force=True)
     assert session.store.load(session.settings.store_key) == stored
@@ -169,7 +170,7 @@ def test_expired_refresh_token_ends_session_without_request(
     clock: FakeClock, lock_dir: Path
 ) -> None:
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=10))
+    store_for(session, make_tokens(clock.now, lifetime=10))
     clock.advance(31 * 24 * 3600)
     with responses.RequestsMock() as mock:
         with pytest.raises(SessionExpiredError):
@@ -217,7 +218,7 @@ def _run_threads(targets: list) -> list:
 
 def test_two_threads_refreshing_make_one_request(clock: FakeClock, lock_dir: Path) -> None:
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now, lifetime=10))
+    store_for(session, make_tokens(clock.now, lifetime=10))
     session.load()
     arrival = ArrivalLock(expected=2)
     session._refresh_lock = arrival  # type: ignore[assignment]
@@ -239,7 +240,7 @@ def test_two_sessions_sharing_keyring_refresh_once(clock: FakeClock, lock_dir: P
     backend = MemoryKeyring()
     first = new_session(clock, lock_dir, backend)
     second = new_session(clock, lock_dir, backend)
-    first.store.save(first.settings.store_key, make_tokens(clock.now, lifetime=10))
+    store_for(first, make_tokens(clock.now, lifetime=10))
     first.load()
     second.load()
     clock.advance(6)
@@ -286,7 +287,7 @@ def test_account_retries_once_after_401(clock: FakeClock, lock_dir: Path) -> Non
     responses.get(ME, json={"id": "u1", "name": "Ada", "email": "a@example.test"})
     responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
     session = new_session(clock, lock_dir)
-    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    store_for(session, make_tokens(clock.now))
     account = session.account()
     assert account is not None
     assert account.name == "Ada"
@@ -298,7 +299,7 @@ def test_sign_out_revokes_and_clears(clock: FakeClock, lock_dir: Path) -> None:
     responses.post(REVOKE_URL, status=200)
     backend = MemoryKeyring()
     session = new_session(clock, lock_dir, backend)
-    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    store_for(session, make_tokens(clock.now))
     result = session.sign_out()
     assert result.revoked
     hints = [parse_qs(c.request.body)["token_type_hint"][0] for c in responses.calls]
@@ -311,7 +312,7 @@ def test_sign_out_clears_even_when_revocation_fails(clock: FakeClock, lock_dir: 
     responses.post(REVOKE_URL, body=ConnectionError("down"))
     backend = MemoryKeyring()
     session = new_session(clock, lock_dir, backend)
-    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    store_for(session, make_tokens(clock.now))
     result = session.sign_out()
     assert not result.revoked
     assert backend.entries == {}
@@ -404,7 +405,7 @@ def test_account_remembered_with_tokens_for_the_next_launch(
     responses.get(ME, json={"id": "u1", "name": "Ada", "email": "a@example.test"})
     backend = MemoryKeyring()
     session = new_session(clock, lock_dir, backend)
-    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    store_for(session, make_tokens(clock.now))
     session.account()
     session.account()
     assert len(responses.calls) == 2
@@ -436,7 +437,7 @@ def test_prefetch_reads_once_on_its_own_thread(clock: FakeClock, lock_dir: Path)
     backend = GatedKeyring()
     session = new_session(clock, lock_dir, backend)
     backend.release.set()
-    session.store.save(session.settings.store_key, make_tokens(clock.now))
+    store_for(session, make_tokens(clock.now))
     backend.readers.clear()
     backend.release.clear()
     session.prefetch()

@@ -4,11 +4,13 @@ import pytest
 from keyring.backends import fail, null
 
 from frameio_desktop.core.errors import (
+    KeyringLockedError,
     KeyringReadBackError,
     NoSecureKeyringError,
     StoredDataError,
+    StoreError,
 )
-from frameio_desktop.core.store import SERVICE, KeyringTokenStore
+from frameio_desktop.core.store import SERVICE, KeyringTokenStore, StoredSession
 from tests.helpers.fakes import DroppingKeyring, FakeClock, MemoryKeyring, make_tokens
 
 KEY = "frameio-v2:client:default"
@@ -53,8 +55,8 @@ def test_resave_replaces_generation_and_clear_removes_all(clock: FakeClock) -> N
     second_tokens = make_tokens(clock.now, access="B" * 500)
     store.save(KEY, second_tokens)
     assert store.load(KEY) == second_tokens
-    # the old generation's chunks are gone; only the main entry name is shared
-    assert set(backend.entries) & first == {(SERVICE, KEY)}
+    # the old generation's chunks are gone; only the main entry and the journal remain
+    assert set(backend.entries) & first == {(SERVICE, KEY), (SERVICE, f"{KEY}#chunks")}
     store.chunk_chars = 2000  # the next set fits in one entry
     small = make_tokens(clock.now)
     store.save(KEY, small)
@@ -175,7 +177,134 @@ def test_account_kept_with_tokens(clock: FakeClock) -> None:
     account = Account(id="u1", name="Ada", email="ada@example.test", account_id="a1")
     tokens = make_tokens(clock.now)
     store.save(KEY, tokens, account)
-    assert store.load_entry(KEY) == (tokens, account)
+    assert store.load_entry(KEY) == StoredSession(tokens, account)
     store.save(KEY, tokens)
-    assert store.load_entry(KEY) == (tokens, None)
+    assert store.load_entry(KEY) == StoredSession(tokens, None)
     assert store.load(KEY) == tokens
+
+
+def test_binding_kept_with_tokens(clock: FakeClock) -> None:
+    store = KeyringTokenStore(MemoryKeyring(), chunk_chars=100)
+    tokens = make_tokens(clock.now, access="A" * 300)
+    binding = {"token_url": "https://auth.example.test/token", "issuer": None}
+    store.save(KEY, tokens, binding=binding)
+    assert store.load_entry(KEY) == StoredSession(tokens, None, binding)
+
+
+class FailingKeyring(MemoryKeyring):
+    """Refuses the n-th write from now on (a backend error partway through)."""
+
+    fail_at: int | None = None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        from keyring.errors import PasswordSetError
+
+        if self.fail_at is not None:
+            self.fail_at -= 1
+            if self.fail_at < 0:
+                raise PasswordSetError("the keyring daemon went away")
+        super().set_password(service, username, password)
+
+
+@pytest.mark.parametrize("fail_at", [1, 3, 5])
+def test_chunks_of_a_failed_write_are_removed_by_clear(clock: FakeClock, fail_at: int) -> None:
+    backend = FailingKeyring()
+    store = KeyringTokenStore(backend, chunk_chars=100)
+    old = make_tokens(clock.now, access="A" * 500)
+    store.save(KEY, old)
+    backend.fail_at = fail_at
+    with pytest.raises(StoreError):
+        store.save(KEY, make_tokens(clock.now, access="B" * 500))
+    backend.fail_at = None
+    assert store.load(KEY) == old  # the old set is still whole
+    store.clear(KEY)
+    assert backend.entries == {}
+
+
+def test_chunks_of_a_failed_write_are_removed_by_the_next_save(clock: FakeClock) -> None:
+    backend = FailingKeyring()
+    store = KeyringTokenStore(backend, chunk_chars=100)
+    backend.fail_at = 3
+    with pytest.raises(StoreError):
+        store.save(KEY, make_tokens(clock.now, access="B" * 500))
+    backend.fail_at = None
+    store.chunk_chars = 5000
+    small = make_tokens(clock.now)
+    store.save(KEY, small)
+    assert list(backend.entries) == [(SERVICE, KEY)]
+    assert store.load(KEY) == small
+
+
+class RacingKeyring(MemoryKeyring):
+    """Runs `writer` once, just before the reader's first chunk read returns."""
+
+    writer = None
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.writer is not None and "#" in username and not username.endswith("#chunks"):
+            writer, self.writer = self.writer, None
+            writer()
+        return super().get_password(service, username)
+
+
+@pytest.mark.parametrize("new_size", [500, 10])
+def test_a_reader_racing_a_writer_sees_the_old_or_the_new_set(
+    clock: FakeClock, new_size: int
+) -> None:
+    backend = RacingKeyring()
+    writer = KeyringTokenStore(backend, chunk_chars=100)
+    reader = KeyringTokenStore(backend, chunk_chars=100)
+    old = make_tokens(clock.now, access="A" * 500)
+    new = make_tokens(clock.now, access="B" * new_size)
+    writer.save(KEY, old)
+    backend.writer = lambda: writer.save(KEY, new)
+    assert reader.load(KEY) in (old, new)
+    assert backend.writer is None  # the race did happen
+
+
+def test_a_pointer_to_missing_chunks_is_damaged(clock: FakeClock) -> None:
+    backend = MemoryKeyring()
+    store = KeyringTokenStore(backend, chunk_chars=100)
+    store.save(KEY, make_tokens(clock.now, access="A" * 500))
+    chunk = next(name for (_, name) in backend.entries if name.endswith("#1"))
+    del backend.entries[(SERVICE, chunk)]
+    with pytest.raises(StoredDataError):
+        store.load(KEY)
+
+
+class LockedKeyring(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("Failed to unlock the collection!")
+
+
+def test_a_locked_keyring_says_so() -> None:
+    with pytest.raises(KeyringLockedError, match="locked"):
+        KeyringTokenStore(LockedKeyring()).load(KEY)
+
+
+def test_memo_naming_a_module_keyring_does_not_list_is_not_imported(tmp_path, monkeypatch) -> None:
+    import sys
+
+    import keyring as keyring_module
+
+    from frameio_desktop.core import store as store_module
+
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "planted_backend_x1.py").write_text(
+        "import pathlib\n"
+        f"pathlib.Path({str(tmp_path / 'ran')!r}).write_text('ran')\n"
+        "from keyring.backend import KeyringBackend\n"
+        "class Keyring(KeyringBackend):\n"
+        "    priority = 99\n"
+    )
+    monkeypatch.syspath_prepend(str(planted))
+    memo = tmp_path / "keyring-backend"
+    memo.write_text("planted_backend_x1.Keyring\n")
+    monkeypatch.setattr(store_module, "_user_chose_backend", lambda: False)
+    monkeypatch.setattr(keyring_module, "get_keyring", lambda: fail.Keyring())
+    assert isinstance(store_module.detect_backend(memo), fail.Keyring)
+    assert not (tmp_path / "ran").exists()
+    assert "planted_backend_x1" not in sys.modules

@@ -1,0 +1,338 @@
+"""Issue 12's session findings: endpoint binding, honest sign-out, `token`'s answers, the
+file lock and network revocation. Each test failed on the code before the fix."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import filelock
+import pytest
+import responses
+
+from frameio_desktop import cli
+from frameio_desktop.core import session as session_module
+from frameio_desktop.core.errors import (
+    ExitCode,
+    KeyringLockedError,
+    LockTimeoutError,
+    NotSignedInError,
+    SessionBindingError,
+    SignInCancelledError,
+    StoreError,
+    TokenLifetimeTooShortError,
+)
+from frameio_desktop.core.http import HttpClient
+from frameio_desktop.core.session import AuthSession
+from frameio_desktop.core.settings import Settings
+from frameio_desktop.core.store import KeyringTokenStore
+from tests.helpers.fakes import (
+    AUTH,
+    FakeClock,
+    MemoryKeyring,
+    make_settings,
+    make_tokens,
+    store_for,
+)
+
+TOKEN_URL = f"{AUTH}/oauth2/token"
+REVOKE_URL = f"{AUTH}/oauth2/revoke"
+EVIL = "https://collector.example.test"
+ELSEWHERE = {
+    "token_url": f"{EVIL}/token",
+    "account_url": f"{EVIL}/me",
+    "revoke_url": f"{EVIL}/revoke",
+}
+
+
+class LockedKeyring(MemoryKeyring):
+    """Secret Service with its collection locked: every call fails with KeyringLocked."""
+
+    locked = True
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._check()
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._check()
+        super().set_password(service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._check()
+        super().delete_password(service, username)
+
+    def _check(self) -> None:
+        from keyring.errors import KeyringLocked
+
+        if self.locked:
+            raise KeyringLocked("Failed to unlock the collection!")
+
+
+def session_for(
+    settings: Settings, backend: MemoryKeyring, clock: FakeClock, lock_dir: Path
+) -> AuthSession:
+    return AuthSession(
+        settings,
+        http=HttpClient(),
+        store=KeyringTokenStore(backend),
+        clock=clock,
+        lock_dir=lock_dir,
+    )
+
+
+def run(command: str, make_session, **extra: object) -> tuple[int, str, str]:
+    args = argparse.Namespace(command=command, json=False, min_ttl=60, **extra)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run_script_command(args, out, err, make_session=make_session)
+    return code, out.getvalue(), err.getvalue()
+
+
+def token_body(access: str, refresh: str | None = None, expires_in: int = 3600) -> dict:
+    body: dict = {"access_token": access, "token_type": "bearer", "expires_in": expires_in}
+    if refresh:
+        body["refresh_token"] = refresh
+    return body
+
+
+# -- 1. a stored sign-in is bound to the endpoints that issued it ----------------------------
+
+
+@pytest.mark.parametrize("changed", sorted(ELSEWHERE))
+@responses.activate
+def test_tokens_are_not_sent_to_other_endpoints(
+    clock: FakeClock, lock_dir: Path, changed: str
+) -> None:
+    backend = MemoryKeyring()
+    original = session_for(make_settings(), backend, clock, lock_dir)
+    # Expired: a session that trusted the new settings would refresh at once.
+    store_for(original, make_tokens(clock.now, lifetime=-10))
+    other = session_for(make_settings(**{changed: ELSEWHERE[changed]}), backend, clock, lock_dir)
+    with pytest.raises(SessionBindingError, match="No sign-in for this configuration"):
+        other.fresh_tokens()
+    with pytest.raises(SessionBindingError):
+        other.refresh(force=True)
+    with pytest.raises(SessionBindingError):
+        other.account()
+    result = other.sign_out()
+    assert not result.complete
+    assert len(responses.calls) == 0
+    # The stored sign-in is left for the configuration it belongs to.
+    assert original.store.load(original.settings.store_key) is not None
+
+
+@responses.activate
+def test_cli_commands_send_nothing_to_other_endpoints(
+    clock: FakeClock, lock_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = MemoryKeyring()
+    store_for(
+        session_for(make_settings(), backend, clock, lock_dir),
+        make_tokens(clock.now, lifetime=-10),
+    )
+    flags = {**make_settings_flags(), **ELSEWHERE}
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    for command in ("token", "status", "logout"):
+        code, out, err = run(command, make, **flags)
+        assert code == ExitCode.NOT_SIGNED_IN, (command, err)
+        assert "FRAMEIO_TOKEN_URL (from flag)" in err
+        assert "access-1" not in out + err
+    assert len(responses.calls) == 0
+    assert len(backend.entries) == 1
+
+
+def make_settings_flags() -> dict[str, str]:
+    """The command-line flags that give `make_settings()`."""
+    s = make_settings()
+    return {
+        "provider": s.provider,
+        "client_id": s.client_id,
+        "redirect_uri": s.redirect_uri,
+        "authorize_url": str(s.authorize_url),
+        "token_url": str(s.token_url),
+        "account_url": str(s.account_url),
+        "revoke_url": str(s.revoke_url),
+    }
+
+
+def test_an_entry_from_before_bindings_is_bound_to_the_preset_endpoints(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    backend = MemoryKeyring()
+    defaults = make_settings(
+        provider="frameio-v4", token_url="", account_url="", revoke_url="", authorize_url=""
+    )
+    old_style = session_for(defaults, backend, clock, lock_dir)
+    old_style.store.save(defaults.store_key, make_tokens(clock.now))  # no binding
+    assert session_for(defaults, backend, clock, lock_dir).fresh_tokens().access_token
+    moved = make_settings(
+        provider="frameio-v4", token_url=f"{EVIL}/token", account_url="", revoke_url=""
+    )
+    with pytest.raises(SessionBindingError):
+        session_for(moved, backend, clock, lock_dir).fresh_tokens()
+
+
+# -- 2. sign-out says what it could not do, and forgets every set it knows ---------------------
+
+
+def test_sign_out_with_a_locked_keyring_says_so(clock: FakeClock, lock_dir: Path) -> None:
+    backend = LockedKeyring()
+    backend.locked = False
+    session = session_for(make_settings(), backend, clock, lock_dir)
+    store_for(session, make_tokens(clock.now))
+    backend.locked = True
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    code, out, err = run("logout", make, **make_settings_flags())
+    assert code == ExitCode.NO_KEYRING
+    assert "not complete" in err
+    assert "locked" in err
+    assert "removed" not in out
+
+
+@responses.activate
+def test_sign_out_after_a_failed_keyring_write_revokes_both_sets(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    responses.post(TOKEN_URL, json=token_body("AT-new", "RT-new"))
+    responses.post(REVOKE_URL, status=200)
+    backend = LockedKeyring()
+    backend.locked = False
+    session = session_for(make_settings(), backend, clock, lock_dir)
+    store_for(session, make_tokens(clock.now, lifetime=10, access="AT-old", refresh="RT-old"))
+    session.load()
+    original_set = backend.set_password
+
+    def refuse(service: str, username: str, password: str) -> None:
+        from keyring.errors import PasswordSetError
+
+        raise PasswordSetError("write refused")
+
+    backend.set_password = refuse  # type: ignore[method-assign]
+    assert session.refresh(force=True).access_token == "AT-new"
+    assert not session.persistent  # kept in memory; the keyring still has the old set
+    backend.set_password = original_set  # type: ignore[method-assign]
+    result = session.sign_out()
+    revoked = {parse_qs(c.request.body)["token"][0] for c in responses.calls[1:]}
+    assert revoked == {"AT-new", "RT-new", "AT-old", "RT-old"}
+    assert result.cleared
+    assert backend.entries == {}
+
+
+# -- 12. `token`'s answers --------------------------------------------------------------------
+
+
+def test_token_with_a_locked_keyring_exits_6_and_says_locked(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    backend = LockedKeyring()
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    code, out, err = run("token", make, **make_settings_flags())
+    assert code == ExitCode.NO_KEYRING
+    assert "locked" in err
+    assert out == ""
+    with pytest.raises(KeyringLockedError):
+        make(make_settings()).fresh_tokens()
+
+
+@responses.activate
+def test_token_never_prints_a_token_shorter_lived_than_min_ttl(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    # The server hands out one-second tokens: a refresh cannot meet --min-ttl 60.
+    responses.post(TOKEN_URL, json=token_body("AT-short", "RT2", expires_in=1))
+    backend = MemoryKeyring()
+    session = session_for(make_settings(), backend, clock, lock_dir)
+    store_for(session, make_tokens(clock.now, lifetime=30))
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    code, out, err = run("token", make, **make_settings_flags())
+    assert code == ExitCode.NETWORK
+    assert "AT-short" not in out
+    assert out == ""
+    assert "last 1 s" in err
+    with pytest.raises(TokenLifetimeTooShortError):
+        make(make_settings()).fresh_tokens(timedelta(seconds=60))
+
+
+# -- 15. the file lock and the network --------------------------------------------------------
+
+
+def lock_is_free(session: AuthSession) -> bool:
+    try:
+        with filelock.FileLock(str(session._lock_path), timeout=0):
+            return True
+    except filelock.Timeout:
+        return False
+
+
+@responses.activate
+def test_sign_out_revokes_after_releasing_the_file_lock(clock: FakeClock, lock_dir: Path) -> None:
+    session = session_for(make_settings(), MemoryKeyring(), clock, lock_dir)
+    store_for(session, make_tokens(clock.now))
+    seen: list[bool] = []
+
+    def revoke(request):
+        seen.append(lock_is_free(session))
+        return (200, {}, "")
+
+    responses.add_callback(responses.POST, REVOKE_URL, callback=revoke)
+    session.sign_out()
+    assert seen == [True, True]
+
+
+@responses.activate
+def test_cancelled_sign_in_revokes_after_releasing_the_file_lock(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    session = session_for(make_settings(), MemoryKeyring(), clock, lock_dir)
+    responses.post(TOKEN_URL, json=token_body("AT", "RT"))
+    seen: list[bool] = []
+
+    def revoke(request):
+        seen.append(lock_is_free(session))
+        return (200, {}, "")
+
+    responses.add_callback(responses.POST, REVOKE_URL, callback=revoke)
+    pending = session.begin_login()
+    with pytest.raises(SignInCancelledError):
+        session.finish_login(pending, "code", cancelled=lambda: True)
+    assert seen == [True, True]
+    assert session.store.load(session.settings.store_key) is None
+
+
+def test_a_lock_timeout_is_its_own_error(
+    clock: FakeClock, lock_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "LOCK_TIMEOUT_SECONDS", 0.05)
+    session = session_for(make_settings(), MemoryKeyring(), clock, lock_dir)
+    store_for(session, make_tokens(clock.now, lifetime=10))
+    session.load()
+    with (
+        filelock.FileLock(str(session._lock_path)),
+        pytest.raises(LockTimeoutError, match="busy") as caught,
+    ):
+        session.refresh(force=True)
+    assert not isinstance(caught.value, StoreError)
+    assert cli.exit_code_for(caught.value) == ExitCode.BUSY
+    assert "keyring" not in caught.value.user_message
+
+
+def test_not_signed_in_is_still_not_signed_in(clock: FakeClock, lock_dir: Path) -> None:
+    session = session_for(make_settings(), MemoryKeyring(), clock, lock_dir)
+    with pytest.raises(NotSignedInError) as caught:
+        session.fresh_tokens()
+    assert type(caught.value) is NotSignedInError
