@@ -44,6 +44,15 @@ DEFAULT = "Sign-in did not finish"
         (errors.ResponseTooLargeError(), 5, DEFAULT),
         (errors.EndpointGoneError(404, "example.com"), 5, DEFAULT),
         (errors.ApiRetiredError("Frame.io V2", date(2026, 12, 1), "frameio-v4"), 2, DEFAULT),
+        (errors.SessionBindingError({"FRAMEIO_TOKEN_URL": ".env"}), 3, DEFAULT),
+        (errors.KeyringLockedError(), 6, DEFAULT),
+        (errors.LockTimeoutError(), 8, DEFAULT),
+        (errors.TokenLifetimeTooShortError(1, 60), 5, DEFAULT),
+        (
+            errors.SignOutIncompleteError("x", errors.KeyringLockedError()),
+            6,
+            "Sign-out is not complete",
+        ),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
 )
@@ -70,4 +79,5 @@ def test_exit_codes_keep_their_numbers() -> None:
         ("NETWORK", 5),
         ("NO_KEYRING", 6),
         ("CANCELLED", 7),
+        ("BUSY", 8),
     ]
