@@ -62,7 +62,8 @@ def default_lock_dir() -> Path:
 
 
 #: The settings a stored sign-in is bound to: every endpoint that is sent a token, and the
-#: issuer whose discovery document names them.
+#: issuer whose discovery document names them. (`accounts_url` is derived from
+#: `account_url`, so binding that one binds both.)
 BOUND_SETTINGS = ("issuer", "token_url", "account_url", "revoke_url")
 
 
