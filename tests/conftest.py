@@ -46,6 +46,7 @@ def _isolated_home(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))  # web profiles
     monkeypatch.chdir(home)
     for name in list(os.environ):
         if name.startswith("FRAMEIO_") or name in ("CLIENT_ID", "CLIENT_SECRET"):

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from frameio_desktop.core import errors
 from frameio_desktop.core.account import Account
+from frameio_desktop.core.accounts import FrameioAccount
 from frameio_desktop.core.flow import PendingLogin
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
@@ -79,6 +80,8 @@ class SignInController(QObject):
     banner_changed = Signal(str)  # a warning on the signed-in page ("" clears it)
     tick = Signal(object)  # datetime: once a second, for countdowns
     saved = Signal()  # a new sign-in has been written to the keyring (or could not be)
+    #: The account list or the default account changed (Frame.io V4).
+    accounts_changed = Signal()
 
     def __init__(
         self,
@@ -351,6 +354,7 @@ class SignInController(QObject):
         self._retry_at = None
         self._update_banner()
         self.signed_in_changed.emit()
+        self.check_accounts()
 
     def _on_refresh_error(self, exc: BaseException) -> None:
         self._refresh_task = None
@@ -392,3 +396,61 @@ class SignInController(QObject):
 
         self._set_state(State.SIGNING_OUT)
         self._run(session.sign_out, done)
+
+    # -- accounts (Frame.io V4: every page of /v4/accounts; V2: /v2/me's account_id) ------
+
+    @property
+    def accounts(self) -> list[FrameioAccount] | None:
+        """The accounts last read from the provider's list; None where it has none (V2)
+        or before it has been read."""
+        return self.session.accounts if self.session is not None else None
+
+    @property
+    def account_id(self) -> str | None:
+        """The account scripts use (the override, the saved choice, or the first)."""
+        return self.session.account_id if self.session is not None else None
+
+    @property
+    def account_override(self) -> str | None:
+        """`--account-id` / `FRAMEIO_ACCOUNT_ID`, which wins over the choice while set."""
+        return self.session.settings.account_id if self.session is not None else None
+
+    def check_accounts(self) -> None:
+        """Read the account list again, on the task runner (after each refresh). A failure
+        keeps the list already shown: the token check itself reports its own problems."""
+        session = self.session
+        if session is None or session.settings.accounts_url is None:
+            return
+        if self.state is not State.SIGNED_IN:
+            return
+        self.runner.run(session.list_accounts, self._on_accounts, self._on_accounts_failed)
+
+    def _on_accounts(self, _: object) -> None:
+        if self.state is State.SIGNED_IN:
+            self.accounts_changed.emit()
+
+    def _on_accounts_failed(self, exc: BaseException) -> None:
+        log.info("could not read the account list: %s", type(exc).__name__)
+
+    def choose_account(self, account_id: str) -> None:
+        """Make `account_id` the default account of this profile (a small file, not the
+        keyring), on the task runner; `accounts_changed` follows either way."""
+        session = self.session
+        if session is None or self.state is not State.SIGNED_IN:
+            return
+        if account_id == session.account_id:
+            return
+        self.runner.run(
+            lambda: session.choose_account(account_id),
+            self._on_account_chosen,
+            self._on_account_choice_failed,
+        )
+
+    def _on_account_chosen(self, _: object) -> None:
+        self.accounts_changed.emit()
+
+    def _on_account_choice_failed(self, exc: BaseException) -> None:
+        message = exc.user_message if isinstance(exc, errors.FrameioDesktopError) else str(exc)
+        log.warning("the default account was not saved: %s", type(exc).__name__)
+        self.banner_changed.emit(f"The default account could not be saved: {message}")
+        self.accounts_changed.emit()  # show the choice that is in force

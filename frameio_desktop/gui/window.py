@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -210,6 +211,8 @@ class MainWindow(QMainWindow):
         controller.login_requested.connect(self.open_login)
         controller.login_finished.connect(self.close_login)
         controller.signed_in_changed.connect(self.show_account)
+        controller.signed_in_changed.connect(self.show_accounts)  # after show_account
+        controller.accounts_changed.connect(self.show_accounts)
         controller.problem_changed.connect(self.show_problem)
         controller.banner_changed.connect(self.show_banner)
         controller.tick.connect(self.update_expiry)
@@ -358,6 +361,7 @@ class MainWindow(QMainWindow):
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(_label("User ID", "fieldName"), self.user_id_label)
         form.addRow(_label("Account ID", "fieldName"), self.account_id_label)
+        self._build_accounts(form)
         form.addRow(_label("Access token", "fieldName"), self.expires_label)
         form.addRow(_label("", "fieldName"), self.countdown_label)
         form.addRow(_label("Refresh token", "fieldName"), self.refresh_expires_label)
@@ -493,6 +497,76 @@ class MainWindow(QMainWindow):
         self.copy_button.setText("Copied")
         button = self.copy_button
         QTimer.singleShot(1500, button, lambda: button.setText("Copy access token"))
+
+    # -- accounts: the list and the default account (Frame.io V4) ------------------------
+
+    def _build_accounts(self, form: QFormLayout) -> None:
+        """A "Default account" row: every account by name and ID, the chosen one current.
+        Shown only where the provider lists accounts; V2 keeps its one Account ID row."""
+        self.signed_in_form = form
+        self.accounts_combo = QComboBox()
+        self.accounts_combo.setObjectName("accountsCombo")
+        self.accounts_combo.setAccessibleName("Default account")
+        self.accounts_combo.setAccessibleDescription(
+            "The Frame.io account that scripts and the accounts command use"
+        )
+        self.accounts_combo.setToolTip(
+            "The account scripts use by default (frameio-desktop accounts; Alt+D)"
+        )
+        self.accounts_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.accounts_combo.setMinimumContentsLength(16)
+        # `activated` comes from the person only (mouse or keys), never from filling it.
+        self.accounts_combo.activated.connect(self._account_picked)
+        self.accounts_name = QLabel("&Default account")
+        self.accounts_name.setObjectName("fieldName")
+        self.accounts_name.setBuddy(self.accounts_combo)  # Alt+D moves the focus there
+        self.accounts_note = _label("", "muted")
+        # The combo box sits in the form itself: a screen reader finds its name through
+        # the label beside it (the buddy must be its sibling).
+        form.addRow(self.accounts_name, self.accounts_combo)
+        form.addRow(self.accounts_note)
+        self._show_accounts_rows(visible=False)
+        self._shown_accounts: tuple[tuple[str, str | None], ...] | None = None
+
+    def show_accounts(self) -> None:
+        accounts = self.controller.accounts
+        chosen = self.controller.account_id
+        self.account_id_label.setText(chosen or "—")
+        self._show_accounts_rows(visible=accounts is not None)
+        if accounts is None:
+            self._shown_accounts = None
+            return
+        combo = self.accounts_combo
+        listed = tuple((a.id, a.name) for a in accounts)
+        if listed != self._shown_accounts:
+            self._shown_accounts = listed
+            combo.clear()
+            for account in accounts:
+                text = f"{account.name} ({account.id})" if account.name else account.id
+                combo.addItem(text, account.id)
+        override = self.controller.account_override
+        if override is not None and combo.findData(override) < 0:
+            combo.addItem(override, override)  # an override may name an unlisted account
+        combo.setCurrentIndex(combo.findData(chosen) if chosen is not None else -1)
+        combo.setEnabled(bool(accounts) and override is None)
+        if override is not None:
+            self.accounts_note.setText(
+                "Set by --account-id or FRAMEIO_ACCOUNT_ID for now; unset it to choose here."
+            )
+        elif not accounts:
+            self.accounts_note.setText("This sign-in reaches no Frame.io account.")
+        self.signed_in_form.setRowVisible(self.accounts_note, override is not None or not accounts)
+
+    def _show_accounts_rows(self, *, visible: bool) -> None:
+        self.signed_in_form.setRowVisible(self.accounts_combo, visible)
+        self.signed_in_form.setRowVisible(self.accounts_note, visible)
+
+    def _account_picked(self, index: int) -> None:
+        account_id = self.accounts_combo.itemData(index)
+        if isinstance(account_id, str):
+            self.controller.choose_account(account_id)
 
     # -- settings ------------------------------------------------------------------------
 

@@ -1,0 +1,137 @@
+"""The signed-in window's account list (Frame.io V4) and the default account it saves.
+
+Signed in to the demo server, whose V4 shape lists three accounts over two pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QWidget
+
+from frameio_desktop.core.accounts import AccountChoices
+from frameio_desktop.demo.server import DemoServer
+from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.embedded_host import embedded_host_factory
+from frameio_desktop.gui.window import MainWindow
+from tests.gui.test_controller import sign_in
+from tests.helpers.demo import demo_session
+from tests.helpers.fakes import FakeClock, MemoryKeyring
+
+
+def make_window(qtbot, controller: SignInController) -> MainWindow:
+    window = MainWindow(
+        controller,
+        provider_title="Demo",
+        client_id="frameio-desktop-demo",
+        profile="demo",
+        host_factory=embedded_host_factory(),
+    )
+    qtbot.addWidget(window)
+    return window
+
+
+def labelled_by(widget: QWidget) -> list[str]:
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None
+    return [
+        other.text(QAccessible.Text.Name).replace("&", "")
+        for other, _ in interface.relations(QAccessible.RelationFlag.Label)
+    ]
+
+
+def combo_items(window: MainWindow) -> list[tuple[str, str]]:
+    combo = window.accounts_combo
+    return [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+
+
+def test_signed_in_window_lists_every_account_by_name_and_id(
+    qtbot, controller: SignInController, window: MainWindow
+) -> None:
+    sign_in(qtbot, controller, name="Ada Lovelace")
+    # Three accounts over two pages: the second page was read too.
+    assert combo_items(window) == [
+        ("Ada's Studio (acct-ada.lovelace-1)", "acct-ada.lovelace-1"),
+        ("Ada Freelance (acct-ada.lovelace-2)", "acct-ada.lovelace-2"),
+        ("Demo Agency (acct-ada.lovelace-3)", "acct-ada.lovelace-3"),
+    ]
+    assert window.accounts_combo.isVisibleTo(window)
+    assert window.accounts_combo.currentData() == "acct-ada.lovelace-1"  # the first by default
+    assert window.account_id_label.text() == "acct-ada.lovelace-1"
+    assert window.accounts_combo.isEnabled()
+    # Linux screen readers take a combo box's name from its label (Qt reports the current
+    # item as the name there); other platforms read accessibleName.
+    assert window.accounts_combo.accessibleName() == "Default account"
+    assert labelled_by(window.accounts_combo) == ["Default account"]
+    assert window.accounts_name.buddy() is window.accounts_combo
+
+
+def test_picking_with_the_keyboard_saves_the_choice_for_the_profile(
+    qtbot,
+    controller: SignInController,
+    window: MainWindow,
+    demo: DemoServer,
+    tmp_path: Path,
+    backend: MemoryKeyring,
+    clock: FakeClock,
+) -> None:
+    sign_in(qtbot, controller, name="Ada Lovelace")
+    qtbot.waitExposed(window)
+    window.accounts_combo.setFocus()
+    with qtbot.waitSignal(controller.accounts_changed, timeout=10_000):
+        qtbot.keyClick(window.accounts_combo, Qt.Key.Key_Down)
+    assert window.accounts_combo.currentData() == "acct-ada.lovelace-2"
+    assert window.account_id_label.text() == "acct-ada.lovelace-2"
+    assert controller.account_id == "acct-ada.lovelace-2"
+    # Kept per profile in a small file, not in the keyring.
+    key = controller.session.settings.store_key
+    assert AccountChoices().get(key) == "acct-ada.lovelace-2"
+
+    # A new launch of the same profile shows the saved choice.
+    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
+    second = make_window(qtbot, again)
+    with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
+        again.start()
+    again.runner.wait_idle()
+    qtbot.waitUntil(lambda: second.accounts_combo.count() == 3, timeout=10_000)
+    assert second.accounts_combo.currentData() == "acct-ada.lovelace-2"
+
+
+def test_the_list_is_read_again_after_each_refresh(
+    qtbot, controller: SignInController, window: MainWindow, demo: DemoServer
+) -> None:
+    sign_in(qtbot, controller, name="Ada Lovelace")
+    pages_before = demo.state.hits[demo.shape.accounts_path]
+    with qtbot.waitSignal(controller.accounts_changed, timeout=10_000):
+        window.refresh_button.click()
+    assert demo.state.hits[demo.shape.accounts_path] == pages_before + 2  # both pages
+    assert window.accounts_combo.count() == 3
+
+
+def test_an_override_wins_and_the_list_cannot_change_it(
+    qtbot, demo: DemoServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    session = demo_session(demo, tmp_path, clock=clock, account_id="acct-from-env")
+    controller = SignInController(session, clock=clock)
+    window = make_window(qtbot, controller)
+    sign_in(qtbot, controller, name="Ada Lovelace")
+    assert window.accounts_combo.currentData() == "acct-from-env"
+    assert window.account_id_label.text() == "acct-from-env"
+    assert not window.accounts_combo.isEnabled()
+    assert "FRAMEIO_ACCOUNT_ID" in window.accounts_note.text()
+    assert window.accounts_note.isVisibleTo(window)
+    controller.runner.wait_idle()
+
+
+def test_v2_shows_its_one_account_id_and_no_list(qtbot, tmp_path: Path, clock: FakeClock) -> None:
+    with DemoServer(provider="frameio-v2", token_ttl=600) as v2:
+        controller = SignInController(demo_session(v2, tmp_path, clock=clock), clock=clock)
+        window = make_window(qtbot, controller)
+        sign_in(qtbot, controller, name="Ada Lovelace")
+        assert window.account_id_label.text() == "demo-account-0001"
+        assert not window.accounts_combo.isVisibleTo(window)
+        assert controller.accounts is None
+        controller.runner.wait_idle()
+        v2.state.token_gate.set()
