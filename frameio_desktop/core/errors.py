@@ -28,6 +28,29 @@ class ExitCode(IntEnum):
     BUSY = 8  # another frameio-desktop process holds the sign-in's lock
 
 
+#: Longest piece of server-sent text put into a message.
+SERVER_TEXT_LIMIT = 300
+
+
+def server_text(value: str | None) -> str | None:
+    """Text a server sent (`error`, `error_description`), safe to show in a window or a
+    terminal: control and formatting characters (escape sequences, carriage returns,
+    bidirectional overrides) removed, whitespace runs made one space, length bounded."""
+    if value is None:
+        return None
+    import unicodedata
+
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    text = " ".join(kept.split())
+    if len(text) > SERVER_TEXT_LIMIT:
+        text = text[: SERVER_TEXT_LIMIT - 1] + "…"
+    return text or None
+
+
 #: The heading for an exception that is not one of these classes (a bug).
 UNEXPECTED_TITLE = "Something went wrong"
 
@@ -121,7 +144,7 @@ class AuthorizationDeniedError(AuthorizationResponseError):
 
     def __init__(self, error: str = "access_denied", description: str | None = None) -> None:
         self.error = error
-        self.description = description
+        self.description = description = server_text(description)
         message = "Permission was not given, so the app cannot sign you in. You can try again."
         if description:
             message += f" The server said: “{description}”"
@@ -133,8 +156,8 @@ class AuthorizationServerError(AuthorizationResponseError):
 
     def __init__(self, error: str, description: str | None = None) -> None:
         self.error = error
-        self.description = description
-        message = f"The sign-in server refused the request ({error})."
+        self.description = description = server_text(description)
+        message = f"The sign-in server refused the request ({server_text(error)})."
         if description:
             message += f" It said: {description}"
         super().__init__(message)
@@ -186,8 +209,8 @@ class OAuthError(FrameioDesktopError):
 
     def __init__(self, description: str | None = None, *, error: str | None = None) -> None:
         self.error = error or self.error_code
-        self.description = description
-        message = f"{self.default_message} ({self.error})"
+        self.description = description = server_text(description)
+        message = f"{self.default_message} ({server_text(self.error)})"
         if description:
             message += f": {description}"
         super().__init__(message)

@@ -81,3 +81,27 @@ def test_exit_codes_keep_their_numbers() -> None:
         ("CANCELLED", 7),
         ("BUSY", 8),
     ]
+
+
+HOSTILE = "bad\x1b]0;pwned\x07\x1b[2J\r\nfake prompt $ \u202egnp.exe\u0000 end"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: errors.InvalidGrantError(HOSTILE, error="invalid_grant"),
+        lambda: errors.OAuthError(HOSTILE, error="x\x1b[31m"),
+        lambda: errors.AuthorizationDeniedError("access_denied", HOSTILE),
+        lambda: errors.AuthorizationServerError("server_error\r\n", HOSTILE),
+    ],
+)
+def test_server_text_reaches_the_terminal_without_control_characters(make) -> None:
+    error = make()
+    message = error.user_message
+    assert not any(ch in message for ch in "\x1b\x07\r\n\x00\u202e")
+    assert "fake prompt $" in message  # the words themselves are kept
+
+
+def test_server_text_is_bounded() -> None:
+    message = errors.OAuthError("x" * 100_000).user_message
+    assert len(message) < 1000
