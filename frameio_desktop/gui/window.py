@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QEvent,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -105,6 +106,11 @@ def initials(name: str) -> str:
 
 
 class MainWindow(QMainWindow):
+    #: A copied token's clipboard check ran: True if the token was still there and cleared.
+    clipboard_checked = Signal(bool)
+    #: How long a copied access token stays on the clipboard, as password managers do.
+    clipboard_clear_ms = 60_000
+
     def __init__(
         self,
         controller: SignInController,
@@ -493,10 +499,20 @@ class MainWindow(QMainWindow):
         tokens = self.controller.tokens
         if tokens is None or self.controller.state is not State.SIGNED_IN:
             return
-        QGuiApplication.clipboard().setText(tokens.access_token)
+        copied = tokens.access_token
+        QGuiApplication.clipboard().setText(copied)
+        # Cleared later if still ours: whatever the person copied since is left alone.
+        QTimer.singleShot(self.clipboard_clear_ms, self, lambda: self._clear_clipboard(copied))
         self.copy_button.setText("Copied")
         button = self.copy_button
         QTimer.singleShot(1500, button, lambda: button.setText("Copy access token"))
+
+    def _clear_clipboard(self, copied: str) -> None:
+        clipboard = QGuiApplication.clipboard()
+        ours = clipboard.text() == copied
+        if ours:
+            clipboard.clear()
+        self.clipboard_checked.emit(ours)
 
     # -- accounts: the list and the default account (Frame.io V4) ------------------------
 

@@ -262,6 +262,28 @@ def test_copy_access_token_to_clipboard(qtbot, controller, window: MainWindow) -
     assert window.copy_button.text() == "Copied"
 
 
+def test_copied_token_is_cleared_from_the_clipboard_later(
+    qtbot, controller, window: MainWindow
+) -> None:
+    sign_in(qtbot, controller)
+    window.clipboard_clear_ms = 50
+    with qtbot.waitSignal(window.clipboard_checked, timeout=5_000) as checked:
+        window.copy_button.click()
+        assert QGuiApplication.clipboard().text() == controller.tokens.access_token
+    assert checked.args == [True]
+    assert QGuiApplication.clipboard().text() == ""
+
+
+def test_clipboard_someone_else_filled_is_left_alone(qtbot, controller, window: MainWindow) -> None:
+    sign_in(qtbot, controller)
+    window.clipboard_clear_ms = 50
+    with qtbot.waitSignal(window.clipboard_checked, timeout=5_000) as checked:
+        window.copy_button.click()
+        QGuiApplication.clipboard().setText("the person's own text")
+    assert checked.args == [False]
+    assert QGuiApplication.clipboard().text() == "the person's own text"
+
+
 def test_missing_setting_shows_panel_not_traceback(qtbot) -> None:
     problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
     controller = SignInController(None, config_problem=problem)
