@@ -11,6 +11,7 @@ Tokens go to an in-memory keyring, never the user's.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -22,15 +23,18 @@ from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from frameio_desktop.core.errors import ConfigError  # noqa: E402
+from frameio_desktop.core.store import ClientSecretStore, KeyringTokenStore  # noqa: E402
 from frameio_desktop.demo.server import DemoServer  # noqa: E402
 from frameio_desktop.gui.app import make_application  # noqa: E402
 from frameio_desktop.gui.controller import SignInController, State  # noqa: E402
+from frameio_desktop.gui.settings_access import SettingsAccess  # noqa: E402
 from frameio_desktop.gui.sign_in_host import HostPage  # noqa: E402
 from frameio_desktop.gui.tasks import wait_until  # noqa: E402
 from frameio_desktop.gui.window import MainWindow  # noqa: E402
-from frameio_desktop.main import build_window  # noqa: E402
+from frameio_desktop.main import DemoOnDemand, build_window, settings_access_for  # noqa: E402
 from frameio_desktop.selftest import autofill_script  # noqa: E402
 from tests.helpers.demo import demo_session  # noqa: E402
+from tests.helpers.fakes import MemoryKeyring  # noqa: E402
 
 
 def save(widget: QWidget, path: Path) -> None:
@@ -54,6 +58,22 @@ def save_screen(widget: QWidget, path: Path) -> None:
 def page_of(window: MainWindow) -> HostPage | None:
     host = window.sign_in_host
     return host.page if host is not None else None
+
+
+def private_settings_access() -> SettingsAccess:
+    """The settings form's access as the app builds it, but reading and writing a temporary
+    config folder and an in-memory keyring (never the user's settings, .env or keyring)."""
+    home = Path(tempfile.mkdtemp())
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
+    for name in [n for n in os.environ if n.startswith("FRAMEIO_")]:
+        del os.environ[name]
+    os.chdir(home)  # no .env from the working folder
+    return settings_access_for(
+        {},
+        settings_path=home / "config" / "settings.json",
+        secrets=ClientSecretStore(KeyringTokenStore(MemoryKeyring())),
+        demo=DemoOnDemand(),  # offers "Try the demo"; started only if pressed
+    )
 
 
 def main() -> int:
@@ -118,10 +138,24 @@ def main() -> int:
 
         problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
         missing = SignInController(None, config_problem=problem)
-        missing_window = build_window(missing, None)
+        missing_window = build_window(missing, None, settings_access=private_settings_access())
         missing_window.show()
         missing.start()
         save(missing_window, out("6-settings-missing"))
+
+        missing_window.open_settings()
+        form = missing_window.settings_form
+        assert form is not None
+        form.client_id.setText("3f9c2b7e1d8a4c6f9e0b")
+        form.redirect_uri.setText("adobe+5d2f8c1a://adobeid/3f9c2b7e1d8a4c6f9e0b")
+        form.redirect_uri.setCursorPosition(0)
+        form.client_id.setFocus()
+        save(missing_window, out("7-settings-form"))
+        form.redirect_uri.setText("http://studio.example.com/callback")
+        form.web_app.setChecked(True)
+        form.submit()  # marks every field as touched: the errors show as errors
+        save(missing_window, out("8-settings-form-error"))
+        missing_window.close_settings()
         missing_window.close()
         controller.runner.wait_idle()
     finally:

@@ -44,11 +44,11 @@ QPushButton[primary="true"]:disabled {{ background: #b9b5ff; border-color: #b9b5
 QProgressBar {{ border: none; background: #e7e7f0; border-radius: 3px; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
 #pageProgress {{ border-radius: 0; }}
-#settingsForm QLineEdit, #settingsForm QComboBox {{ background: #ffffff; border: 1px solid #cfcfdc;
+#settingsForm QLineEdit {{ background: #ffffff; border: 1px solid #cfcfdc;
     border-radius: 6px; padding: 5px 8px; }}
-#settingsForm QLineEdit:focus, #settingsForm QComboBox:focus {{ border: 2px solid {ACCENT}; }}
+#settingsForm QLineEdit:focus {{ border: 2px solid {ACCENT}; }}
+#settingsForm QComboBox {{ min-height: 26px; }}
 #settingsForm QLineEdit:read-only {{ background: #efeff5; color: #3d3d4a; }}
-#settingsForm QComboBox:disabled {{ background: #efeff5; color: #3d3d4a; }}
 #hint {{ color: #5d5d70; font-size: 9pt; }}
 #fieldMessage {{ font-size: 9.5pt; font-weight: 600; }}
 #fieldMessage[level="error"] {{ color: #b42318; }}

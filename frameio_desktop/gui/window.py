@@ -298,9 +298,10 @@ class MainWindow(QMainWindow):
             return
         # A person who double-clicked the app has no terminal: point at the form, and
         # still name the setting, for whoever set it outside the app.
+        demo = ", or try the built-in demo first" if self.settings_access.try_demo else ""
         self.config_text.setText(
-            "Open Settings to enter your credential's client ID and redirect URI, or try "
-            f"the built-in demo first. ({problem.setting} {problem.problem}.)"
+            f"Open Settings to enter your credential's client ID and redirect URI{demo}. "
+            f"({problem.setting} {problem.problem}.)"
         )
 
     def _build_busy(self) -> QWidget:
