@@ -20,6 +20,7 @@ from frameio_desktop.core import errors
 from frameio_desktop.core.account import Account
 from frameio_desktop.core.accounts import FrameioAccount
 from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.providers import sunset_notice
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
 from frameio_desktop.gui.tasks import Task, TaskRunner
@@ -396,6 +397,15 @@ class SignInController(QObject):
 
         self._set_state(State.SIGNING_OUT)
         self._run(session.sign_out, done)
+
+    # -- the V2 sunset ---------------------------------------------------------------------
+
+    def sunset_notice(self) -> str | None:
+        """What to tell a person signed in with a retiring provider (Frame.io V2), for
+        today's local date by this controller's clock; None for any other provider."""
+        if self.session is None:
+            return None
+        return sunset_notice(self.session.settings.provider, self.clock().astimezone().date())
 
     # -- accounts (Frame.io V4: every page of /v4/accounts; V2: /v2/me's account_id) ------
 

@@ -23,6 +23,9 @@ QWidget {{ font-size: 10.5pt; color: #1d1d26; }}
 #panelText {{ color: #5c3a00; }}
 #banner {{ background: #fff6e5; border: 1px solid #f3d092; border-radius: 8px; padding: 8px 12px;
            color: #5c3a00; }}
+#sunsetNotice, #renewalPanel {{ background: #fff6e5; border: 1px solid #f3d092;
+    border-radius: 8px; padding: 8px 12px; color: #5c3a00; }}
+#signedInUntil {{ font-weight: 600; }}
 #errorTitle {{ font-size: 17pt; font-weight: 600; color: #b42318; }}
 #errorText {{ color: #3d3d4a; }}
 QPushButton {{ background: #ffffff; border: 1px solid #cfcfdc; border-radius: 8px;

@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         controller.problem_changed.connect(self.show_problem)
         controller.banner_changed.connect(self.show_banner)
         controller.tick.connect(self.update_expiry)
+        controller.state_changed.connect(self.show_sunset)
+        controller.tick.connect(self.show_sunset)
         self.show_state(controller.state)
 
     # -- pages -------------------------------------------------------------------------
@@ -275,9 +277,11 @@ class MainWindow(QMainWindow):
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setToolTip("Open the sign-in page (Enter)")
         self.sign_in_button.clicked.connect(self.controller.sign_in)
+        self.sunset_out = self._sunset_label()
         page = _page(
             heading,
             intro,
+            self.sunset_out,
             None,
             details,
             self.config_panel,
@@ -384,7 +388,19 @@ class MainWindow(QMainWindow):
         self.sign_out_button = _button("Sign out", "signOutButton")
         self.sign_out_button.clicked.connect(self.controller.sign_out)
         buttons = _row(self.copy_button, self.refresh_button, self.sign_out_button)
-        return _page(who, None, card, self.banner, None, buttons, stretch_top=False)
+        self.sunset_in = self._sunset_label()
+        self._build_signed_in_until(form)
+        return _page(
+            self.sunset_in,
+            who,
+            self.signed_in_until_label,
+            None,
+            card,
+            self.banner,
+            None,
+            buttons,
+            stretch_top=False,
+        )
 
     def _build_error(self) -> QWidget:
         self.error_title = _label("", "errorTitle")
@@ -463,9 +479,8 @@ class MainWindow(QMainWindow):
         when, _, left = expiry.partition(" (")
         self.expires_label.setText(f"expires {when}")
         self.countdown_label.setText(left.rstrip(")") if left else "")
-        if tokens.refresh_token is None:
-            self.refresh_expires_label.setText("none (sign in again when the token expires)")
-        else:
+        self._show_signed_in_until(now)
+        if tokens.refresh_token is not None:
             self.refresh_expires_label.setText(
                 "expires " + format_expiry(tokens.refresh_expires_at, now)
                 if tokens.refresh_expires_at
@@ -514,6 +529,41 @@ class MainWindow(QMainWindow):
         if ours:
             clipboard.clear()
         self.clipboard_checked.emit(ours)
+
+    # -- the V2 sunset notice (signed-out page and signed-in banner) ----------------------
+
+    def _sunset_label(self) -> QLabel:
+        label = _label("", "sunsetNotice")
+        label.setAccessibleName("Provider notice")
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.hide()
+        return label
+
+    def show_sunset(self, *_: object) -> None:
+        """The retiring provider's notice for today's date (by the controller's clock)."""
+        notice = self.controller.sunset_notice()
+        for label in (self.sunset_out, self.sunset_in):
+            if label.text() != (notice or ""):
+                label.setText(notice or "")
+            label.setVisible(notice is not None)
+
+    # -- sessions without a refresh token: "Signed in until <local time>" ----------------
+
+    def _build_signed_in_until(self, form: QFormLayout) -> None:
+        self.signed_in_until_label = _label("", "signedInUntil")
+        self.signed_in_until_label.hide()
+        self.signed_in_until_form = form
+
+    def _show_signed_in_until(self, now: datetime) -> None:
+        """Without a refresh token the sign-in ends with the access token: say until when,
+        instead of a refresh-token line."""
+        tokens = self.controller.tokens
+        until = tokens.signed_in_until if tokens is not None else None
+        without_refresh = tokens is not None and tokens.refresh_token is None
+        self.signed_in_until_form.setRowVisible(self.refresh_expires_label, not without_refresh)
+        self.signed_in_until_label.setVisible(without_refresh and until is not None)
+        if without_refresh and until is not None:
+            self.signed_in_until_label.setText(f"Signed in until {format_expiry(until, now)}")
 
     # -- accounts: the list and the default account (Frame.io V4) ------------------------
 

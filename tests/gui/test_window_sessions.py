@@ -1,0 +1,118 @@
+"""The window's V2 sunset notice (by the controller's clock) and "Signed in until" for a
+sign-in without a refresh token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from frameio_desktop.demo.server import DemoServer
+from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.embedded_host import embedded_host_factory
+from frameio_desktop.gui.window import MainWindow
+from tests.gui.test_controller import sign_in
+from tests.helpers.demo import demo_session
+from tests.helpers.fakes import FakeClock
+
+
+def make_window(qtbot, controller: SignInController) -> MainWindow:
+    window = MainWindow(
+        controller,
+        provider_title="Demo",
+        client_id="frameio-desktop-demo",
+        profile="demo",
+        host_factory=embedded_host_factory(),
+    )
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def v2_demo() -> Iterator[DemoServer]:
+    server = DemoServer(provider="frameio-v2", token_ttl=600).start()
+    yield server
+    server.state.token_gate.set()
+    server.stop()
+
+
+@pytest.fixture
+def no_refresh_demo() -> Iterator[DemoServer]:
+    """An IMS-shaped demo whose credential gets no refresh token (a Native App)."""
+    server = DemoServer(token_ttl=3600, refresh_tokens=False).start()
+    yield server
+    server.state.token_gate.set()
+    server.stop()
+
+
+def test_v2_notice_before_the_retirement_day(qtbot, v2_demo: DemoServer, tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    controller = SignInController(demo_session(v2_demo, tmp_path, clock=clock), clock=clock)
+    window = make_window(qtbot, controller)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
+    assert window.sunset_out.isVisibleTo(window)
+    assert "retired on 2026-12-01" in window.sunset_out.text()
+    assert "--provider frameio-v4" in window.sunset_out.text()
+
+    sign_in(qtbot, controller)
+    assert window.stack.currentWidget() is window.signed_in_page
+    assert window.sunset_in.isVisibleTo(window)
+    assert "retired on 2026-12-01" in window.sunset_in.text()
+
+    # The day comes while the window is open: the next tick says it has happened.
+    clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    controller.on_tick()
+    assert "has been retired" in window.sunset_in.text()
+    assert "--provider frameio-v4" in window.sunset_in.text()
+    controller.runner.wait_idle()
+
+
+def test_v2_notice_after_the_retirement_day(qtbot, v2_demo: DemoServer, tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+    controller = SignInController(demo_session(v2_demo, tmp_path, clock=clock), clock=clock)
+    window = make_window(qtbot, controller)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
+    assert "has been retired (since 2026-12-01)" in window.sunset_out.text()
+    assert "--provider frameio-v4" in window.sunset_out.text()
+
+
+def test_v4_shows_no_notice(qtbot, controller: SignInController, window: MainWindow) -> None:
+    controller.start()
+    qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
+    assert not window.sunset_out.isVisibleTo(window)
+    sign_in(qtbot, controller)
+    assert not window.sunset_in.isVisibleTo(window)
+
+
+def test_without_a_refresh_token_the_window_says_until_when(
+    qtbot, no_refresh_demo: DemoServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    controller = SignInController(demo_session(no_refresh_demo, tmp_path, clock=clock), clock=clock)
+    window = make_window(qtbot, controller)
+    sign_in(qtbot, controller)
+    tokens = controller.tokens
+    assert tokens.refresh_token is None
+    local = tokens.expires_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    text = window.signed_in_until_label.text()
+    assert text.startswith(f"Signed in until {local}")
+    assert text.endswith("(in 1 h 00 min)")
+    assert window.signed_in_until_label.isVisibleTo(window)
+    assert not window.refresh_expires_label.isVisibleTo(window)  # no refresh-token line
+    assert not window.refresh_button.isEnabled()
+    clock.advance(60)
+    controller.on_tick()
+    assert window.signed_in_until_label.text().endswith("(in 59 min 00 s)")
+    controller.runner.wait_idle()
+
+
+def test_with_a_refresh_token_there_is_no_until_line(
+    qtbot, controller: SignInController, window: MainWindow
+) -> None:
+    sign_in(qtbot, controller)
+    assert not window.signed_in_until_label.isVisibleTo(window)
+    assert window.refresh_expires_label.isVisibleTo(window)
+    assert window.refresh_expires_label.text().startswith("expires ")
