@@ -196,7 +196,13 @@ def check_field(
         if preset is None:
             return _error(f"Choose one of: {', '.join(p.title for p in PRESETS.values())}.")
         notice = sunset_notice(provider, today or date.today())
-        return _warning(notice) if notice else OK
+        if notice is None:
+            return OK
+        successor = PRESETS.get(preset.successor or "")
+        if successor is not None:
+            # The notice is written for the command line; the form names the choice instead.
+            notice = notice.replace(f"--provider {successor.name}", successor.title)
+        return _warning(notice)
     if name == "client_id":
         if not value:
             return _error("Enter the client ID (API key) of your credential.")

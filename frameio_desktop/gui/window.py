@@ -272,6 +272,8 @@ class MainWindow(QMainWindow):
         panel_layout.addWidget(_row(self.try_demo_button, self.open_settings_button))
         self.open_settings_button.setVisible(access is not None)
         self.try_demo_button.setVisible(access is not None and access.try_demo is not None)
+        # Tab goes left to right, as the buttons are shown, then on to Sign in.
+        QWidget.setTabOrder(self.try_demo_button, self.open_settings_button)
         self.note_label = _label("", "note")
         self.sign_in_button = _button("Sign in", "signInButton", primary=True)
         self.sign_in_button.setDefault(True)

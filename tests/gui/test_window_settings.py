@@ -175,6 +175,7 @@ def test_settings_needed_page_offers_the_form_and_the_demo(start_app) -> None:
     assert window.open_settings_button.isVisibleTo(window)
     assert window.try_demo_button.isVisibleTo(window)
     assert QApplication.focusWidget() is window.open_settings_button
+    assert window.try_demo_button.nextInFocusChain() is window.open_settings_button
     window.open_settings()
     assert window.settings_form is not None
     # Nothing built for the page or the form shows up as a window of its own.

@@ -67,6 +67,8 @@ def test_provider_v2_warns_with_the_retirement_notice_and_unknown_is_an_error() 
     v2 = check("provider", values(provider="frameio-v2"))
     assert v2.level is Level.WARNING
     assert "2026-12-01" in v2.message
+    assert "switch to Frame.io V4 (Adobe IMS)" in v2.message  # the form's words, not a flag
+    assert "--provider" not in v2.message
     assert check("provider", values(provider="dropbox")).level is Level.ERROR
     assert check("provider", values(provider="oidc")).level is Level.OK
 
