@@ -403,3 +403,28 @@ def _problem():  # type: ignore[no-untyped-def]
     from frameio_desktop.gui.controller import Problem
 
     return Problem("Access denied", "Permission was not given.")
+
+
+def test_changing_the_provider_of_a_signed_in_profile_asks_first(
+    qtbot, start_app, on_demand: DemoOnDemand
+) -> None:
+    demo = on_demand.start()
+    write_settings(demo_file_values(demo, profile="p1"))
+    app = start_app()
+    sign_in(qtbot, app)
+    key = app.controller.session.settings.store_key
+    before = default_settings_path().read_text()
+    app.window.settings_button.click()
+    form = app.window.settings_form
+    assert form is not None
+    assert form.provider.currentData() == "frameio-v4"
+    form.provider.setFocus()
+    qtbot.keyClick(form.provider, Qt.Key.Key_Down)  # the next choice: Frame.io V2
+    assert form.provider.currentData() == "frameio-v2"
+    asked = answer_next_box(qtbot, None)
+    qtbot.keyClick(form.provider, Qt.Key.Key_Return)
+    assert asked
+    assert "provider" in asked[0]
+    assert app.controller.state is State.SIGNED_IN
+    assert default_settings_path().read_text() == before
+    assert KeyringTokenStore(app.backend).load(key) is not None
