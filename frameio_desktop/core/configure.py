@@ -156,7 +156,7 @@ def current_setup(
             flags, environ=environ, dotenv_path=dotenv_path, settings_path=settings_path
         )
     except ConfigError as exc:
-        problem = exc.user_message
+        problem = f"{exc.user_message} Saving here keeps a copy of it and starts a new one."
         values, sources = resolve_values(
             flags, environ=environ, dotenv_path=dotenv_path, file_values={}
         )
@@ -328,7 +328,11 @@ def save_setup(
     secret = values.get("client_secret") if keep_secret else ""
     if secret:
         secrets.save(provider, client_id, secret)
-    saved = save_settings_file(file_values(values, state), path)
+    # The form opened without the unreadable file's values and said so; saving keeps a
+    # copy of that file beside the new one.
+    saved = save_settings_file(
+        file_values(values, state), path, set_aside_unreadable=state.file_problem is not None
+    )
     old = state.secret_saved_for
     if old is not None and not (keep_secret and old == (provider, client_id)):
         secrets.clear(*old)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -185,7 +186,12 @@ def read_settings_file(path: Path) -> dict[str, str | None]:
     }
 
 
-def save_settings_file(values: Mapping[str, str | None], path: Path | None = None) -> Path:
+def save_settings_file(
+    values: Mapping[str, str | None],
+    path: Path | None = None,
+    *,
+    set_aside_unreadable: bool = False,
+) -> Path:
     """Merge `values` into the settings file (None removes a setting). A secret is refused.
 
     The file is replaced atomically: a temporary file in the same folder is written,
@@ -193,6 +199,10 @@ def save_settings_file(values: Mapping[str, str | None], path: Path | None = Non
     one, never half of either. The file is 0600 and its folder 0700 (the file names the
     app's client and, for a Web App credential, says a secret is in the keyring). A lock
     file keeps two processes saving at once from losing each other's change.
+
+    An unreadable file is an error, unless `set_aside_unreadable`: then it is renamed to
+    `settings.json.unreadable-<time>` (nothing a person wrote is lost) and a new one begun.
+    Raises `ConfigError` when the file cannot be written.
     """
     path = path or default_settings_path()
     secrets_given = SECRET_SETTINGS & set(values)
@@ -207,16 +217,30 @@ def save_settings_file(values: Mapping[str, str | None], path: Path | None = Non
         raise ConfigError(sorted(unknown)[0], "is not a setting", hint="Check the spelling.")
     import filelock  # only a save needs it
 
-    _private_folder(path.parent)
-    with filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=10):
-        current = read_settings_file(path)
-        for name, value in values.items():
-            if value is None:
-                current.pop(name, None)
-            else:
-                current[name] = value
-        text = json.dumps(current, indent=2, sort_keys=True) + "\n"
-        _replace_atomically(path, text)
+    try:
+        _private_folder(path.parent)
+        with filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=10):
+            try:
+                current = read_settings_file(path)
+            except ConfigError:
+                if not set_aside_unreadable:
+                    raise
+                stamp = time.strftime("%Y%m%d-%H%M%S")
+                path.replace(path.with_name(f"{path.name}.unreadable-{stamp}"))
+                current = {}
+            for name, value in values.items():
+                if value is None:
+                    current.pop(name, None)
+                else:
+                    current[name] = value
+            text = json.dumps(current, indent=2, sort_keys=True) + "\n"
+            _replace_atomically(path, text)
+    except (OSError, filelock.Timeout) as exc:
+        raise ConfigError(
+            "settings file",
+            f"at {path} cannot be written ({exc})",
+            hint="Check that its folder is yours and writable.",
+        ) from exc
     return path
 
 

@@ -396,3 +396,30 @@ def test_identity_changes_name_what_differs(tmp_path: Path) -> None:
     assert "token_url" in changed
     other_id = replace(before, client_id="zzz")
     assert SignInIdentity.of(before).changes(SignInIdentity.of(other_id)) == ("client_id",)
+
+
+def test_saving_over_an_unreadable_file_keeps_a_copy_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text('{"client_id": "abc", oops')
+    state = current_setup({}, environ={}, dotenv_path=tmp_path / ".env", settings_path=path)
+    assert state.file_problem is not None
+    assert "keeps a copy" in state.file_problem
+    store, _ = secret_store()
+    save_setup(values(), state, path=path, secrets=store, today=BEFORE_SUNSET)
+    assert read_settings_file(path)["client_id"] == "abc123"
+    (aside,) = tmp_path.glob("settings.json.unreadable-*")
+    assert aside.read_text() == '{"client_id": "abc", oops'
+
+
+def test_an_unwritable_folder_is_a_settings_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    store, _ = secret_store()
+    with pytest.raises(ConfigError, match="cannot be written"):
+        save_setup(
+            values(),
+            SetupState(fields={}, web_app=False),
+            path=blocker / "settings.json",
+            secrets=store,
+            today=BEFORE_SUNSET,
+        )

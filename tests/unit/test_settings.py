@@ -242,7 +242,7 @@ def test_save_replaces_by_rename_never_in_place(
         raise OSError("disk full")
 
     monkeypatch.setattr("os.replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ConfigError, match="disk full"):
         save_settings_file({"client_id": "new"}, path)
     # The old file is intact and no temporary file is left behind.
     assert read_settings_file(path) == {"client_id": "old"}
