@@ -16,8 +16,9 @@ def person(monkeypatch: pytest.MonkeyPatch):
     actions: dict[str, object] = {}
     real_build = main.build_window
 
-    def build(controller, settings, host_factory=None):
-        window = real_build(controller, settings, host_factory)
+    def build(*args, **kwargs):
+        window = real_build(*args, **kwargs)
+        controller = window.controller
 
         def on_login(*_: object) -> None:
             host = window.sign_in_host
@@ -82,8 +83,9 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
     seen: dict[str, object] = {}
     real_build = main.build_window
 
-    def build(controller, settings, host_factory=None):
-        window = real_build(controller, settings, host_factory)
+    def build(*args, **kwargs):
+        window = real_build(*args, **kwargs)
+        controller = window.controller
         controller.login_requested.connect(lambda *_: seen.setdefault("web view", True))
 
         def shown() -> None:
