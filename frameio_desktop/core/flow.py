@@ -27,8 +27,7 @@ from frameio_desktop.core.errors import (
 )
 from frameio_desktop.core.redact import mask
 from frameio_desktop.core.settings import Settings
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from frameio_desktop.core.urlnorm import DEFAULT_PORTS, canonical_path, normal_host
 
 #: Refusals that say a URL is not this sign-in's answer (rather than its answer saying
 #: no): a listener answers them and keeps waiting for the real one.
@@ -194,15 +193,18 @@ def _origin_and_path(url: str) -> tuple[str, str, int | None, str] | None:
         return None
     scheme = parts.scheme.lower()
     if port is None:
-        port = _DEFAULT_PORTS.get(scheme)
-    return scheme, (parts.hostname or ""), port, parts.path
+        port = DEFAULT_PORTS.get(scheme)
+    return scheme, normal_host(parts.hostname), port, canonical_path(parts.path)
 
 
 def redirect_matches(registered: str, actual: str) -> bool:
     """Exact match of scheme, host, port and path; no user info, no fragment.
 
-    The registered URI's own query parameters (RFC 6749 section 3.1.2 allows them) must be
-    present with the same values. Paths are compared as written: `/%63b` is not `/cb`.
+    Both sides are read in Chromium's canonical form (`urlnorm`): an internationalised
+    host as punycode, a non-ASCII path percent-encoded, no path as `/`. Escapes of ASCII
+    characters are compared as written: `/%63b` is not `/cb`. The registered URI's own
+    query parameters (RFC 6749 section 3.1.2 allows them) must be present with the same
+    values.
     """
     reg_parts = urlsplit(registered)
     act_parts = urlsplit(actual)
@@ -210,15 +212,13 @@ def redirect_matches(registered: str, actual: str) -> bool:
         return False
     if act_parts.fragment or "#" in actual:
         return False
+    # The raw host must not smuggle anything past the comparison: no percent-encoding,
+    # no trailing dot.
+    if "%" in act_parts.netloc or (act_parts.hostname or "").endswith("."):
+        return False
     reg = _origin_and_path(registered)
     act = _origin_and_path(actual)
     if reg is None or act is None or reg != act:
-        return False
-    # Hosts compare case-insensitively (urlsplit lowercases hostname); the raw netloc
-    # must not smuggle anything else (a trailing dot, percent-encoding).
-    if act_parts.netloc.lower() != reg_parts.netloc.lower() and not _same_default_port(
-        reg_parts.netloc, act_parts.netloc, reg[0]
-    ):
         return False
     if reg_parts.query:
         try:
@@ -229,13 +229,3 @@ def redirect_matches(registered: str, actual: str) -> bool:
             if actual_params.get(name) != value:
                 return False
     return True
-
-
-def _same_default_port(registered_netloc: str, actual_netloc: str, scheme: str) -> bool:
-    default = _DEFAULT_PORTS.get(scheme)
-    if default is None:
-        return False
-    strip = f":{default}"
-    return registered_netloc.lower().removesuffix(strip) == actual_netloc.lower().removesuffix(
-        strip
-    )

@@ -1,9 +1,12 @@
 """What the login web view may do with a navigation. Plain Python: the Qt page only asks.
 
-- A navigation to the registered redirect URI is *caught*: the web view never loads it, so
-  the authorization code never reaches the network. Catching is broader than the exact
-  check in `PendingLogin.take_code` on purpose: anything aimed at the redirect endpoint
-  is stopped here, and the flow then decides whether it is acceptable.
+- A navigation of the main frame to the registered redirect URI is *caught*: the web view
+  never loads it, so the authorization code never reaches the network. Catching is
+  broader than the exact check in `PendingLogin.take_code` on purpose: anything aimed at
+  the redirect endpoint is stopped here, and the flow then decides whether it is
+  acceptable. A frame's navigation there is blocked and ignored: only the page itself
+  completes a sign-in. The request interceptor blocks every other request aimed there
+  (fetch, image, WebSocket).
 - Only https is allowed, plus http on loopback (and about: for blank frames).
 - Everything else (file:, data:, javascript:, other apps' custom schemes) is blocked.
 """
@@ -12,9 +15,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from frameio_desktop.core.providers import is_loopback_host
+from frameio_desktop.core.urlnorm import DEFAULT_PORTS, canonical_path, is_local_host, normal_host
 
 
 class Action(enum.Enum):
@@ -37,36 +41,54 @@ class Decision:
     reason: str = ""
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _port(scheme: str, port: int | None) -> int | None:
-    return port if port is not None else _DEFAULT_PORTS.get(scheme)
-
-
 def targets_redirect(url: str, redirect_uri: str) -> bool:
-    """Aimed at the redirect endpoint: same scheme, host and port, and the same path or a
-    path below it. Any URL of a custom (app-private) redirect scheme counts."""
+    """Aimed at the redirect endpoint. Broader than the flow's exact check on purpose:
+    whatever is caught here never reaches the network, and the flow then judges it.
+
+    - Any scheme (http, https, ws, wss, ...) aimed at the redirect's host and port.
+    - For a loopback redirect, any loopback name counts as its host: `localhost`,
+      `127.0.0.1`, `[::1]`, `127.x.y.z`, `0.0.0.0` all reach the same listener.
+    - The path, percent-decoded and in any case, is the registered one, or continues it
+      past a separator: `/callback/x`, `/callback;x`, `/callback%2Fx`; not `/callbacks`.
+      No registered path means `/`: everything on that origin.
+    - Any URL of a custom (app-private) redirect scheme counts (RFC 8252 section 7.1).
+    """
     target = urlsplit(url)
     registered = urlsplit(redirect_uri)
     scheme = registered.scheme.lower()
-    if target.scheme.lower() != scheme:
-        return False
     if scheme not in ("http", "https"):
-        return True  # a private-use scheme belongs to this app alone (RFC 8252 7.1)
+        return target.scheme.lower() == scheme
     try:
-        same_port = _port(scheme, target.port) == _port(scheme, registered.port)
+        target_port = target.port or DEFAULT_PORTS.get(target.scheme.lower())
+        registered_port = registered.port or DEFAULT_PORTS[scheme]
     except ValueError:
         return False
-    if (target.hostname or "") != (registered.hostname or "") or not same_port:
+    if target_port != registered_port:
         return False
-    base = registered.path.rstrip("/")
-    path = target.path.rstrip("/")
-    return path == base or path.startswith(base + "/") or path.lower() == base.lower()
+    target_host = normal_host(target.hostname)
+    registered_host = normal_host(registered.hostname)
+    if target_host != registered_host and not (
+        is_local_host(target_host) and is_local_host(registered_host)
+    ):
+        return False
+    base = _decoded(canonical_path(registered.path)).rstrip("/").lower()
+    path = _decoded(target.path).lower()
+    if not path.startswith(base):
+        return False
+    rest = path[len(base) :]
+    return rest == "" or not (rest[0].isalnum() or rest[0] in "-_")
+
+
+def _decoded(path: str) -> str:
+    return unquote(path, errors="replace")
 
 
 def decide_navigation(request: NavigationRequest, redirect_uri: str) -> Decision:
     if targets_redirect(request.url, redirect_uri):
+        if not request.main_frame:
+            # A frame (a cross-origin iframe, say) is stopped, but only the page itself
+            # can finish a sign-in.
+            return Decision(Action.BLOCK, "a frame tried to finish the sign-in; ignored")
         return Decision(Action.CATCH, "redirect URI")
     parts = urlsplit(request.url)
     scheme = parts.scheme.lower()

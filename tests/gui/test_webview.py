@@ -6,6 +6,7 @@ none, which proves the authorization code never left the app.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -40,7 +41,7 @@ def open_view(qtbot):
             view.shutdown()
 
 
-@pytest.mark.parametrize("route", ["302", "303", "link", "javascript", "form", "iframe"])
+@pytest.mark.parametrize("route", ["302", "303", "link", "javascript", "form"])
 def test_redirect_caught_on_every_route(qtbot, pages: RoutePages, open_view, route: str) -> None:
     view = open_view(f"{pages.url}/start/{route}", pages.redirect_uri)
     with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
@@ -50,6 +51,78 @@ def test_redirect_caught_on_every_route(qtbot, pages: RoutePages, open_view, rou
         assert "code=the-code" in caught.args[0]
     assert pages.hits[CALLBACK] == 0
     assert pages.hits[f"/start/{route}"] == 1
+
+
+@pytest.mark.parametrize(
+    ("route", "host"),
+    [
+        ("localhost", "localhost"),
+        ("ipv6", "[::1]"),
+        ("semicolon", "127.0.0.1"),
+        ("encoded-slash", "127.0.0.1"),
+    ],
+)
+def test_redirect_variants_are_caught_and_refused_by_the_flow(
+    qtbot, pages: RoutePages, open_view, route: str, host: str
+) -> None:
+    """Another loopback name, `;x`, `%2Fx`: caught before any request, then refused by the
+    exact check (issue 12, item 10)."""
+    from frameio_desktop.core.flow import redirect_matches
+
+    view = open_view(f"{pages.url}/start/{route}", pages.redirect_uri)
+    with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
+        pass
+    assert f"//{host}:" in caught.args[0]
+    assert not redirect_matches(pages.redirect_uri, caught.args[0])
+    assert pages.leaked() == []
+
+
+def test_websocket_to_the_redirect_is_blocked(qtbot, pages: RoutePages, open_view) -> None:
+    view = open_view(f"{pages.url}/start/websocket", pages.redirect_uri)
+    with qtbot.waitSignal(view.guard.blocked, timeout=15_000) as blocked:
+        pass
+    assert blocked.args[0].startswith("ws://127.0.0.1:")
+    qtbot.waitUntil(lambda: view.page.title().startswith("ws:"), timeout=15_000)
+    assert view.page.title() == "ws:error"
+    assert pages.leaked() == []
+
+
+@pytest.mark.parametrize("route", ["iframe", "cross-frame"])
+def test_a_frame_cannot_finish_the_sign_in(qtbot, pages: RoutePages, open_view, route: str) -> None:
+    """The frame's redirect is stopped and ignored; the page itself stays signing in."""
+    view = open_view(f"{pages.url}/start/{route}", pages.redirect_uri)
+    with qtbot.waitSignal(
+        view.page.navigation_blocked,
+        timeout=15_000,
+        check_params_cb=lambda url, reason: "frame" in reason,
+    ) as blocked:
+        pass
+    assert blocked.args[0].startswith(pages.redirect_uri.split(":")[0])
+    assert "code=the-code" in blocked.args[0]
+    assert not view._done
+    assert pages.leaked() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "sent_path"),
+    [("", "/"), ("/rückruf", "/r%C3%BCckruf"), ("/call%20back", "/call%20back")],
+)
+def test_registered_forms_chromium_rewrites_are_caught_and_accepted(
+    qtbot, pages: RoutePages, open_view, path: str, sent_path: str
+) -> None:
+    from frameio_desktop.core.flow import redirect_matches
+
+    # A port of its own: with no path, everything on the redirect's origin is caught.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        origin = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    pages.redirect_uri = origin + path
+    view = open_view(f"{pages.url}/start/javascript", pages.redirect_uri)
+    with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
+        pass
+    assert caught.args[0] == f"{origin}{sent_path}?code=the-code&state=the-state"
+    assert redirect_matches(pages.redirect_uri, caught.args[0])
+    assert pages.leaked() == []
 
 
 def test_custom_scheme_redirect_is_caught(qtbot, open_view) -> None:

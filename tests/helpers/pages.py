@@ -11,6 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 CALLBACK = "/callback"
 
 
+def _go(url: str) -> str:
+    """A page that sends the browser to `url` at once, by script."""
+    return f"<script>location.href = {json.dumps(url)}</script>"
+
+
 class RoutePages:
     """Serves /start/<route>; counts every request by path (the callback must stay at 0)."""
 
@@ -49,8 +54,32 @@ class RoutePages:
             "<script>document.getElementById('go').click()</script>",
             "file": '<a id="go" href="file:///etc/passwd">x</a>'
             "<script>document.getElementById('go').click()</script>",
+            # Ways around an exact-match catch, each seen reaching the redirect port in
+            # real Chromium (issue 12, item 10).
+            "localhost": _go(self._variant("localhost", CALLBACK)),
+            "ipv6": _go(self._variant("[::1]", CALLBACK)),
+            "semicolon": _go(self._variant("127.0.0.1", CALLBACK + ";x")),
+            "encoded-slash": _go(self._variant("127.0.0.1", CALLBACK + "%2Fx")),
+            "websocket": "<script>var ws = new WebSocket("
+            + json.dumps(self._variant("127.0.0.1", CALLBACK, scheme="ws"))
+            + "); ws.onerror = () => document.title = 'ws:error';"
+            " ws.onopen = () => document.title = 'ws:open';</script>",
+            # A cross-origin frame whose page redirects to the redirect URI.
+            "cross-frame": f'<iframe src="{html.escape(self._variant("localhost", "/start/302"))}">'
+            "</iframe>",
         }
         return pages.get(route)
+
+    def _variant(self, host: str, path: str, *, scheme: str = "http") -> str:
+        """A URL on this server's port under another name, path or scheme, with the code."""
+        port = self.url.rsplit(":", 1)[1]
+        return f"{scheme}://{host}:{port}{path}?code=the-code&state=the-state"
+
+    def leaked(self) -> list[str]:
+        """Paths other than the start pages that were requested: must stay empty."""
+        return sorted(
+            path for path in self.hits if not path.startswith("/start/") and path != "/favicon.ico"
+        )
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         pages = self

@@ -296,3 +296,35 @@ def test_silent_renewal_refusals_are_typed(error: str, expected: str) -> None:
     assert caught.value.error == error
     assert "sign in again" in caught.value.user_message
     assert not pending.claimed  # a refusal does not use the flow up
+
+
+@pytest.mark.parametrize(
+    ("registered", "sent"),
+    [
+        # Chromium adds the `/` a registered URI without a path leaves out.
+        ("http://127.0.0.1:5000", "http://127.0.0.1:5000/?code=x"),
+        ("https://app.example.test", "https://app.example.test/?code=x"),
+        # ... and percent-encodes a non-ASCII path, and sends an IDN host as punycode.
+        ("http://127.0.0.1:5000/rückruf", "http://127.0.0.1:5000/r%C3%BCckruf?code=x"),
+        ("http://127.0.0.1:5000/r%c3%bcckruf", "http://127.0.0.1:5000/r%C3%BCckruf?code=x"),
+        ("http://127.0.0.1:5000/call back", "http://127.0.0.1:5000/call%20back?code=x"),
+        ("https://bücher.example.test/cb", "https://xn--bcher-kva.example.test/cb?code=x"),
+    ],
+)
+def test_what_chromium_sends_for_a_registered_uri_is_accepted(registered: str, sent: str) -> None:
+    assert redirect_matches(registered, sent)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "http://localhost:5000/callback?code=x",
+        "http://127.0.0.1:5000/callback;x?code=x",
+        "http://127.0.0.1:5000/callback%2Fx?code=x",
+        "ws://127.0.0.1:5000/callback?code=x",
+        "http://127.0.0.1.:5000/callback?code=x",
+        "http://127.0.0.1%2e:5000/callback?code=x",
+    ],
+)
+def test_caught_variants_are_still_refused_by_the_exact_check(sent: str) -> None:
+    assert not redirect_matches("http://127.0.0.1:5000/callback", sent)
