@@ -173,8 +173,8 @@ def run_script_command(
 
 
 def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
-    session.store.check_secure()  # nothing to read without one: exit 6, not "not signed in"
-    tokens = session.fresh_tokens(timedelta(seconds=max(0, args.min_ttl)))
+    # The same rule as frameio_desktop.get_token(): the keyring only, refreshed under the lock.
+    tokens = session.script_tokens(timedelta(seconds=args.min_ttl))
     if args.json:
         json.dump(
             {

@@ -409,6 +409,13 @@ class AuthSession:
             raise TokenLifetimeTooShortError(new.seconds_left(self.clock()), wanted.total_seconds())
         return new
 
+    def script_tokens(self, min_ttl: timedelta) -> TokenSet:
+        """What `frameio-desktop token` and `frameio_desktop.get_token()` give: tokens
+        valid for at least `min_ttl`, from a secure keyring only (`NoSecureKeyringError`
+        without one, rather than "not signed in"), refreshed under the locks if needed."""
+        self.store.check_secure()
+        return self.fresh_tokens(max(min_ttl, timedelta(0)))
+
     def refresh(self, *, force: bool = False, min_ttl: timedelta | None = None) -> TokenSet:
         """Refresh once, even when many threads or processes ask at the same moment.
 

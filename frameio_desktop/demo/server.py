@@ -114,12 +114,20 @@ class DemoUser:
     def get_user_id(self) -> str:
         return self.id
 
-    def accounts(self) -> list[dict[str, str]]:
+    def accounts(self) -> list[dict[str, Any]]:
         """The Frame.io V4 accounts this user can reach (three: two pages by default)."""
         first = self.name.split()[0] if self.name.split() else self.name
         names = (f"{first}'s Studio", f"{first} Freelance", "Demo Agency")
+        # The fields Frame.io's SDK requires of an account (its `Account` model).
         return [
-            {"id": f"acct-{self.slug}-{n}", "display_name": name}
+            {
+                "id": f"acct-{self.slug}-{n}",
+                "display_name": name,
+                "roles": ["owner" if n == 1 else "member"],
+                "storage_usage": 0,
+                "created_at": f"2026-01-0{n}T09:00:00Z",
+                "updated_at": "2026-11-01T09:00:00Z",
+            }
             for n, name in enumerate(names, start=1)
         ]
 

@@ -103,6 +103,7 @@ ALLOWED = {
     "gui": {"core", "gui"},
     "demo": {"core", "demo"},
     "cli": {"core"},
+    "api": {"core"},
     "selftest": {"core", "gui", "demo"},
     "__main__": {"main"},
     "main": {"core", "gui", "cli", "selftest", "demo"},

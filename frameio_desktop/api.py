@@ -1,0 +1,106 @@
+"""Fresh access tokens for Python scripts and Frame.io's SDK, without the command line.
+
+    import frameio_desktop
+    from frameio import Frameio
+
+    client = Frameio(token=frameio_desktop.token_provider())
+    me = client.users.show()
+
+The same rules as `frameio-desktop token`: the tokens come from the system keyring only,
+a token with less than `min_ttl` seconds left is refreshed first, and the refresh is
+serialised across processes by the same file lock, so many scripts at once refresh once.
+Nothing here imports Qt; the session and its dependencies are imported on first use, so
+`import frameio_desktop` stays cheap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from frameio_desktop.core.session import AuthSession
+
+
+def open_session(
+    profile: str | None = None, settings: Mapping[str, str] | None = None
+) -> AuthSession:
+    """The stored sign-in for `profile`, with settings read as the command line reads them
+    (environment, `.env`, the settings file; `settings` plays the part of flags)."""
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.core.settings import load_settings
+
+    flags: dict[str, str | None] = dict(settings or {})
+    if profile is not None:
+        flags["profile"] = profile
+    return AuthSession(load_settings(flags))
+
+
+def fresh_access_token(session: AuthSession, min_ttl: float = 60) -> str:
+    """An access token valid for at least `min_ttl` seconds, refreshed if needed.
+
+    Raises the package's errors (`frameio_desktop.core.errors`): `NotSignedInError`,
+    `SessionExpiredError` (sign in again; also `SignInEndedError` when the provider gave
+    no refresh token), `NoSecureKeyringError`, `TransportError` and the rest.
+    """
+    return session.script_tokens(timedelta(seconds=min_ttl)).access_token
+
+
+def get_token(
+    min_ttl: float = 60,
+    profile: str | None = None,
+    *,
+    settings: Mapping[str, str] | None = None,
+    session: AuthSession | None = None,
+) -> str:
+    """An access token for `profile` (default: the settings' profile) valid for at least
+    `min_ttl` seconds. Pass `session` to reuse one (`open_session`), for example with a
+    clock of your own; otherwise each call reads the keyring afresh."""
+    return fresh_access_token(session or open_session(profile, settings), min_ttl)
+
+
+class TokenProvider:
+    """A callable giving a fresh access token on every call: `Frameio(token=provider)`.
+
+    It keeps one session, so a call while the token is still fresh reads nothing (not even
+    the keyring); a refresh takes the cross-process lock and first re-reads the keyring,
+    in case another process refreshed meanwhile (rotated refresh tokens are spent once).
+    """
+
+    def __init__(
+        self,
+        min_ttl: float = 60,
+        profile: str | None = None,
+        *,
+        settings: Mapping[str, str] | None = None,
+        session: AuthSession | None = None,
+    ) -> None:
+        self.min_ttl = min_ttl
+        self._profile = profile
+        self._settings = settings
+        self._session = session
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> AuthSession:
+        with self._lock:
+            if self._session is None:
+                self._session = open_session(self._profile, self._settings)
+            return self._session
+
+    def __call__(self) -> str:
+        return fresh_access_token(self.session, self.min_ttl)
+
+
+def token_provider(
+    min_ttl: float = 60,
+    profile: str | None = None,
+    *,
+    settings: Mapping[str, str] | None = None,
+    session: AuthSession | None = None,
+) -> TokenProvider:
+    """A callable for `Frameio(token=...)` that returns a token valid for at least
+    `min_ttl` seconds each time the SDK asks (before every request)."""
+    return TokenProvider(min_ttl, profile, settings=settings, session=session)
