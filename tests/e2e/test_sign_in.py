@@ -30,6 +30,12 @@ def test_sign_in_shows_account_and_stores_working_tokens(launch, peer, profile) 
     assert peer.token_works(stored.access_token)
     assert app.web_views_opened == 1
     assert window.sign_in_host is None  # the web engine is gone after sign-in
+    if peer.name == "demo":
+        # IMS-shaped: the native custom-scheme redirect, caught in the window, and the
+        # Frame.io V4 account list read after the sign-in.
+        assert app.settings.redirect_uri.startswith("adobe+")
+        assert app.settings.authorize_url.endswith("/ims/authorize/v2")
+        assert window.account_id_label.text() == "acct-ada.lovelace-1"
 
 
 def test_deny_then_sign_in_again(launch, peer, profile) -> None:

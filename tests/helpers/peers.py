@@ -24,6 +24,9 @@ class Peer(Protocol):
 
 
 class DemoPeer:
+    """The demo server in its default shape: Adobe IMS and Frame.io V4, with the native-app
+    custom-scheme redirect (`adobe+<hash>://adobeid/<client id>`)."""
+
     name = "demo"
 
     def __init__(self, token_ttl: int = 600) -> None:
