@@ -210,8 +210,12 @@ class MainWindow(QMainWindow):
         shortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_token)
         self.escape_shortcut = shortcut(QKeySequence.StandardKey.Cancel, self, self._escape)
         if settings_access is not None:
-            shortcut(QKeySequence.StandardKey.Preferences, self, self.open_settings)
-            shortcut(QKeySequence("Ctrl+,"), self, self.open_settings)
+            # The platform's Preferences keys, and Ctrl+, where that is not one of them
+            # (two shortcuts on one key would make it ambiguous, and neither would fire).
+            preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+            comma = QKeySequence("Ctrl+,")
+            for keys in [*preferences, *([] if comma in preferences else [comma])]:
+                shortcut(keys, self, self.open_settings)
 
         controller.state_changed.connect(self.show_state)
         controller.login_requested.connect(self.open_login)

@@ -20,8 +20,8 @@ from frameio_desktop.core.configure import (
     save_setup,
 )
 from frameio_desktop.core.store import ClientSecretStore, KeyringTokenStore
-from frameio_desktop.gui.settings_form import SettingsForm
-from tests.helpers.accessibility import accessible_name, unnamed
+from frameio_desktop.gui.settings_form import LABELS, SettingsForm
+from tests.helpers.accessibility import accessible_name, labels_of, unnamed
 from tests.helpers.fakes import MemoryKeyring
 
 pytestmark = pytest.mark.gui
@@ -284,6 +284,9 @@ def test_every_field_and_button_has_an_accessible_name(qtbot, form: SettingsForm
     assert accessible_name(form.redirect_uri) == "Redirect URI"
     assert accessible_name(form.save_button) == "Save settings"
     assert form.rows["client_id"].label.buddy() is form.client_id
+    # Each field is labelled by its label (what a screen reader announces with it).
+    for name, row in form.rows.items():
+        assert labels_of(row.editor) == [LABELS[name]], name
     assert "adobe+<hash>://adobeid/<client id>" in form.redirect_uri.accessibleDescription()
 
 

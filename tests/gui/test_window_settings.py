@@ -428,3 +428,9 @@ def test_changing_the_provider_of_a_signed_in_profile_asks_first(
     assert app.controller.state is State.SIGNED_IN
     assert default_settings_path().read_text() == before
     assert KeyringTokenStore(app.backend).load(key) is not None
+
+
+def test_ctrl_comma_opens_the_settings(qtbot, start_app) -> None:
+    app = start_app()
+    qtbot.keyClick(app.window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    assert app.window.settings_form is not None

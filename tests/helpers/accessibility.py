@@ -15,6 +15,19 @@ def accessible_name(widget: QWidget) -> str:
     return interface.text(QAccessible.Text.Name).strip()
 
 
+def labels_of(widget: QWidget) -> list[str]:
+    """The texts of the labels Qt reports as labelling `widget` (its buddy labels). On
+    Linux a combo box's name is its current text, and screen readers announce its label
+    from this relation (AT-SPI labelled-by)."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None
+    return [
+        other.text(QAccessible.Text.Name)
+        for other, relation in interface.relations(QAccessible.RelationFlag.Label)
+        if relation & QAccessible.RelationFlag.Label
+    ]
+
+
 def focusable_widgets(root: QWidget) -> list[QWidget]:
     """Widgets a person can reach with Tab (or click into) that are shown right now."""
     found = []
