@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="sign in to the demo server through the real window, check, sign out",
     )
+    _add_browser_flags(parser, suppress=False)
     _add_settings_flags(parser, suppress=False)
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -116,8 +117,67 @@ def build_parser() -> argparse.ArgumentParser:
     accounts = command("accounts", "list the Frame.io accounts of the signed-in user")
     accounts.add_argument("--json", action="store_true", help="print a JSON object")
     command("logout", "revoke and forget the stored sign-in")
-    command("login", "open the sign-in window; exit 0 once signed in")
+    login = command("login", "open the sign-in window; exit 0 once signed in")
+    _add_browser_flags(login, suppress=True)
+    login.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="print the sign-in address and read back the address the browser ends on "
+        "(chosen on its own without a display, or over SSH without one)",
+    )
+    command(
+        "register-scheme",
+        "make this app the handler of its custom redirect scheme (adobe+...://) for you",
+    )
+    command("unregister-scheme", "undo register-scheme")
     return parser
+
+
+def _add_browser_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--browser",
+        choices=BROWSER_CHOICES,
+        default=default,
+        help="where the sign-in page opens: your own web browser (system) or the app's "
+        "sign-in window (embedded, the default) [FRAMEIO_BROWSER]",
+    )
+    parser.add_argument(
+        "--browser-timeout",
+        type=int,
+        default=default,
+        metavar="SECONDS",
+        help="how long to wait for your browser to come back (default "
+        f"{DEFAULT_BROWSER_TIMEOUT}) [FRAMEIO_BROWSER_TIMEOUT]",
+    )
+
+
+BROWSER_CHOICES = ("system", "embedded")
+#: Seconds the system-browser sign-in waits for the redirect (RFC 8252 leaves it open).
+DEFAULT_BROWSER_TIMEOUT = 300
+
+
+def browser_choice(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """`system` or `embedded`: the flag, else FRAMEIO_BROWSER, else embedded."""
+    choice = getattr(args, "browser", None) or environ.get("FRAMEIO_BROWSER", "").strip().lower()
+    if choice and choice not in BROWSER_CHOICES:
+        raise errors.ConfigError("FRAMEIO_BROWSER", f"is {choice!r}, not system or embedded")
+    return choice or "embedded"
+
+
+def browser_timeout(args: argparse.Namespace, environ: Mapping[str, str]) -> float:
+    value = getattr(args, "browser_timeout", None)
+    if value is None:
+        raw = environ.get("FRAMEIO_BROWSER_TIMEOUT", "").strip()
+        try:
+            value = int(raw) if raw else DEFAULT_BROWSER_TIMEOUT
+        except ValueError:
+            raise errors.ConfigError(
+                "FRAMEIO_BROWSER_TIMEOUT", f"is {raw!r}, not a number of seconds"
+            ) from None
+    if value <= 0:
+        raise errors.ConfigError("FRAMEIO_BROWSER_TIMEOUT", "must be a positive number of seconds")
+    return float(value)
 
 
 def settings_flags(args: argparse.Namespace) -> dict[str, str | None]:
@@ -127,7 +187,14 @@ def settings_flags(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 #: The commands that never show a window (and never import Qt).
-SCRIPT_COMMANDS = ("token", "status", "accounts", "logout")
+SCRIPT_COMMANDS = (
+    "token",
+    "status",
+    "accounts",
+    "logout",
+    "register-scheme",
+    "unregister-scheme",
+)
 
 
 def preload_session(flags: dict[str, str | None]) -> AuthSession | None:
@@ -166,6 +233,8 @@ def run_script_command(
             return cmd_status(session, args, out, err)
         if args.command == "accounts":
             return cmd_accounts(session, args, out)
+        if args.command in ("register-scheme", "unregister-scheme"):
+            return cmd_scheme(settings, register=args.command == "register-scheme", out=out)
         return cmd_logout(session, out)
     except errors.FrameioDesktopError as exc:
         print(f"frameio-desktop: {exc.user_message}", file=err)
@@ -333,3 +402,41 @@ def cmd_logout(session: AuthSession, out: TextIO) -> int:
     raise errors.SignOutIncompleteError(
         f"Sign-out is not complete ({note}; {left}). {reasons}", result.problems[0]
     )
+
+
+def cmd_scheme(settings: Settings, *, register: bool, out: TextIO) -> int:
+    """`register-scheme` / `unregister-scheme`: the handler of the redirect's custom scheme."""
+    from frameio_desktop.core.browser import scheme
+
+    name = scheme.redirect_scheme(settings.redirect_uri)
+    if name is None:
+        raise errors.ConfigError(
+            "FRAMEIO_REDIRECT_URI",
+            f"is {settings.redirect_uri!r}, which has no custom scheme to register",
+            hint="Only a native-app redirect such as adobe+<hash>://adobeid/<client> needs one.",
+        )
+    outcome = scheme.register(name) if register else scheme.unregister(name)
+    out.write(outcome.message + "\n")
+    return ExitCode.OK
+
+
+def cmd_login_no_browser(
+    session: AuthSession,
+    *,
+    read_line: Callable[[], str],
+    out: TextIO,
+    reason: str | None,
+) -> int:
+    """`login --no-browser`: the paste flow (core/browser/paste.py), then who signed in."""
+    from frameio_desktop.core.browser.paste import sign_in_by_paste
+
+    session.store.check_secure()
+    sign_in_by_paste(session, read_line=read_line, out=out, reason=reason)
+    account = None
+    try:
+        account = session.account()
+    except errors.FrameioDesktopError as exc:
+        out.write(f"Signed in, but the account could not be read: {exc.user_message}\n")
+    who = f" as {account.display_name}" if account is not None else ""
+    out.write(f"Signed in to {session.settings.title}{who}.\n")
+    return ExitCode.OK

@@ -21,13 +21,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from frameio_desktop.cli import (
+    DEFAULT_BROWSER_TIMEOUT,
     SCRIPT_COMMANDS,
+    browser_choice,
+    browser_timeout,
     build_parser,
     preload_session,
     run_script_command,
     settings_flags,
 )
-from frameio_desktop.core.errors import ConfigError, ExitCode
+from frameio_desktop.core.browser.launch import no_display_reason
+from frameio_desktop.core.browser.scheme import redirect_scheme
+from frameio_desktop.core.errors import ConfigError, ExitCode, FrameioDesktopError
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.gui.sign_in_child.process import SWITCH, ProcessFactory
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
     from frameio_desktop.gui.controller import SignInController
     from frameio_desktop.gui.settings_access import Configuration, SettingsAccess
     from frameio_desktop.gui.sign_in_host import HostFactory
+    from frameio_desktop.gui.system_browser_host import SystemBrowserHosts
     from frameio_desktop.gui.window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -51,6 +57,8 @@ class Mode(enum.Enum):
     LOGIN = "login"  # the window straight on the sign-in page; exit 0 once signed in
     SELF_TEST = "self-test"  # the whole sign-in against the demo server, reported
     SIGN_IN_CHILD = "sign-in-child"  # the sign-in window process (started by the app)
+    LOGIN_PASTE = "login-paste"  # login --no-browser, or no display: no window, no Qt
+    HANDOFF = "handoff"  # started by the OS with a custom-scheme redirect: hand it over
 
 
 class HostKind(enum.Enum):
@@ -58,7 +66,7 @@ class HostKind(enum.Enum):
 
     CHILD_PROCESS = "separate"  # a sign-in window of its own process (the default)
     EMBEDDED = "embedded"  # inside the app's window; QtWebEngine stays loaded after
-    # A system-browser host goes here, with its branch in `host_factory_for`.
+    SYSTEM_BROWSER = "system"  # the person's own browser (--browser system, RFC 8252)
 
 
 def host_kind_from_environment() -> HostKind:
@@ -72,13 +80,50 @@ def host_kind_from_environment() -> HostKind:
         return HostKind.CHILD_PROCESS
 
 
+def host_kind_for(args: argparse.Namespace) -> HostKind:
+    """`--browser system` or FRAMEIO_BROWSER=system: the person's browser; otherwise the
+    app's own page, embedded or in its own window (FRAMEIO_SIGN_IN_WINDOW)."""
+    if browser_choice(args, os.environ) == "system":
+        return HostKind.SYSTEM_BROWSER
+    return host_kind_from_environment()
+
+
+def is_redirect_argument(arguments: Sequence[str]) -> bool:
+    """A lone custom-scheme URL (`adobe+<hash>://...`): how the operating system starts the
+    app for a redirect its browser followed (Mode.HANDOFF). Never a command or a flag."""
+    if len(arguments) != 1:
+        return False
+    scheme_part, colon, _ = arguments[0].partition(":")
+    if not colon or len(scheme_part) < 2:  # a Windows drive letter is not a scheme
+        return False
+    try:
+        return redirect_scheme(arguments[0]) is not None
+    except FrameioDesktopError:
+        return False
+
+
+def hand_over_redirect(url: str) -> int:
+    """The second instance's whole job: give the URL to the running app and exit."""
+    from frameio_desktop.core.browser.handoff import hand_over
+
+    try:
+        hand_over(url)
+    except FrameioDesktopError as exc:
+        print(f"frameio-desktop: {exc.user_message}", file=sys.stderr)
+        return exc.exit_code
+    return ExitCode.OK
+
+
 def choose_mode(args: argparse.Namespace) -> Mode:
-    """The mode of a parsed command line (the sign-in child is chosen before parsing)."""
+    """The mode of a parsed command line (the sign-in child and the handoff are chosen
+    before parsing)."""
     if args.command in SCRIPT_COMMANDS:
         return Mode.SCRIPT
     if args.self_test:
         return Mode.SELF_TEST
     if args.command == "login":
+        if getattr(args, "no_browser", False) or no_display_reason() is not None:
+            return Mode.LOGIN_PASTE
         return Mode.LOGIN
     if args.demo:
         return Mode.DEMO
@@ -91,12 +136,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         from frameio_desktop.gui.sign_in_child.window import run
 
         return run()
+    if is_redirect_argument(arguments):  # Mode.HANDOFF: started by the OS for a redirect
+        configure_logging(logging.WARNING)
+        return hand_over_redirect(arguments[0])
     args = build_parser().parse_args(arguments)
     configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
     mode = choose_mode(args)
     if mode is Mode.SCRIPT:
         return run_script_command(args, sys.stdout, sys.stderr)
-    kind = host_kind_from_environment()
+    if mode is Mode.LOGIN_PASTE:
+        return run_login_paste(args)
+    try:
+        kind = host_kind_for(args)
+        timeout = browser_timeout(args, os.environ)
+    except ConfigError as problem:
+        print(f"frameio-desktop: {problem.user_message}", file=sys.stderr)
+        return problem.exit_code
     processes = ProcessFactory() if kind is HostKind.CHILD_PROCESS else None
     session = None
     if mode is Mode.LOGIN and processes is not None:
@@ -104,14 +159,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif mode is Mode.WINDOW:
         session = preload_session(settings_flags(args))
     # Everything else shows a window; only now is Qt imported.
-    return run_gui(args, mode, host_factory_for(kind, processes), session)
+    browser = system_browser_hosts(timeout)
+    try:
+        return run_gui(
+            args,
+            mode,
+            host_factory_for(kind, processes, browser=browser),
+            session,
+            browser_factory=browser.host_factory(),
+        )
+    finally:
+        browser.close()
+
+
+def run_login_paste(args: argparse.Namespace) -> int:
+    """`login --no-browser` (or `login` with no display): Qt is never imported."""
+    from frameio_desktop.cli import cmd_login_no_browser
+    from frameio_desktop.core.session import AuthSession
+
+    def read_line() -> str:
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        return line
+
+    reason = None if getattr(args, "no_browser", False) else no_display_reason()
+    try:
+        session = AuthSession(load_settings(settings_flags(args)))
+        return cmd_login_no_browser(session, read_line=read_line, out=sys.stdout, reason=reason)
+    except FrameioDesktopError as exc:
+        print(f"frameio-desktop: {exc.user_message}", file=sys.stderr)
+        return exc.exit_code
+
+
+def system_browser_hosts(timeout: float) -> SystemBrowserHosts:
+    """The system-browser hosts of this run. Imports Qt."""
+    from frameio_desktop.gui.system_browser_host import SystemBrowserHosts
+
+    return SystemBrowserHosts(timeout=timeout)
 
 
 # -- building the window ---------------------------------------------------------------------
 
 
-def host_factory_for(kind: HostKind, processes: ProcessFactory | None = None) -> HostFactory:
+def host_factory_for(
+    kind: HostKind,
+    processes: ProcessFactory | None = None,
+    *,
+    browser: SystemBrowserHosts | None = None,
+) -> HostFactory:
     """The window's sign-in hosts of this kind. Imports Qt."""
+    if kind is HostKind.SYSTEM_BROWSER:
+        return (browser or system_browser_hosts(DEFAULT_BROWSER_TIMEOUT)).host_factory()
     if kind is HostKind.EMBEDDED:
         from frameio_desktop.gui.embedded_host import embedded_host_factory
 
@@ -148,6 +247,7 @@ def build_window(
     settings: Settings | None,
     host_factory: HostFactory | None = None,
     settings_access: SettingsAccess | None = None,
+    browser_factory: HostFactory | None = None,
 ) -> MainWindow:
     from frameio_desktop.gui.app import app_icon
     from frameio_desktop.gui.window import MainWindow
@@ -161,6 +261,7 @@ def build_window(
         icon=app_icon(),
         settings_access=settings_access,
         settings=settings,
+        browser_factory=browser_factory,
     )
 
 
@@ -268,6 +369,7 @@ def launch(
     sign_in: bool = False,
     session: AuthSession | None = None,
     settings_access: SettingsAccess | None = None,
+    browser_factory: HostFactory | None = None,
 ) -> tuple[SignInController, MainWindow]:
     """Build and show the window. The silent sign-in (a keyring read that costs imports, a
     D-Bus session and a key exchange) starts before the window is built, so both overlap;
@@ -277,10 +379,12 @@ def launch(
     controller, settings = build_controller(flags, session)
     if not sign_in:
         controller.start()
-    window = build_window(controller, settings, host_factory, settings_access)
+    window = build_window(
+        controller, settings, host_factory, settings_access, browser_factory=browser_factory
+    )
     window.show()
     if sign_in:
-        controller.sign_in()
+        window.start_sign_in(window.host_factory.system_browser)
     return controller, window
 
 
@@ -289,6 +393,8 @@ def run_gui(
     mode: Mode,
     host_factory: HostFactory,
     session: AuthSession | None = None,
+    *,
+    browser_factory: HostFactory | None = None,
 ) -> int:
     from frameio_desktop.gui.app import LoginCommand, make_application
 
@@ -324,6 +430,7 @@ def run_gui(
             sign_in=mode is Mode.LOGIN,
             session=session,
             settings_access=access,
+            browser_factory=browser_factory,
         )
         login = LoginCommand(controller, window) if mode is Mode.LOGIN else None
         app.exec()

@@ -352,6 +352,7 @@ class TokenRejectedError(FrameioDesktopError):
 
 
 class SignInCancelledError(FrameioDesktopError):
+    exit_code = ExitCode.CANCELLED
     default_message = "Sign-in was cancelled."
 
 

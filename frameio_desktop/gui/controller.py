@@ -220,7 +220,10 @@ class SignInController(QObject):
 
     # -- interactive sign-in -------------------------------------------------------------
 
-    def sign_in(self) -> None:
+    def sign_in(self, *, prepare_redirect: Callable[[str], str] | None = None) -> None:
+        """Start an interactive sign-in. `prepare_redirect` (the host factory's) gets the
+        configured redirect URI and returns the one to use: a loopback listener bound
+        now, on the port it got."""
         if self.session is None:
             if self.config_problem is not None:
                 self._fail(self.config_problem)
@@ -228,12 +231,28 @@ class SignInController(QObject):
         session = self.session
         self.problem = None
         self.last_note = ""
+        redirect_uri = None
+        if prepare_redirect is not None:
+            try:
+                redirect_uri = prepare_redirect(session.settings.redirect_uri)
+            except errors.FrameioDesktopError as exc:
+                self._fail(exc)
+                return
         if session.settings.needs_discovery:
             # OIDC endpoints come from the network: find them off the UI thread first.
             self._set_state(State.FINISHING)
-            self._run(lambda: session.begin_login(), self._open_login)
+            self._run(lambda: session.begin_login(redirect_uri=redirect_uri), self._open_login)
             return
-        self._open_login(session.begin_login())
+        self._open_login(session.begin_login(redirect_uri=redirect_uri))
+
+    def restart_sign_in(self, *, prepare_redirect: Callable[[str], str] | None = None) -> None:
+        """Drop the sign-in page that is open and start a new sign-in at once, without
+        passing through the signed-out state (the page refused to work in the app)."""
+        if self.state is not State.SIGNING_IN:
+            return
+        self.pending = None
+        self.login_finished.emit()
+        self.sign_in(prepare_redirect=prepare_redirect)
 
     def _open_login(self, pending: object) -> None:
         assert isinstance(pending, PendingLogin)
@@ -269,6 +288,15 @@ class SignInController(QObject):
             return session.account()
 
         self._run(finish, self._on_signed_in)
+
+    def sign_in_failed(self, exc: object) -> None:
+        """The sign-in page's host ended the sign-in with an error of its own (the
+        system browser did not come back in time, or would not open)."""
+        if self.state is not State.SIGNING_IN:
+            return
+        self.pending = None
+        self.login_finished.emit()
+        self._fail(exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
     def login_failed(self, message: str) -> None:
         """The web view could not show the sign-in page (network, certificate, ...)."""

@@ -2,8 +2,9 @@
 
 A `SignInHost` shows one provider sign-in page and reports what happened as signals; the
 window never knows which kind it holds. Kinds today: the page embedded in the window
-(`gui/embedded_host.py`) and the page in a sign-in window of its own process
-(`gui/sign_in_child/host.py`). The composition root (`frameio_desktop.main`) chooses the
+(`gui/embedded_host.py`), the page in a sign-in window of its own process
+(`gui/sign_in_child/host.py`), and the person's own browser
+(`gui/system_browser_host.py`). The composition root (`frameio_desktop.main`) chooses the
 kind and hands the window a `HostFactory`.
 
 A host's life: made by the factory, `open()` once, then exactly one of `redirect_caught`,
@@ -65,6 +66,12 @@ class SignInHost(QObject):
     cancel_requested = Signal()
     #: The page could not be shown (a message a person can read).
     load_failed = Signal(str)
+    #: The sign-in ended in a failure with its own words (a `FrameioDesktopError`: the
+    #: system browser's timeout, a browser that would not open).
+    sign_in_failed = Signal(object)
+    #: The page refuses to work here (Google's `disallowed_useragent`): the person asked
+    #: to continue the same sign-in in their own browser.
+    browser_wanted = Signal()
     #: Everything the host held is released; the window may drop it. Once, after close().
     finished = Signal()
 
@@ -127,3 +134,8 @@ class HostFactory:
     where: str
     #: Whether QtWebEngine loads in the window's process (the self-test checks it).
     in_process: bool
+    #: Called with the configured redirect URI before each sign-in starts; returns the
+    #: one to use (a loopback listener's real port). None: the configured one.
+    prepare_redirect: Callable[[str], str] | None = None
+    #: The page opens in the person's own browser.
+    system_browser: bool = False

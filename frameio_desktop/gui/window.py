@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         icon: QIcon | None = None,
         settings_access: SettingsAccess | None = None,
         settings: Settings | None = None,
+        browser_factory: HostFactory | None = None,
     ) -> None:
         super().__init__()
         self.controller = controller
@@ -133,6 +134,15 @@ class MainWindow(QMainWindow):
         self.settings_form: SettingsForm | None = None
         #: Makes the host of each sign-in page (embedded, its own process, ...).
         self.host_factory = host_factory
+        #: The person's own browser, offered beside the default (None: not offered).
+        self.browser_factory = (
+            browser_factory
+            if browser_factory is not None and not host_factory.system_browser
+            else None
+        )
+        #: The factory of the sign-in being started, and whether it is the browser.
+        self._factory_now = host_factory
+        self._browser_now = host_factory.system_browser
         #: The host of the sign-in in progress, if any.
         self.sign_in_host: SignInHost | None = None
         #: Hosts closed but not yet finished releasing (a web engine, a process).
@@ -279,10 +289,18 @@ class MainWindow(QMainWindow):
         # Tab goes left to right, as the buttons are shown, then on to Sign in.
         QWidget.setTabOrder(self.try_demo_button, self.open_settings_button)
         self.note_label = _label("", "note")
-        self.sign_in_button = _button("Sign in", "signInButton", primary=True)
+        in_browser = self.host_factory.system_browser
+        self.sign_in_button = _button(
+            "Sign in with your browser" if in_browser else "Sign in", "signInButton", primary=True
+        )
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setToolTip("Open the sign-in page (Enter)")
-        self.sign_in_button.clicked.connect(self.controller.sign_in)
+        self.sign_in_button.clicked.connect(lambda: self.start_sign_in(in_browser))
+        # Google and some company sign-ins refuse pages inside apps; the person's own
+        # browser also has their password manager and existing sessions.
+        self.browser_button = _button("Sign in with your browser", "browserSignInButton")
+        self.browser_button.setToolTip("Open the sign-in page in your own web browser")
+        self.browser_button.clicked.connect(lambda: self.start_sign_in(True))
         self.sunset_out = self._sunset_label()
         page = _page(
             heading,
@@ -294,6 +312,7 @@ class MainWindow(QMainWindow):
             self.note_label,
             None,
             self.sign_in_button,
+            self.browser_button,
         )
         self._show_config_problem(self.controller.config_problem)
         return page
@@ -301,6 +320,8 @@ class MainWindow(QMainWindow):
     def _show_config_problem(self, problem: ConfigError | None) -> None:
         self.config_panel.setVisible(problem is not None)
         self.sign_in_button.setEnabled(problem is None)
+        self.browser_button.setEnabled(problem is None)
+        self.browser_button.setVisible(self.browser_factory is not None)
         if problem is None:
             return
         if self.settings_access is None:
@@ -508,7 +529,26 @@ class MainWindow(QMainWindow):
 
     def _retry(self) -> None:
         self.controller.back_to_start()
-        self.controller.sign_in()
+        self.start_sign_in(self._browser_now)
+
+    def start_sign_in(self, in_browser: bool = False) -> None:
+        """Start a sign-in with the default host, or in the person's own browser."""
+        factory = self._choose_factory(in_browser)
+        self.controller.sign_in(prepare_redirect=factory.prepare_redirect)
+
+    def continue_in_browser(self) -> None:
+        """The page refused to work inside the app: the same sign-in, in the browser."""
+        factory = self._choose_factory(True)
+        if factory.system_browser:
+            self.controller.restart_sign_in(prepare_redirect=factory.prepare_redirect)
+
+    def _choose_factory(self, in_browser: bool) -> HostFactory:
+        factory = self.host_factory
+        if in_browser and self.browser_factory is not None:
+            factory = self.browser_factory
+        self._factory_now = factory
+        self._browser_now = factory.system_browser
+        return factory
 
     def _escape(self) -> None:
         if self.settings_form is not None:
@@ -756,10 +796,12 @@ class MainWindow(QMainWindow):
 
     def open_login(self, authorize_url: str, redirect_uri: str) -> None:
         self.close_login()
-        host = self.host_factory.make(HostPlace(window=self, layout=self.signing_in_layout))
+        host = self._factory_now.make(HostPlace(window=self, layout=self.signing_in_layout))
         host.redirect_caught.connect(self.controller.redirect_caught)
         host.cancel_requested.connect(self.controller.cancel)
         host.load_failed.connect(self.controller.login_failed)
+        host.sign_in_failed.connect(self.controller.sign_in_failed)
+        host.browser_wanted.connect(self.continue_in_browser)
         self.sign_in_host = host
         host.open(authorize_url, redirect_uri)
         if host.waiting is not None:

@@ -29,6 +29,7 @@ from tests.helpers.fakes import AUTH, REDIRECT, FakeClock, MemoryKeyring, make_s
         ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", None),
         ({"SSH_CONNECTION": "1 2 3 4"}, "linux", "this is an SSH session without a display"),
         ({"SSH_CONNECTION": "1 2 3 4", "DISPLAY": "localhost:10"}, "linux", None),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", None),
         ({}, "darwin", None),
         ({"SSH_CONNECTION": "1 2 3 4"}, "darwin", "this is an SSH session"),
         ({}, "win32", None),

@@ -39,7 +39,7 @@ DEFAULT = "Sign-in did not finish"
         (errors.AuthorizationDeniedError(), 7, "Access denied"),
         (errors.StateMismatchError(), 7, DEFAULT),
         (errors.AuthorizationServerError("server_error"), 7, DEFAULT),
-        (errors.SignInCancelledError(), 1, DEFAULT),
+        (errors.SignInCancelledError(), 7, DEFAULT),
         (errors.HostNotFoundError(), 5, "Network problem"),
         (errors.ResponseTooLargeError(), 5, DEFAULT),
         (errors.EndpointGoneError(404, "example.com"), 5, DEFAULT),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from frameio_desktop.core.errors import FrameioDesktopError, SignInCancelledError
+from frameio_desktop.core.errors import ExitCode, FrameioDesktopError, SignInCancelledError
 
 
 class RedirectListenerError(FrameioDesktopError):
     """The app cannot listen for the sign-in answer on this computer's loopback address."""
+
+    title = "Cannot receive the sign-in"
 
     default_message = "The app cannot listen for the sign-in answer on this computer."
 
@@ -25,6 +27,9 @@ class PortInUseError(RedirectListenerError):
 class SignInTimeoutError(SignInCancelledError):
     """No redirect reached the app in time; the listener has closed."""
 
+    title = "Sign-in timed out"
+    exit_code = ExitCode.CANCELLED
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         minutes = max(1, round(seconds / 60))
@@ -37,6 +42,8 @@ class SignInTimeoutError(SignInCancelledError):
 
 class HandoffError(FrameioDesktopError):
     """A redirect URL could not be handed to the running app."""
+
+    title = "Sign-in answer not delivered"
 
     default_message = "The sign-in answer could not be handed to the running app."
 
@@ -59,10 +66,12 @@ class RuntimeFolderError(HandoffError):
 
 
 class SchemeRegistrationError(FrameioDesktopError):
+    title = "Cannot register the sign-in address"
     default_message = "The app could not register itself as the handler of its redirect scheme."
 
 
 class BrowserOpenError(FrameioDesktopError):
+    title = "Cannot open a browser"
     default_message = (
         "The app could not open a web browser. Open the sign-in page yourself, or use "
         "login --no-browser."

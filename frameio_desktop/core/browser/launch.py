@@ -35,6 +35,8 @@ def no_display_reason(
         return "this is an SSH session" if over_ssh else None
     if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
         return None
+    if environ.get("QT_QPA_PLATFORM"):
+        return None  # a Qt platform that needs no X11 or Wayland display, chosen on purpose
     return "this is an SSH session without a display" if over_ssh else "there is no display"
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from frameio_desktop.core.browser.errors import (
     PortInUseError,
@@ -116,6 +116,21 @@ class ListenerOutcome:
 
 
 Judge = Callable[[str], object]
+
+
+def judge_for(authorize_url: str, redirect_uri: str) -> Callable[[str], str]:
+    """`PendingLogin.check_redirect` for a sign-in known by its authorize URL alone (the
+    state is in it): what a host that was handed only the URL asks of each redirect. The
+    controller's `take_code` later makes every check again, issuer included."""
+    from frameio_desktop.core.flow import PendingLogin
+
+    state = parse_qs(urlsplit(authorize_url).query).get("state", [""])[0]
+    if not state:
+        raise ValueError("the authorize URL has no state")
+    probe = PendingLogin(
+        authorize_url=authorize_url, redirect_uri=redirect_uri, state=state, code_verifier=""
+    )
+    return probe.check_redirect
 
 
 class LoopbackListener:
@@ -243,6 +258,16 @@ class LoopbackListener:
     def finished(self) -> bool:
         """The socket is closed."""
         return self._closed.is_set()
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def wait_closed(self, timeout: float | None = None) -> bool:
+        """Wait until the socket is closed (after `cancel()`, say); True if it is."""
+        if not self._started:
+            return self._server is None
+        return self._closed.wait(timeout)
 
     def __enter__(self) -> LoopbackListener:
         self.open()

@@ -1,0 +1,265 @@
+"""The sign-in page in the person's own web browser (RFC 8252): the third `SignInHost`.
+
+The window says "Continue in your browser" meanwhile. The redirect comes back one of two
+ways, both Qt-free in `core/browser/`:
+
+- a loopback redirect (`http://127.0.0.1:<port>/...`): a `LoopbackListener` that the
+  factory binds before the sign-in starts (`prepare_redirect`), so that the authorize
+  request names the port it really got;
+- a custom scheme (`adobe+<hash>://...`): the operating system starts a second instance,
+  which hands the URL over the `HandoffServer` this factory runs for the app's life; while
+  no sign-in waits, it refuses.
+
+Either way the host only tells the window which URL came back; the controller then makes
+every check again (`PendingLogin.take_code`) and exchanges the code. The host's own check
+(`judge_for`, from the state in the authorize URL it opened) only decides whether a URL is
+this sign-in's answer, and so whether to stop waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+
+from frameio_desktop.core.browser import scheme
+from frameio_desktop.core.browser.errors import BrowserOpenError, HandoffError
+from frameio_desktop.core.browser.handoff import HandoffServer
+from frameio_desktop.core.browser.launch import open_with_browser_variable
+from frameio_desktop.core.browser.loopback import (
+    DEFAULT_TIMEOUT_SECONDS,
+    ListenerOutcome,
+    LoopbackListener,
+    judge_for,
+    loopback_address,
+)
+from frameio_desktop.core.errors import (
+    AuthorizationResponseError,
+    ConfigError,
+    FrameioDesktopError,
+    SignInCancelledError,
+)
+from frameio_desktop.core.flow import FOREIGN_ANSWER_ERRORS
+from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost, Waiting
+
+log = logging.getLogger(__name__)
+
+WAITING = Waiting(
+    title="Continue in your browser",
+    text="The sign-in page is open in your web browser. Sign in there; this window "
+    "carries on by itself once you have.",
+    show_button="Open the page again",
+)
+
+
+def open_in_browser(url: str) -> None:
+    """`BROWSER` if set, else the desktop's own choice (QDesktopServices)."""
+    if open_with_browser_variable(url):
+        return
+    if not QDesktopServices.openUrl(QUrl(url)):
+        raise BrowserOpenError()
+
+
+class _Relay(QObject):
+    """Carries what worker threads learn to the UI thread (queued signal delivery)."""
+
+    listener_done = Signal(object)  # ListenerOutcome
+    handed_over = Signal(object, str)  # SystemBrowserHost, URL
+
+
+class SystemBrowserHosts:
+    """Makes `SystemBrowserHost`s, and holds what outlives one sign-in: the listener bound
+    for the next one, and the handoff server."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        open_url: Callable[[str], None] = open_in_browser,
+        handoff_path: Path | None = None,
+        register_scheme: bool | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.open_url = open_url
+        self.handoff_path = handoff_path
+        #: Register the custom scheme at first use: installed (frozen) builds only, so a
+        #: run from source never changes the person's URL handlers on its own.
+        self.register_scheme = (
+            getattr(sys, "frozen", False) if register_scheme is None else register_scheme
+        )
+        self._reserved: LoopbackListener | None = None
+        self._handoff: HandoffServer | None = None
+        self._lock = threading.Lock()
+        self._waiting: tuple[SystemBrowserHost, Callable[[str], object]] | None = None
+        self._relay = _Relay()
+        self._relay.handed_over.connect(self._on_handed_over)
+
+    def host_factory(self) -> HostFactory:
+        return HostFactory(
+            make=self.make,
+            where="in your web browser. ",
+            in_process=False,
+            prepare_redirect=self.prepare_redirect,
+            system_browser=True,
+        )
+
+    # -- before each sign-in -------------------------------------------------------------
+
+    def prepare_redirect(self, registered: str) -> str:
+        """The redirect URI this sign-in must use. A loopback one is bound now (its port
+        may be any free one); a custom scheme needs the handoff server running."""
+        self._drop_reserved()
+        if loopback_address(registered) is not None:
+            listener = LoopbackListener(registered, timeout=self.timeout)
+            uri = listener.open()
+            self._reserved = listener
+            return uri
+        name = scheme.redirect_scheme(registered)
+        if name is None:
+            raise ConfigError(
+                "FRAMEIO_REDIRECT_URI",
+                f"is {registered!r}; a web browser cannot bring that back to this app",
+                hint="Use a loopback (http://127.0.0.1/...) or a custom-scheme redirect with "
+                "--browser system, or sign in with the app's own window (--browser embedded).",
+            )
+        self.start_handoff()
+        if self.register_scheme and not scheme.is_registered(name):
+            scheme.register(name)
+        return registered
+
+    def start_handoff(self) -> None:
+        if self._handoff is not None:
+            return
+        try:
+            self._handoff = HandoffServer(self._deliver, self.handoff_path).start()
+        except HandoffError as exc:
+            # Another window receives them: the redirect goes there, not here. Say so.
+            raise HandoffError(
+                f"{exc.user_message} Close the other frameio-desktop window, or sign in there."
+            ) from exc
+
+    def _drop_reserved(self) -> None:
+        reserved, self._reserved = self._reserved, None
+        if reserved is not None:
+            reserved.close()
+
+    def make(self, place: HostPlace) -> SystemBrowserHost:
+        listener, self._reserved = self._reserved, None
+        return SystemBrowserHost(self, place, listener)
+
+    def close(self) -> None:
+        """At application exit: nothing bound, nothing listening."""
+        self._drop_reserved()
+        handoff, self._handoff = self._handoff, None
+        if handoff is not None:
+            handoff.close()
+
+    # -- the handoff (custom-scheme redirects) -------------------------------------------
+
+    def expect(self, host: SystemBrowserHost, judge: Callable[[str], object]) -> None:
+        with self._lock:
+            self._waiting = (host, judge)
+
+    def forget(self, host: SystemBrowserHost) -> None:
+        with self._lock:
+            if self._waiting is not None and self._waiting[0] is host:
+                self._waiting = None
+
+    def _deliver(self, url: str) -> str | None:
+        """On the handoff server's thread: None to accept, else why not."""
+        with self._lock:
+            waiting = self._waiting
+        if waiting is None:
+            return "no sign-in is waiting"
+        try:
+            waiting[1](url)
+        except FOREIGN_ANSWER_ERRORS:
+            return "not the sign-in the app is waiting for"
+        except AuthorizationResponseError:
+            pass  # this sign-in's answer, saying no: the window shows why
+        with self._lock:
+            if self._waiting is not waiting:
+                return "no sign-in is waiting"
+            self._waiting = None
+        self._relay.handed_over.emit(waiting[0], url)
+        return None
+
+    def _on_handed_over(self, host: SystemBrowserHost, url: str) -> None:
+        log.debug("a sign-in answer was handed over by a second instance")
+        host.deliver(url)
+
+
+class SystemBrowserHost(SignInHost):
+    """One sign-in in the person's browser."""
+
+    waiting = WAITING
+
+    def __init__(
+        self, factory: SystemBrowserHosts, place: HostPlace, listener: LoopbackListener | None
+    ) -> None:
+        super().__init__(place.window)
+        self.factory = factory
+        self.listener = listener
+        self.authorize_url = ""
+        self._relay = _Relay()
+        self._relay.listener_done.connect(self._on_listener_done)
+
+    def open(self, authorize_url: str, redirect_uri: str) -> None:
+        self.authorize_url = authorize_url
+        judge = judge_for(authorize_url, redirect_uri)
+        if self.listener is not None:
+            self.listener.start(judge, self._relay.listener_done.emit)
+        else:
+            self.factory.expect(self, judge)
+        self._show_page()
+
+    def _show_page(self) -> None:
+        try:
+            self.factory.open_url(self.authorize_url)
+        except FrameioDesktopError as exc:
+            self.sign_in_failed.emit(exc)
+
+    def bring_to_front(self) -> None:
+        """Open the sign-in page again (the person closed the tab, or lost it)."""
+        if self.authorize_url and not self._closing:
+            self._show_page()
+
+    def deliver(self, url: str) -> None:
+        """A custom-scheme redirect, handed over by a second instance."""
+        if not self._closing:
+            self.redirect_caught.emit(url)
+
+    def _on_listener_done(self, outcome: ListenerOutcome) -> None:
+        self._gone()  # the listener's socket is closed
+        if self._closing:
+            return
+        if outcome.url is not None:
+            self.redirect_caught.emit(outcome.url)
+        elif outcome.error is not None and type(outcome.error) is not SignInCancelledError:
+            # The timeout, or a failure while checking: the window shows it.
+            self.sign_in_failed.emit(outcome.error)
+
+    def _close(self) -> None:
+        self.factory.forget(self)
+        listener = self.listener
+        if listener is None or listener.finished or not listener.started:
+            if listener is not None:
+                listener.close()
+            self._gone()
+            return
+        listener.cancel()  # its outcome arrives through the relay, then _gone()
+
+    def release(self, timeout: float) -> None:
+        self.close()
+        if self.listener is not None:
+            self.listener.wait_closed(timeout)
+        self._gone()
+
+
+def system_browser_host_factory(hosts: SystemBrowserHosts | None = None) -> HostFactory:
+    return (hosts or SystemBrowserHosts()).host_factory()

@@ -1,0 +1,168 @@
+"""The system-browser commands in real processes: `login --no-browser` with the redirect pasted
+on stdin, `login` choosing it by itself without a display, `register-scheme` and
+`unregister-scheme`, and a second instance handing a custom-scheme redirect to the first
+through the real desktop chain (xdg-open and gio).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from frameio_desktop.core.browser.handoff import SOCKET_NAME, HandoffServer
+from frameio_desktop.demo.server import DEMO_NATIVE_REDIRECT, DemoServer
+from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.cli import flags_for, run_cli, secret_service_missing
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_login(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "frameio_desktop", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def authorize_url_from(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The authorize URL the command printed, and what it printed before it."""
+    assert process.stdout is not None
+    before = ""
+    for line in process.stdout:
+        if line.strip().startswith("http"):
+            return line.strip(), before
+        before += line
+    raise AssertionError("no authorize URL printed")
+
+
+def headless_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    return {**env, **extra}
+
+
+@pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
+@pytest.mark.parametrize("explicit", [True, False])
+def test_login_by_pasting_the_redirect(demo: DemoServer, explicit: bool) -> None:
+    flags = {**demo.settings_flags(), "profile": f"paste-{secrets.token_hex(4)}"}
+    args = ["login", *flags_for(flags)] + (["--no-browser"] if explicit else [])
+    # Without --no-browser: no display, so it is chosen by itself (and says why).
+    env = headless_env() if not explicit else {**os.environ}
+    process = start_login(args, env)
+    try:
+        url, before = authorize_url_from(process)
+        redirect = sign_in_without_browser(url, "Ada Lovelace")
+        assert redirect.startswith(DEMO_NATIVE_REDIRECT)
+        out, err = process.communicate("a typo\n" + redirect + "\n", timeout=60)
+        assert process.returncode == 0, err
+        assert "Signed in to Frame.io V4 (Adobe IMS) as Ada Lovelace." in out
+        assert ("Not opening a browser: there is no display." in before) is not explicit
+        assert "does not belong" not in out  # a typo is another address, not a state
+        status = run_cli(["status", *flags_for(flags)])
+        assert status.returncode == 0, status.stderr
+        assert "Ada Lovelace" in status.stdout
+    finally:
+        process.kill()
+        run_cli(["logout", *flags_for(flags)])
+
+
+def test_login_paste_with_a_foreign_state_then_end_of_input(demo: DemoServer) -> None:
+    flags = {**demo.settings_flags(), "profile": f"paste-{secrets.token_hex(4)}"}
+    process = start_login(["login", "--no-browser", *flags_for(flags)], {**os.environ})
+    authorize_url_from(process)
+    out, _ = process.communicate(f"{DEMO_NATIVE_REDIRECT}?code=x&state=forged\n", timeout=60)
+    assert process.returncode == 7
+    assert "state mismatch" in out
+    assert demo.state.hits["/ims/token/v3"] == 0
+
+
+# -- the custom scheme ---------------------------------------------------------------------------
+
+TOOLS = ("xdg-open", "xdg-mime", "gio")
+desktop_chain = pytest.mark.skipif(
+    any(shutil.which(t) is None for t in TOOLS) or sys.platform != "linux",
+    reason="needs xdg-utils and gio (scripts/test installs them)",
+)
+
+
+@pytest.fixture
+def desktop() -> Iterator[dict[str, str]]:
+    """Temporary XDG folders: the person's own URL handlers are never touched."""
+    base = Path(tempfile.mkdtemp(prefix="xdg-"))  # short: a socket path must fit
+    runtime = base / "run"
+    runtime.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(base / "data"),
+        "XDG_CONFIG_HOME": str(base / "config"),
+        "XDG_DATA_DIRS": str(base / "none"),
+        "XDG_RUNTIME_DIR": str(runtime),
+        # xdg-utils 1.1.3's generic opener mistakes a scheme with digits for a file name;
+        # GNOME's `gio open`, which most desktops end up calling, does not.
+        "XDG_CURRENT_DESKTOP": "GNOME",
+    }
+    yield env
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@desktop_chain
+def test_register_scheme_commands(desktop: dict[str, str]) -> None:
+    flags = flags_for({"client_id": "c", "redirect_uri": DEMO_NATIVE_REDIRECT})
+    done = run_cli(["register-scheme", *flags], env=desktop)
+    assert done.returncode == 0, done.stderr
+    assert "Registered" in done.stdout
+    entry = Path(desktop["XDG_DATA_HOME"]) / "applications"
+    (desktop_file,) = entry.glob("*.desktop")
+    assert f"x-scheme-handler/{DEMO_NATIVE_REDIRECT.split(':')[0]};" in desktop_file.read_text()
+    undone = run_cli(["unregister-scheme", *flags], env=desktop)
+    assert undone.returncode == 0, undone.stderr
+    assert not desktop_file.exists()
+    loopback = run_cli(
+        ["register-scheme", *flags_for({"client_id": "c", "redirect_uri": "http://127.0.0.1/cb"})],
+        env=desktop,
+    )
+    assert loopback.returncode == 2
+    assert "no custom scheme" in loopback.stderr
+
+
+@desktop_chain
+def test_xdg_open_starts_a_second_instance_that_hands_over(desktop: dict[str, str]) -> None:
+    flags = flags_for({"client_id": "c", "redirect_uri": DEMO_NATIVE_REDIRECT})
+    assert run_cli(["register-scheme", *flags], env=desktop).returncode == 0
+    arrived = threading.Event()
+    received: list[str] = []
+
+    def deliver(url: str) -> str | None:
+        if not arrived.is_set():
+            received.append(url)
+            arrived.set()
+            return None
+        return "no sign-in is waiting"
+
+    url = f"{DEMO_NATIVE_REDIRECT}?code=the-code&state=the-state"
+    path = Path(desktop["XDG_RUNTIME_DIR"]) / "frameio-desktop" / SOCKET_NAME
+    with HandoffServer(deliver, path) as server:
+        subprocess.run(["xdg-open", url], env=desktop, check=True, timeout=60)
+        assert arrived.wait(60)
+        assert received == [url]
+        # The app run by hand with a redirect and no sign-in waiting: refused, exit 1.
+        again = run_cli([url], env=desktop)
+        assert again.returncode == 1
+        assert "no sign-in is waiting" in again.stderr
+        assert server.refusals == ["no sign-in is waiting"]
+    gone = run_cli([url], env=desktop)
+    assert gone.returncode == 1
+    assert "not waiting for one" in gone.stderr
