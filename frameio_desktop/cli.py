@@ -52,6 +52,13 @@ def _add_settings_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> N
             continue  # a secret on the command line would show in `ps`; use the environment
         flag = "--" + name.replace("_", "-")
         group.add_argument(flag, dest=name, default=default, metavar="VALUE", help=f"[{env}]")
+    group.add_argument(
+        "--account-id",
+        dest=ACCOUNT_ID,
+        default=default,
+        metavar="ID",
+        help="the Frame.io account to use, over the saved default [FRAMEIO_ACCOUNT_ID]",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,13 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _add_settings_flags(p, suppress=True)
-        p.add_argument(
-            "--account-id",
-            dest="account_id",
-            default=argparse.SUPPRESS,
-            metavar="ID",
-            help="the Frame.io account to use, over the saved default [FRAMEIO_ACCOUNT_ID]",
-        )
         return p
 
     token = command("token", "print an access token valid for at least --min-ttl seconds")
