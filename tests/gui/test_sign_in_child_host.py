@@ -15,12 +15,14 @@ from frameio_desktop.gui.window import MainWindow
 
 pytestmark = pytest.mark.gui
 
-#: Records every command it is sent (as events back), until its input ends.
+#: Records every command it is sent (as script results no one asked for, id -1, which the
+#: window ignores), until its input ends.
 RECORDER = textwrap.dedent(
     """
     import json, sys
     for line in sys.stdin:
-        print(json.dumps({"event": "got", "command": json.loads(line)}), flush=True)
+        event = {"event": "result", "id": -1, "value": json.loads(line)}
+        print(json.dumps(event), flush=True)
     """
 )
 
@@ -70,8 +72,8 @@ def test_open_show_and_cancel_reach_the_child(
     window_side = remote._receive  # the test reads the child's answers, then passes them on
 
     def listen(event: dict) -> None:
-        if event["event"] == "got":
-            got.append(event["command"])
+        if event["event"] == "result" and event["id"] == -1:
+            got.append(event["value"])
         window_side(event)
 
     remote.process.listen(listen)
@@ -132,3 +134,40 @@ def test_the_redirect_from_the_child_is_checked_here(
     assert controller.session is not None
     assert controller.session.tokens is None
     assert "state" in separate_window.error_text.text().lower()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        '{"event": "exit", "code": 0}',
+        '{"event": "exit", "code": "zero"}',
+        '{"event": "result", "id": "x", "value": 1}',
+        '{"event": "redirect", "url": 7}',
+        '{"event": "loaded"}',
+        '"x" * 70000',
+    ],
+)
+def test_a_child_breaking_the_protocol_ends_the_sign_in_with_an_error(
+    qtbot, child, controller: SignInController, separate_window: MainWindow, message: str
+) -> None:
+    """A faked exit or result, a non-numeric code or id, a message of the wrong shape or
+    size: the sign-in ends with an error page, never an exception in a slot."""
+    line = message if message.startswith('"x"') else repr(message)
+    child(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.stdin.readline()
+            sys.stdout.write({line} + "\\n")
+            sys.stdout.flush()
+            sys.stdin.read()
+            """
+        )
+    )
+    with qtbot.waitSignal(
+        controller.state_changed, check_params_cb=lambda s: s is State.ERROR, timeout=10_000
+    ):
+        controller.sign_in()
+    assert "stopped" in separate_window.error_text.text()
+    separate_window.back_button.click()
+    assert controller.state is State.SIGNED_OUT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import queue
 import subprocess
 import sys
@@ -17,13 +18,11 @@ ECHO_CHILD = textwrap.dedent(
     """
     import json, sys
     print(json.dumps({"event": "ready"}), flush=True)
-    print("not json", flush=True)
-    print(json.dumps(["no", "event"]), flush=True)
     for line in sys.stdin:
         command = json.loads(line)
         if command["cmd"] == "close":
             break
-        print(json.dumps({"event": "echo", "cmd": command["cmd"]}), flush=True)
+        print(json.dumps({"event": "result", "id": 0, "value": command["cmd"]}), flush=True)
     """
 )
 
@@ -47,8 +46,8 @@ def test_events_before_a_listener_are_kept_in_order() -> None:
     assert process.send({"cmd": "raise"})
     process.close()
     events = events_until_exit(process)
-    assert [e["event"] for e in events] == ["ready", "echo", "echo", "exit"]
-    assert [e.get("cmd") for e in events[1:3]] == ["open", "raise"]
+    assert [e["event"] for e in events] == ["ready", "result", "result", "exit"]
+    assert [e.get("value") for e in events[1:3]] == ["open", "raise"]
     assert events[-1]["code"] == 0
     assert process.wait() == 0
     assert not process.running
@@ -92,6 +91,7 @@ def test_no_event_after_the_listener_is_dropped() -> None:
 def test_the_child_is_this_program(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sign_in_process.child_command() == [
         sys.executable,
+        "-P",
         "-m",
         "frameio_desktop",
         "--sign-in-window",
@@ -139,3 +139,111 @@ def test_a_failing_listener_does_not_stop_the_reader() -> None:
     assert process.wait(timeout=10) == 0
     assert not process.running  # the reader reached the end and reported the exit
     assert calls[-1] == "exit"
+
+
+# -- issue 12: the child is started safely, and its pipe is untrusted input -----------------
+
+
+def test_a_planted_package_in_the_working_folder_is_not_run(tmp_path, monkeypatch) -> None:
+    planted = tmp_path / "frameio_desktop"
+    planted.mkdir()
+    marker = tmp_path / "planted-ran"
+    code = f"open({str(marker)!r}, 'w').write('ran')\n"
+    (planted / "__init__.py").write_text(code)
+    (planted / "__main__.py").write_text(code)
+    monkeypatch.chdir(tmp_path)
+    process = SignInProcess()  # the real command line
+    process.close()
+    process.wait(timeout=60)
+    assert not marker.exists()
+
+
+def test_the_child_gets_a_minimal_environment(monkeypatch) -> None:
+    monkeypatch.setenv("FRAMEIO_CLIENT_SECRET", "s3cret-value")
+    monkeypatch.setenv("FRAMEIO_TOKEN_URL", "https://auth.example.test/token")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret")
+    monkeypatch.setenv("SSLKEYLOGFILE", "/tmp/keys.log")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    reporter = (
+        "import json, os\n"
+        "print(json.dumps({'event': 'failed', 'message': json.dumps(dict(os.environ))}))\n"
+    )
+    process = SignInProcess(child(reporter))
+    events = events_until_exit(process)
+    seen = json.loads(events[0]["message"])
+    assert "s3cret-value" not in events[0]["message"]
+    for name in ("FRAMEIO_CLIENT_SECRET", "FRAMEIO_TOKEN_URL", "AWS_SECRET_ACCESS_KEY"):
+        assert name not in seen
+    assert "SSLKEYLOGFILE" not in seen
+    assert seen["LC_ALL"] == "C.UTF-8"
+    assert seen["QT_QPA_PLATFORM"] == "offscreen"
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        "--remote-debugging-port=9339",
+        "--disable-gpu --remote-debugging-port=9339 --lang=de",
+        "-remote-debugging-port=9339",
+        "--remote-debugging-pipe",
+        "--REMOTE-DEBUGGING-ADDRESS=0.0.0.0 --remote-allow-origins=*",
+    ],
+)
+def test_remote_debugging_never_reaches_the_child(flags: str) -> None:
+    env = sign_in_process.child_environment(
+        {
+            "QTWEBENGINE_CHROMIUM_FLAGS": flags,
+            "QTWEBENGINE_REMOTE_DEBUGGING": "9339",
+            "PATH": "/usr/bin",
+        }
+    )
+    assert "remote" not in env.get("QTWEBENGINE_CHROMIUM_FLAGS", "").lower()
+    assert "QTWEBENGINE_REMOTE_DEBUGGING" not in env
+    if "--lang=de" in flags:
+        assert env["QTWEBENGINE_CHROMIUM_FLAGS"] == "--disable-gpu --lang=de"
+    # ... and the child strips them itself, whoever started it.
+    environ = {"QTWEBENGINE_CHROMIUM_FLAGS": flags, "QTWEBENGINE_REMOTE_DEBUGGING": "1"}
+    argv = ["frameio-desktop", "--sign-in-window", *flags.split()]
+    sign_in_process.strip_remote_debugging(environ, argv)
+    assert "remote" not in environ["QTWEBENGINE_CHROMIUM_FLAGS"].lower()
+    assert "QTWEBENGINE_REMOTE_DEBUGGING" not in environ
+    assert not any("remote" in arg.lower() for arg in argv)
+
+
+@pytest.mark.timeout(60)
+def test_an_endless_line_is_cut_at_the_limit_and_the_child_stopped() -> None:
+    flood = (
+        "import sys\n"
+        "block = 'x' * 65536\n"
+        "for _ in range(4096):\n"  # 256 MiB, no newline
+        "    sys.stdout.write(block)\n"
+        "sys.stdout.flush()\n"
+        "import time; time.sleep(60)\n"
+    )
+    process = SignInProcess(child(flood))
+    events = events_until_exit(process)
+    assert [e["event"] for e in events] == ["failed", "exit"]
+    assert "oversized" in events[0]["message"]
+    assert events[-1]["code"] != 0  # stopped, not left writing
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"event": "exit", "code": 0},
+        {"event": "result", "id": "7", "value": None},
+        {"event": "result", "id": True, "value": None},
+        {"event": "loaded", "ok": "yes"},
+        {"event": "redirect"},
+        {"event": "failed", "message": ["x"]},
+        {"event": "surprise"},
+        ["ready"],
+    ],
+)
+def test_a_message_of_the_wrong_shape_ends_the_sign_in(line: object) -> None:
+    source = f"import json, time\nprint(json.dumps({line!r}), flush=True)\ntime.sleep(60)\n"
+    process = SignInProcess(child(source))
+    events = events_until_exit(process)
+    assert [e["event"] for e in events] == ["failed", "exit"]
+    assert "malformed" in events[0]["message"]

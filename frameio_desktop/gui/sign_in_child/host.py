@@ -42,7 +42,10 @@ class RemotePage(QObject):
         self._process.send(command)
 
     def script_result(self, event: dict[str, Any]) -> None:
-        callback = self._callbacks.pop(int(event.get("id", 0)), None)
+        ident = event.get("id")
+        if not isinstance(ident, int) or isinstance(ident, bool):
+            return  # the pipe checks this already; a result for no script is ignored
+        callback = self._callbacks.pop(ident, None)
         if callback is not None:
             callback(event.get("value"))
 
@@ -111,7 +114,16 @@ class ChildProcessHost(SignInHost):
                 event = self._events.get_nowait()
             except queue.Empty:
                 return
-            self._on_event(event)
+            try:
+                self._on_event(event)
+            except Exception:
+                log.exception("the sign-in window's message could not be handled")
+                if not self._done:
+                    self._done = True
+                    self.load_failed.emit(
+                        "The sign-in window sent a message the app cannot use, so the "
+                        "sign-in was stopped. Try again."
+                    )
 
     def _on_event(self, event: dict[str, Any]) -> None:
         match event.get("event"):
@@ -129,7 +141,8 @@ class ChildProcessHost(SignInHost):
                 self._done = True
                 self.load_failed.emit(str(event.get("message", "")))
             case "exit":
-                code = int(event.get("code", -1))
+                code = event.get("code")
+                code = code if isinstance(code, int) else -1  # the parent's own report
                 if not self._done:
                     self._done = True
                     log.warning("the sign-in window process exited early (status %s)", code)

@@ -28,6 +28,16 @@ and the child writes events to its stdout:
 The parent adds {"event": "exit", "code": N} when the child's stdout closes. The end of
 the child's stdin means the parent is gone: the child closes its window and exits. Pipes
 are private to the two processes; nothing here is logged or written to disk.
+
+The child is untrusted input here: every line is bounded (`MAX_MESSAGE_CHARS`, read with a
+bounded readline so a huge line is never held whole), must be one of the events above
+with fields of the right types, and may not claim to be the parent's own `exit`. Anything
+else ends the sign-in with an error (a `failed` event) and stops the child.
+
+The child is started so that nothing of the working folder is on its import path (`-P`:
+a planted `./frameio_desktop/` must never run as the sign-in window), with a minimal
+environment (`child_environment`: what Qt, Chromium, the display and the locale need; no
+secrets such as FRAMEIO_CLIENT_SECRET) and without any remote-debugging switch.
 """
 
 from __future__ import annotations
@@ -35,10 +45,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import re
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 log = logging.getLogger(__name__)
@@ -50,11 +62,111 @@ Event = dict[str, Any]
 Listener = Callable[[Event], None]
 
 
+#: Longest line the child may send. Real ones are a few hundred characters; a redirect
+#: URL is bounded by Chromium at 2 MiB but sign-in servers stay far below this.
+MAX_MESSAGE_CHARS = 64 * 1024
+
+#: Each event the child may send, and the type of each of its fields.
+_EVENT_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "ready": {},
+    "loaded": {"ok": (bool,)},
+    "redirect": {"url": (str,)},
+    "cancel": {},
+    "failed": {"message": (str,)},
+    "result": {"id": (int,), "value": (object,)},
+}
+
+#: Environment variables the sign-in window needs (exact names)...
+_CHILD_ENV_NAMES = frozenset(
+    {
+        # where things are, who is running, the locale and time zone
+        "PATH", "HOME", "USER", "LOGNAME", "USERNAME", "LANG", "LANGUAGE", "TZ",
+        "TMPDIR", "TEMP", "TMP",
+        # the display and the desktop session (accessibility and portals use D-Bus)
+        "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS",
+        "DESKTOP_SESSION", "XCURSOR_SIZE", "XCURSOR_THEME", "GDK_SCALE", "GDK_DPI_SCALE",
+        # Windows' own
+        "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "PATHEXT", "APPDATA",
+        "LOCALAPPDATA", "PROGRAMDATA", "PROGRAMFILES", "USERPROFILE", "HOMEDRIVE",
+        "HOMEPATH", "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE",
+        # the sign-in page may only be reachable through a proxy; Chromium reads these
+        "http_proxy", "https_proxy", "no_proxy", "all_proxy",
+        "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
+        # how this Python finds its packages, fonts and libraries
+        "PYTHONPATH", "FONTCONFIG_FILE", "FONTCONFIG_PATH",
+        "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FRAMEWORK_PATH",
+    }
+)  # fmt: skip
+#: ... and prefixes (the locale's categories, XDG folders, Qt's and QtWebEngine's own,
+#: PyInstaller's bootloader state).
+_CHILD_ENV_PREFIXES = ("LC_", "XDG_", "QT_", "QTWEBENGINE_", "_PYI", "PYINSTALLER_")
+#: Never passed on, even where a prefix would admit them.
+_CHILD_ENV_REFUSED = frozenset({"QTWEBENGINE_REMOTE_DEBUGGING"})
+
+#: Chromium switches that open the page to a debugger: `--remote-debugging-port`,
+#: `--remote-debugging-pipe`, `--remote-debugging-address`, ...; Chromium also accepts
+#: a single dash, and `/` on Windows.
+_REMOTE_DEBUGGING = re.compile(r"^(?:--?|/)(?:remote-debugging|remote-allow-origins)", re.I)
+
+
 def child_command() -> list[str]:
-    """This same program, in sign-in-window mode (frozen or from source)."""
+    """This same program, in sign-in-window mode (frozen or from source).
+
+    From source, `-P` keeps the working folder off the import path: `python -m` would
+    otherwise put it first, and a `./frameio_desktop/` there would run instead."""
     if getattr(sys, "frozen", False):
         return [sys.executable, SWITCH]
-    return [sys.executable, "-m", "frameio_desktop", SWITCH]
+    return [sys.executable, "-P", "-m", "frameio_desktop", SWITCH]
+
+
+def without_remote_debugging(flags: str) -> str:
+    """Chromium flags with every remote-debugging switch removed."""
+    return " ".join(flag for flag in flags.split() if not _REMOTE_DEBUGGING.match(flag))
+
+
+def child_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The sign-in window's environment: only what Qt, Chromium, the display and the
+    locale need. Not the app's settings or secrets (FRAMEIO_CLIENT_SECRET), which the
+    child never needs: it gets the authorize URL and the redirect URI over its pipe."""
+    environ = os.environ if environ is None else environ
+    kept = {
+        name: value
+        for name, value in environ.items()
+        if (name in _CHILD_ENV_NAMES or name.startswith(_CHILD_ENV_PREFIXES))
+        and name not in _CHILD_ENV_REFUSED
+    }
+    if "QTWEBENGINE_CHROMIUM_FLAGS" in kept:
+        kept["QTWEBENGINE_CHROMIUM_FLAGS"] = without_remote_debugging(
+            kept["QTWEBENGINE_CHROMIUM_FLAGS"]
+        )
+    return kept
+
+
+def strip_remote_debugging(environ: dict[str, str] | os._Environ[str], argv: list[str]) -> None:
+    """In the child itself, before Qt starts: the same switches gone from its environment
+    and its arguments, whoever started it."""
+    environ.pop("QTWEBENGINE_REMOTE_DEBUGGING", None)
+    if "QTWEBENGINE_CHROMIUM_FLAGS" in environ:
+        environ["QTWEBENGINE_CHROMIUM_FLAGS"] = without_remote_debugging(
+            environ["QTWEBENGINE_CHROMIUM_FLAGS"]
+        )
+    argv[:] = [arg for arg in argv if not _REMOTE_DEBUGGING.match(arg)]
+
+
+def valid_event(event: object) -> bool:
+    """One of the events a child may send, with fields of the right types."""
+    if not isinstance(event, dict):
+        return False
+    fields = _EVENT_FIELDS.get(event.get("event"))  # type: ignore[arg-type]
+    if fields is None:
+        return False  # unknown, or "exit", which only the parent reports
+    for name, types in fields.items():
+        value = event.get(name)
+        if name not in event or (isinstance(value, bool) and bool not in types):
+            return False
+        if not isinstance(value, types):
+            return False
+    return True
 
 
 class SignInProcess:
@@ -73,7 +185,9 @@ class SignInProcess:
             stdout=subprocess.PIPE,
             text=True,
             encoding="utf-8",
+            errors="replace",
             bufsize=1,
+            env=child_environment(),
         )
         self._exited = threading.Event()
         self._reader = threading.Thread(
@@ -143,18 +257,42 @@ class SignInProcess:
     def _read(self) -> None:
         stdout: IO[str] | None = self._proc.stdout
         assert stdout is not None
-        for line in stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                log.warning("ignored a malformed line from the sign-in window")
-                continue
-            if isinstance(event, dict) and isinstance(event.get("event"), str):
-                self._deliver(event)
+        while True:
+            # Bounded: a line longer than the limit is never read whole.
+            line = stdout.readline(MAX_MESSAGE_CHARS + 1)
+            if not line:
+                break
+            problem = None
+            if len(line) > MAX_MESSAGE_CHARS:
+                problem = "an oversized message"
+            else:
+                try:
+                    event = json.loads(line)
+                except (ValueError, RecursionError):
+                    event = None
+                if not valid_event(event):
+                    problem = "a malformed message"
+            if problem is not None:
+                self._violation(problem)
+                break
+            self._deliver(event)
         code = self._proc.wait()
         self.exit_code = code
         self._deliver({"event": "exit", "code": code})
         self._exited.set()
+
+    def _violation(self, what: str) -> None:
+        """The child broke the protocol: end the sign-in with an error, stop the child."""
+        log.warning("the sign-in window sent %s; stopping it", what)
+        self._deliver(
+            {
+                "event": "failed",
+                "message": f"The sign-in window sent {what}, so the sign-in was stopped. "
+                "Try again.",
+            }
+        )
+        with contextlib.suppress(OSError):
+            self._proc.kill()
 
 
 class ProcessFactory:

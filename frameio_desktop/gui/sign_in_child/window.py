@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.gui.app import make_application
+from frameio_desktop.gui.sign_in_child.process import strip_remote_debugging
 from frameio_desktop.gui.style import STYLE_SHEET
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,8 @@ def run() -> int:
         os.dup2(2, 1)
     sys.stdout = sys.stderr
     configure_logging(logging.WARNING)
+    # Whoever started this process: no debugger may attach to the sign-in page.
+    strip_remote_debugging(os.environ, sys.argv)
     app = make_application()
     app.setQuitOnLastWindowClosed(False)  # closing the window is a cancel, sent first
     import PySide6.QtWebEngineWidgets  # noqa: F401 - load it while the parent starts up
