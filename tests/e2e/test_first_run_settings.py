@@ -21,6 +21,7 @@ from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.window import MainWindow
 from frameio_desktop.main import launch, settings_access_for
 from tests.helpers.peers import DemoPeer
+from tests.helpers.qtobjects import dispose
 
 pytestmark = [pytest.mark.e2e, pytest.mark.gui, pytest.mark.webengine]
 
@@ -57,6 +58,7 @@ class Run:
         self.closed = True
         assert self.window.release_web_engine()
         self.controller.runner.wait_idle()
+        dispose(self.controller)
 
 
 def focused() -> QWidget:

@@ -28,6 +28,7 @@ from frameio_desktop.main import DemoOnDemand, configuration_for, settings_acces
 from tests.helpers.accessibility import accessible_name, unnamed
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.fakes import MemoryKeyring
+from tests.helpers.qtobjects import dispose
 
 pytestmark = pytest.mark.gui
 
@@ -117,6 +118,7 @@ def start_app(qtbot, tmp_path: Path, on_demand: DemoOnDemand) -> Iterator[Callab
     for app in apps:
         app.window.release_web_engine()
         app.controller.runner.wait_idle()
+        dispose(app.controller)
 
 
 def write_settings(values: dict[str, str]) -> Path:
