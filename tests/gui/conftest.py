@@ -12,6 +12,7 @@ from frameio_desktop.gui.window import MainWindow
 from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 from tests.helpers.pages import RoutePages
+from tests.helpers.qtobjects import dispose
 
 pytestmark = pytest.mark.gui
 
@@ -35,6 +36,7 @@ def controller(qtbot, demo: DemoServer, tmp_path: Path, backend: MemoryKeyring, 
     c = SignInController(session, clock=clock)
     yield c
     c.runner.wait_idle()
+    dispose(c)
 
 
 @pytest.fixture
