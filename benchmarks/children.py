@@ -177,16 +177,18 @@ def stall(_: object = None) -> None:
     """Longest main-thread stall while the token request takes 3 s."""
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from frameio_desktop.demo.server import DemoServer
     from frameio_desktop.gui.app import make_application
     from frameio_desktop.gui.controller import SignInController, State
     from frameio_desktop.main import build_window
     from tests.helpers.browser import sign_in_without_browser
-    from tests.helpers.demo import demo_session
+    from tests.helpers.demo import GatedDemoServer
+    from tests.helpers.sessions import new_session
 
     app = make_application()
-    demo = DemoServer().start()
-    session = demo_session(demo, Path(tempfile.mkdtemp()), profile="bench-stall")
+    demo = GatedDemoServer().start()
+    session = new_session(
+        {**demo.settings_flags(), "profile": "bench-stall"}, folder=Path(tempfile.mkdtemp())
+    )
     controller = SignInController(session)
     window = build_window(controller, session.settings)
     window.show()

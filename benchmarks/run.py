@@ -418,13 +418,14 @@ def seeded_session(demo_flags: dict[str, str]) -> list[str]:
     from frameio_desktop.core.store import KeyringTokenStore
     from tests.helpers.browser import sign_in_without_browser
     from tests.helpers.cli import flags_for
+    from tests.helpers.sessions import complete_login
 
     settings = load_settings(
         demo_flags, environ={}, dotenv_path=ROOT / "x", settings_path=ROOT / "x"
     )
     session = AuthSession(settings, store=KeyringTokenStore())
     pending = session.begin_login()
-    session.complete_login(pending, sign_in_without_browser(pending.authorize_url, "Bench Mark"))
+    complete_login(session, pending, sign_in_without_browser(pending.authorize_url, "Bench Mark"))
     return flags_for(demo_flags)
 
 

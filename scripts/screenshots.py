@@ -33,8 +33,8 @@ from frameio_desktop.gui.tasks import wait_until  # noqa: E402
 from frameio_desktop.gui.window import MainWindow  # noqa: E402
 from frameio_desktop.main import DemoOnDemand, build_window, settings_access_for  # noqa: E402
 from frameio_desktop.selftest import autofill_script  # noqa: E402
-from tests.helpers.demo import demo_session  # noqa: E402
 from tests.helpers.fakes import MemoryKeyring  # noqa: E402
+from tests.helpers.sessions import new_session  # noqa: E402
 
 
 def save(widget: QWidget, path: Path) -> None:
@@ -89,7 +89,8 @@ def main() -> int:
     make_application()
     demo = DemoServer(token_ttl=3600).start()
     try:
-        session = demo_session(demo, Path(tempfile.mkdtemp()))  # tokens in memory only
+        # Tokens in memory only.
+        session = new_session(demo.settings_flags(), folder=Path(tempfile.mkdtemp()))
         settings = session.settings
         controller = SignInController(session)
         window = build_window(controller, settings)

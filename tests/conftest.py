@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,6 +9,7 @@ import keyring
 import pytest
 
 from tests.helpers.fakes import FakeClock, MemoryKeyring
+from tests.helpers.sessions import SessionFactory, new_session
 
 CUSTOM_REDIRECT = "adobe+abc123://adobeid/client-123"
 
@@ -64,13 +66,20 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @pytest.fixture
 def demo() -> Iterator[object]:
-    """The demo sign-in server on a free loopback port (10-minute access tokens)."""
-    from frameio_desktop.demo.server import DemoServer  # needs the demo extra (Flask)
+    """The demo sign-in server on a free loopback port (10-minute access tokens), whose
+    token requests a test can hold (`demo.state.token_gate`)."""
+    from tests.helpers.demo import GatedDemoServer  # needs the demo extra (Flask)
 
-    server = DemoServer(token_ttl=600).start()
+    server = GatedDemoServer(token_ttl=600).start()
     yield server
     server.state.token_gate.set()
     server.stop()
+
+
+@pytest.fixture
+def make_session(tmp_path: Path) -> SessionFactory:
+    """The one session factory: see tests/helpers/sessions.py."""
+    return functools.partial(new_session, folder=tmp_path)  # type: ignore[return-value]
 
 
 @pytest.fixture

@@ -319,16 +319,6 @@ class AuthSession:
         address a loopback listener really listens on (see `flow.begin_login`)."""
         return begin_login(self.resolved_settings(), prompt=prompt, redirect_uri=redirect_uri)
 
-    def complete_login(
-        self,
-        pending: PendingLogin,
-        redirect_url: str,
-        *,
-        cancelled: Callable[[], bool] | None = None,
-    ) -> TokenSet:
-        """Check the caught redirect, exchange the code, store the tokens."""
-        return self.finish_login(pending, pending.take_code(redirect_url), cancelled=cancelled)
-
     def finish_login(
         self,
         pending: PendingLogin,

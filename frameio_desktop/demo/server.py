@@ -243,11 +243,10 @@ class DemoState:
         #: Refresh requests refused (spent, revoked or expired refresh token).
         self.refused_refreshes = 0
         self.revocations = 0
-        #: Tests close this gate to hold token requests (open by default), and wait on
-        #: `token_request_arrived` to know one is being held.
-        self.token_gate = threading.Event()
-        self.token_gate.set()
-        self.token_request_arrived = threading.Event()
+
+    def before_token_request(self) -> None:
+        """Runs on the server's thread before each token request is answered. Nothing
+        here; a test's subclass holds requests in it (a slow server)."""
 
     def token_by_access(self, value: str) -> Token | None:
         with self.lock:
@@ -411,8 +410,7 @@ def create_app(state: DemoState, *, token_ttl: int, refresh_ttl: int) -> Flask:
         with state.lock:
             state.hits[request.path] += 1
         if request.path == shape.token_path:
-            state.token_request_arrived.set()
-            state.token_gate.wait(timeout=60)
+            state.before_token_request()
 
     def user_from_session() -> DemoUser | None:
         user = session.get("user")

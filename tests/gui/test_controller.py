@@ -12,13 +12,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from frameio_desktop.core.errors import ConfigError
+from frameio_desktop.core.errors import ConfigError, NetworkError
 from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from frameio_desktop.gui.controller import SignInController, State
-from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.window import MainWindow
+from tests.gui.conftest import make_window
 from tests.helpers.browser import sign_in_without_browser
-from tests.helpers.fakes import FakeClock, MemoryKeyring
+from tests.helpers.fakes import DroppingKeyring, FakeClock, MemoryKeyring
 
 
 def sign_in(qtbot, controller: SignInController, *, allow: bool = True, name: str = "Ada") -> None:
@@ -217,42 +217,25 @@ def test_sign_out_that_cannot_clear_the_keyring_says_so(
     assert window.note_label.isVisibleTo(window)
 
 
-def test_silent_sign_in_from_keyring(
-    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
-) -> None:
+def test_silent_sign_in_from_keyring(qtbot, controller, relaunch) -> None:
     sign_in(qtbot, controller)
-    from tests.helpers.demo import demo_session
-
-    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
-    window = MainWindow(
-        again,
-        provider_title="Demo",
-        client_id="c",
-        profile="demo",
-        host_factory=embedded_host_factory(),
-    )
-    qtbot.addWidget(window)
+    again, window = relaunch()
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
     assert window.name_label.text() == "Ada"
     assert window.sign_in_host is None
-    again.runner.wait_idle()
 
 
 def test_expired_session_at_launch_asks_to_sign_in(
-    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+    qtbot, controller, demo: DemoServer, clock: FakeClock, relaunch
 ) -> None:
     sign_in(qtbot, controller)
     demo.state.token_by_refresh(controller.tokens.refresh_token).refresh_revoked = True
-    from tests.helpers.demo import demo_session
-
-    session = demo_session(demo, tmp_path, backend, clock=clock)
-    again = SignInController(session, clock=clock)
+    again, _ = relaunch()
     clock.advance(3600)  # the access token has expired; the refresh token was revoked
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT):
         again.start()
     assert "expired" in again.last_note
-    again.runner.wait_idle()
 
 
 def test_copy_access_token_to_clipboard(qtbot, controller, window: MainWindow) -> None:
@@ -287,14 +270,7 @@ def test_clipboard_someone_else_filled_is_left_alone(qtbot, controller, window: 
 def test_missing_setting_shows_panel_not_traceback(qtbot) -> None:
     problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
     controller = SignInController(None, config_problem=problem)
-    window = MainWindow(
-        controller,
-        provider_title="Frame.io",
-        client_id=None,
-        profile=None,
-        host_factory=embedded_host_factory(),
-    )
-    qtbot.addWidget(window)
+    window = make_window(qtbot, controller, provider_title="Frame.io", client_id=None, profile=None)
     controller.start()
     assert window.stack.currentWidget() is window.signed_out_page
     assert not window.config_panel.isHidden()
@@ -303,75 +279,79 @@ def test_missing_setting_shows_panel_not_traceback(qtbot) -> None:
     assert not window.sign_in_button.isEnabled()
 
 
-def test_no_secure_keyring_banner(qtbot, demo: DemoServer, tmp_path, clock: FakeClock) -> None:
-    from tests.helpers.demo import demo_session
-    from tests.helpers.fakes import DroppingKeyring
-
-    controller = SignInController(
-        demo_session(demo, tmp_path, DroppingKeyring(), clock=clock), clock=clock
-    )
-    window = MainWindow(
-        controller,
-        provider_title="Demo",
-        client_id="c",
-        profile="demo",
-        host_factory=embedded_host_factory(),
-    )
-    qtbot.addWidget(window)
+def test_no_secure_keyring_banner(qtbot, relaunch) -> None:
+    controller, window = relaunch(keyring=DroppingKeyring())
     sign_in(qtbot, controller)
     assert "only until you quit" in window.banner.text()
     assert window.banner.isVisibleTo(window)
-    controller.runner.wait_idle()
+
+
+#: Which page each state shows (busy: a spinner with a heading).
+PAGES = {
+    State.STARTING: "busy_page",
+    State.SIGNED_OUT: "signed_out_page",
+    State.SIGNING_IN: "signing_in_page",
+    State.FINISHING: "busy_page",
+    State.SIGNED_IN: "signed_in_page",
+    State.SIGNING_OUT: "busy_page",
+    State.ERROR: "error_page",
+}
 
 
 @pytest.mark.parametrize("state", list(State))
-def test_every_state_has_a_page(qtbot, window: MainWindow, state: State) -> None:
+def test_every_state_has_its_page(qtbot, window: MainWindow, state: State) -> None:
+    expected = getattr(window, PAGES[state])
+    # Start from another page, so showing the state must switch to its own.
+    window.stack.setCurrentWidget(
+        window.error_page if expected is not window.error_page else window.busy_page
+    )
     window.show_state(state)
-    assert window.stack.currentWidget() is not None
+    assert window.stack.currentWidget() is expected
 
 
 def test_launch_shows_last_known_account_without_the_network(
-    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+    qtbot, controller, demo: DemoServer, relaunch
 ) -> None:
     sign_in(qtbot, controller, name="Ada Lovelace")
     demo.stop()  # offline: the window still shows who is signed in
-    from tests.helpers.demo import demo_session
+    again, window = relaunch()
+    # The server's check of the stored sign-in runs in the background; record its failure
+    # once the window has handled it (the handler is looked up when the check starts).
+    failures: list[BaseException] = []
+    handle = again._on_verify_failed
 
-    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
-    window = MainWindow(
-        again,
-        provider_title="Demo",
-        client_id="c",
-        profile="demo",
-        host_factory=embedded_host_factory(),
-    )
-    qtbot.addWidget(window)
+    def on_verify_failed(exc: BaseException) -> None:
+        handle(exc)
+        failures.append(exc)
+
+    again._on_verify_failed = on_verify_failed  # type: ignore[method-assign]
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
     assert window.name_label.text() == "Ada Lovelace"
-    again.runner.wait_idle()  # the background check fails quietly while offline
-    qtbot.wait_until(lambda: again.state is State.SIGNED_IN)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
+    assert isinstance(failures[0], NetworkError)
+    # Offline is not signed out: the window still shows the account.
+    assert again.state is State.SIGNED_IN
+    assert window.stack.currentWidget() is window.signed_in_page
+    assert window.name_label.text() == "Ada Lovelace"
     demo.start()
 
 
 def test_revoked_session_shown_from_keyring_is_caught_in_the_background(
-    qtbot, controller, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+    qtbot, controller, demo: DemoServer, relaunch
 ) -> None:
     sign_in(qtbot, controller)
     tokens = controller.tokens
     token = demo.state.token_by_access(tokens.access_token)
     token.revoked = True
     token.refresh_revoked = True
-    from tests.helpers.demo import demo_session
-
-    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
+    again, _ = relaunch()
     states: list[State] = []
     again.state_changed.connect(states.append)
     again.start()
     qtbot.waitUntil(lambda: again.state is State.SIGNED_OUT, timeout=10_000)
     assert State.SIGNED_IN in states  # shown at once, then corrected by the server
     assert "expired" in again.last_note
-    again.runner.wait_idle()
 
 
 def test_the_window_reads_the_error_table() -> None:

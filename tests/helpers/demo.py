@@ -1,36 +1,30 @@
-"""Helpers to point sessions at a DemoServer."""
+"""The demo sign-in server with a test's hold on its token endpoint."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import threading
 
-from frameio_desktop.core.http import HttpClient
-from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import load_settings
-from frameio_desktop.core.store import KeyringTokenStore
-from frameio_desktop.core.tokens import Clock, utc_now
-from frameio_desktop.demo.server import DemoServer
-from tests.helpers.fakes import MemoryKeyring
+from frameio_desktop.demo.server import DemoServer, DemoState
 
 
-def demo_session(
-    demo: DemoServer,
-    tmp_path: Path,
-    backend: MemoryKeyring | None = None,
-    *,
-    clock: Clock = utc_now,
-    **flags: str,
-) -> AuthSession:
-    settings = load_settings(
-        {**demo.settings_flags(), **flags},
-        environ={},
-        dotenv_path=tmp_path / "absent.env",
-        settings_path=tmp_path / "absent.json",
-    )
-    return AuthSession(
-        settings,
-        http=HttpClient(),
-        store=KeyringTokenStore(backend if backend is not None else MemoryKeyring()),
-        clock=clock,
-        lock_dir=tmp_path / "locks",
-    )
+class GatedDemoState(DemoState):
+    """Holds each token request while `token_gate` is closed (it is open at first), and
+    sets `token_request_arrived` when one comes: a slow server, on cue."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.token_gate = threading.Event()
+        self.token_gate.set()
+        self.token_request_arrived = threading.Event()
+
+    def before_token_request(self) -> None:
+        self.token_request_arrived.set()
+        self.token_gate.wait(timeout=60)
+
+
+class GatedDemoServer(DemoServer):
+    state: GatedDemoState
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.state = GatedDemoState(self.shape, self.state.clock)

@@ -53,7 +53,6 @@ class DemoPeer:
         return self.server.state.revocations
 
     def stop(self) -> None:
-        self.server.state.token_gate.set()
         self.server.stop()
 
 

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import load_settings, save_settings_file
+from frameio_desktop.core.settings import save_settings_file
 from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.core.tokens import expired_copy, utc_now
 from frameio_desktop.demo.server import DemoServer
@@ -25,6 +24,7 @@ from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing, start_cli
 from tests.helpers.fakes import store_for
 from tests.helpers.hostile_http import RecordingServer
+from tests.helpers.sessions import SessionFactory, complete_login
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -35,20 +35,14 @@ pytestmark = [
 class SignedIn:
     """A sign-in stored in the real keyring under a profile of this test's own."""
 
-    def __init__(self, demo: DemoServer, tmp_path: Path) -> None:
+    def __init__(self, demo: DemoServer, make_session: SessionFactory) -> None:
         self.demo = demo
         self.settings_flags = {**demo.settings_flags(), "profile": f"cli-{secrets.token_hex(4)}"}
         self.args = flags_for(self.settings_flags)
-        settings = load_settings(
-            self.settings_flags,
-            environ={},
-            dotenv_path=tmp_path / "x",
-            settings_path=tmp_path / "y",
-        )
-        self.session = AuthSession(settings, store=KeyringTokenStore())
+        self.session = make_session(self.settings_flags, system_keyring=True)
         pending = self.session.begin_login()
-        self.tokens = self.session.complete_login(
-            pending, sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
+        self.tokens = complete_login(
+            self.session, pending, sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
         )
 
     def expire_access_token(self) -> None:
@@ -63,8 +57,8 @@ class SignedIn:
 
 
 @pytest.fixture
-def signed_in(demo: DemoServer, tmp_path: Path) -> Iterator[SignedIn]:
-    state = SignedIn(demo, tmp_path)
+def signed_in(demo: DemoServer, make_session: SessionFactory) -> Iterator[SignedIn]:
+    state = SignedIn(demo, make_session)
     yield state
     state.cleanup()
 
@@ -264,7 +258,7 @@ def test_killed_mid_refresh_leaves_a_usable_or_clearly_expired_session(
         assert "Sign in again" in result.stderr
 
 
-def test_subcommands_against_oidc_provider(tmp_path: Path) -> None:
+def test_subcommands_against_oidc_provider(make_session: SessionFactory) -> None:
     from tests.helpers import oidc
     from tests.helpers.browser import sign_in_oidc_provider_without_browser
     from tests.helpers.peers import OIDC_REDIRECT
@@ -274,13 +268,12 @@ def test_subcommands_against_oidc_provider(tmp_path: Path) -> None:
     server = oidc.OidcProvider([OIDC_REDIRECT]).start()
     try:
         flags = {**server.settings_flags(OIDC_REDIRECT), "profile": f"cli-{secrets.token_hex(4)}"}
-        settings = load_settings(
-            flags, environ={}, dotenv_path=tmp_path / "x", settings_path=tmp_path / "y"
-        )
-        session = AuthSession(settings, store=KeyringTokenStore())
+        session = make_session(flags, system_keyring=True)
         pending = session.begin_login()
-        tokens = session.complete_login(
-            pending, sign_in_oidc_provider_without_browser(pending.authorize_url, OIDC_REDIRECT)
+        tokens = complete_login(
+            session,
+            pending,
+            sign_in_oidc_provider_without_browser(pending.authorize_url, OIDC_REDIRECT),
         )
         args = flags_for(flags)
         same = run_cli(["token", *args])
@@ -300,7 +293,7 @@ def test_subcommands_against_oidc_provider(tmp_path: Path) -> None:
         assert run_cli(["token", *args]).returncode == 3
     finally:
         server.stop()
-        KeyringTokenStore().clear(settings.store_key)
+        KeyringTokenStore().clear(session.settings.store_key)
 
 
 def test_accounts_lists_every_page_and_marks_the_default(signed_in: SignedIn) -> None:
@@ -333,9 +326,9 @@ def no_refresh_demo() -> Iterator[DemoServer]:
 
 
 def test_expired_sign_in_without_refresh_token_exits_4_and_opens_nothing(
-    no_refresh_demo: DemoServer, tmp_path: Path
+    no_refresh_demo: DemoServer, make_session: SessionFactory
 ) -> None:
-    signed_in = SignedIn(no_refresh_demo, tmp_path)
+    signed_in = SignedIn(no_refresh_demo, make_session)
     try:
         assert signed_in.tokens.refresh_token is None
         status = run_cli(["status", *signed_in.args])

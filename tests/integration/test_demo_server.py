@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
 from frameio_desktop.core.errors import AuthorizationDeniedError, SessionExpiredError
-from frameio_desktop.core.http import HttpClient
-from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import load_settings
-from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.fakes import MemoryKeyring
+from tests.helpers.sessions import SessionFactory, complete_login
 
 
 @pytest.fixture(params=["frameio-v4", "frameio-v2"])
@@ -30,31 +26,12 @@ def ims() -> Iterator[DemoServer]:
         yield server
 
 
-def session_for(
-    demo: DemoServer, tmp_path: Path, backend: MemoryKeyring, clock=None
-) -> AuthSession:
-    settings = load_settings(
-        demo.settings_flags(),
-        environ={},
-        dotenv_path=tmp_path / ".env",
-        settings_path=tmp_path / "settings.json",
-    )
-    kwargs = {"clock": clock} if clock else {}
-    return AuthSession(
-        settings,
-        http=HttpClient(),
-        store=KeyringTokenStore(backend),
-        lock_dir=tmp_path / "locks",
-        **kwargs,
-    )
-
-
-def test_full_sign_in_refresh_and_sign_out(demo: DemoServer, tmp_path: Path) -> None:
+def test_full_sign_in_refresh_and_sign_out(make_session: SessionFactory, demo: DemoServer) -> None:
     backend = MemoryKeyring()
-    session = session_for(demo, tmp_path, backend)
+    session = make_session(demo.settings_flags(), keyring=backend)
     pending = session.begin_login()
     redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
-    tokens = session.complete_login(pending, redirect)
+    tokens = complete_login(session, pending, redirect)
     assert demo.state.hits[CALLBACK_PATH] == 0
     assert 110 <= tokens.seconds_left(tokens.obtained_at) <= 120
     account = session.account()
@@ -73,12 +50,12 @@ def test_full_sign_in_refresh_and_sign_out(demo: DemoServer, tmp_path: Path) -> 
     assert not demo.state.access_token_active(new.access_token)
 
 
-def test_deny_consent(demo: DemoServer, tmp_path: Path) -> None:
-    session = session_for(demo, tmp_path, MemoryKeyring())
+def test_deny_consent(make_session: SessionFactory, demo: DemoServer) -> None:
+    session = make_session(demo.settings_flags())
     pending = session.begin_login()
     redirect = sign_in_without_browser(pending.authorize_url, allow=False)
     with pytest.raises(AuthorizationDeniedError):
-        session.complete_login(pending, redirect)
+        complete_login(session, pending, redirect)
 
 
 @pytest.mark.parametrize(
@@ -100,22 +77,22 @@ def test_v2_demo_requires_pkce_s256(pkce: str) -> None:
     assert "code_challenge" in page.text
 
 
-def test_wrong_verifier_is_refused(demo: DemoServer, tmp_path: Path) -> None:
+def test_wrong_verifier_is_refused(make_session: SessionFactory, demo: DemoServer) -> None:
     from frameio_desktop.core.errors import InvalidGrantError, InvalidRequestError
 
-    session = session_for(demo, tmp_path, MemoryKeyring())
+    session = make_session(demo.settings_flags())
     pending = session.begin_login()
     redirect = sign_in_without_browser(pending.authorize_url)
     pending.code_verifier = "x" * 43
     with pytest.raises((InvalidGrantError, InvalidRequestError)):
-        session.complete_login(pending, redirect)
+        complete_login(session, pending, redirect)
 
 
-def test_spent_refresh_token_ends_session(demo: DemoServer, tmp_path: Path) -> None:
+def test_spent_refresh_token_ends_session(make_session: SessionFactory, demo: DemoServer) -> None:
     backend = MemoryKeyring()
-    session = session_for(demo, tmp_path, backend)
+    session = make_session(demo.settings_flags(), keyring=backend)
     pending = session.begin_login()
-    tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
     demo.state.token_by_refresh(tokens.refresh_token or "").refresh_revoked = True
     with pytest.raises(SessionExpiredError):
         session.refresh(force=True)

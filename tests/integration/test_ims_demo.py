@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import pytest
@@ -13,8 +12,8 @@ from frameio_desktop.core.errors import InvalidGrantError, SessionExpiredError
 from frameio_desktop.core.flow import begin_login
 from frameio_desktop.demo.server import DEMO_CLIENT_ID, DEMO_NATIVE_REDIRECT, DemoServer
 from tests.helpers.browser import sign_in_without_browser
-from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock
+from tests.helpers.sessions import SessionFactory, complete_login
 
 
 class ServerClock:
@@ -50,9 +49,9 @@ def test_settings_point_at_ims_paths_and_the_native_redirect(ims: DemoServer) ->
 
 
 def test_missing_challenge_method_means_plain_so_s256_verifier_fails(
-    ims: DemoServer, tmp_path: Path
+    make_session: SessionFactory, ims: DemoServer
 ) -> None:
-    session = demo_session(ims, tmp_path)
+    session = make_session(ims.settings_flags())
     pending = session.begin_login()
     # A client that sends an S256 challenge but forgets to say so.
     parts = urlsplit(pending.authorize_url)
@@ -60,21 +59,23 @@ def test_missing_challenge_method_means_plain_so_s256_verifier_fails(
     pending.authorize_url = parts._replace(query=urlencode(params)).geturl()
     redirect = sign_in_without_browser(pending.authorize_url)
     with pytest.raises(InvalidGrantError):
-        session.complete_login(pending, redirect)
+        complete_login(session, pending, redirect)
 
 
-def test_s256_sent_by_the_app_is_accepted(ims: DemoServer, tmp_path: Path) -> None:
-    session = demo_session(ims, tmp_path)
+def test_s256_sent_by_the_app_is_accepted(make_session: SessionFactory, ims: DemoServer) -> None:
+    session = make_session(ims.settings_flags())
     pending = session.begin_login()
     assert query(pending.authorize_url)["code_challenge_method"] == "S256"
-    tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
     assert tokens.refresh_token
 
 
-def test_rotation_refuses_the_old_refresh_token(ims: DemoServer, tmp_path: Path) -> None:
-    session = demo_session(ims, tmp_path)
+def test_rotation_refuses_the_old_refresh_token(
+    make_session: SessionFactory, ims: DemoServer
+) -> None:
+    session = make_session(ims.settings_flags())
     pending = session.begin_login()
-    first = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    first = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
     second = session.refresh(force=True)
     third = session.refresh(force=True)
     assert len({first.refresh_token, second.refresh_token, third.refresh_token}) == 3
@@ -86,13 +87,13 @@ def test_rotation_refuses_the_old_refresh_token(ims: DemoServer, tmp_path: Path)
     assert ims.state.refresh_token_active(third.refresh_token or "")
 
 
-def test_credential_without_refresh_token_ends_at_expiry(tmp_path: Path) -> None:
+def test_credential_without_refresh_token_ends_at_expiry(make_session: SessionFactory) -> None:
     server_clock = ServerClock()
     clock = FakeClock()
     with DemoServer(refresh_tokens=False, token_ttl=120, clock=server_clock) as demo:
-        session = demo_session(demo, tmp_path, clock=clock)
+        session = make_session(demo.settings_flags(), clock=clock)
         pending = session.begin_login()
-        tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+        tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
         assert tokens.refresh_token is None
         assert session.account() is not None
         clock.advance(121)
@@ -143,10 +144,10 @@ def test_prompt_none_without_the_cookie_is_login_required(ims: DemoServer) -> No
         pending.take_code(answer.headers["Location"])
 
 
-def test_accounts_come_in_two_pages(ims: DemoServer, tmp_path: Path) -> None:
-    session = demo_session(ims, tmp_path)
+def test_accounts_come_in_two_pages(make_session: SessionFactory, ims: DemoServer) -> None:
+    session = make_session(ims.settings_flags())
     pending = session.begin_login()
-    tokens = session.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
     headers = {"Authorization": f"Bearer {tokens.access_token}"}
     first = requests.get(f"{ims.url}/v4/accounts", headers=headers, timeout=10).json()
     assert len(first["data"]) == 2

@@ -8,13 +8,10 @@ from pathlib import Path
 import pytest
 
 from frameio_desktop.core.errors import AuthorizationDeniedError, SessionExpiredError
-from frameio_desktop.core.http import HttpClient
-from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import load_settings
-from frameio_desktop.core.store import KeyringTokenStore
 from tests.helpers import oidc
 from tests.helpers.browser import sign_in_oidc_provider_without_browser
 from tests.helpers.fakes import MemoryKeyring, store_for
+from tests.helpers.sessions import SessionFactory, complete_login
 
 pytestmark = [
     pytest.mark.oidc_provider,
@@ -30,29 +27,17 @@ def provider() -> Iterator[oidc.OidcProvider]:
     server.stop()
 
 
-def make_session(
-    provider: oidc.OidcProvider, tmp_path: Path, backend: MemoryKeyring
-) -> AuthSession:
-    settings = load_settings(
-        provider.settings_flags(REDIRECT),
-        environ={},
-        dotenv_path=tmp_path / "none",
-        settings_path=tmp_path / "none.json",
-    )
-    return AuthSession(
-        settings, http=HttpClient(), store=KeyringTokenStore(backend), lock_dir=tmp_path / "locks"
-    )
-
-
-def test_sign_in_account_refresh_revoke(provider: oidc.OidcProvider, tmp_path: Path) -> None:
+def test_sign_in_account_refresh_revoke(
+    make_session: SessionFactory, provider: oidc.OidcProvider, tmp_path: Path
+) -> None:
     backend = MemoryKeyring()
-    session = make_session(provider, tmp_path, backend)
+    session = make_session(provider.settings_flags(REDIRECT), keyring=backend)
     pending = session.begin_login()
     assert "prompt=consent" in pending.authorize_url
     assert pending.require_iss  # discovered: the server sends iss (RFC 9207)
     redirect = sign_in_oidc_provider_without_browser(pending.authorize_url, REDIRECT, "ada")
     assert "iss=" in redirect
-    tokens = session.complete_login(pending, redirect)
+    tokens = complete_login(session, pending, redirect)
     assert tokens.refresh_token
     account = session.account()
     assert account is not None
@@ -64,12 +49,7 @@ def test_sign_in_account_refresh_revoke(provider: oidc.OidcProvider, tmp_path: P
     assert provider.counts()["refresh"] == before + 1
 
     # the spent refresh token no longer works at the server
-    stale = AuthSession(
-        session.settings,
-        http=HttpClient(),
-        store=KeyringTokenStore(MemoryKeyring()),
-        lock_dir=tmp_path / "locks2",
-    )
+    stale = make_session(session.settings, lock_dir=tmp_path / "locks2")
     store_for(stale, tokens)
     with pytest.raises(SessionExpiredError):
         stale.refresh(force=True)
@@ -77,20 +57,15 @@ def test_sign_in_account_refresh_revoke(provider: oidc.OidcProvider, tmp_path: P
     result = session.sign_out()
     assert result.revoked
     assert backend.entries == {}
-    after_logout = AuthSession(
-        session.settings,
-        http=HttpClient(),
-        store=KeyringTokenStore(MemoryKeyring()),
-        lock_dir=tmp_path / "l3",
-    )
+    after_logout = make_session(session.settings, lock_dir=tmp_path / "l3")
     store_for(after_logout, rotated)
     with pytest.raises(SessionExpiredError):
         after_logout.refresh(force=True)
 
 
-def test_deny(provider: oidc.OidcProvider, tmp_path: Path) -> None:
-    session = make_session(provider, tmp_path, MemoryKeyring())
+def test_deny(make_session: SessionFactory, provider: oidc.OidcProvider) -> None:
+    session = make_session(provider.settings_flags(REDIRECT))
     pending = session.begin_login()
     redirect = sign_in_oidc_provider_without_browser(pending.authorize_url, REDIRECT, allow=False)
     with pytest.raises(AuthorizationDeniedError):
-        session.complete_login(pending, redirect)
+        complete_login(session, pending, redirect)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -14,9 +13,7 @@ from frameio_desktop.core.errors import (
     NotSignedInError,
     SessionExpiredError,
 )
-from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.store import KeyringTokenStore
 from tests.helpers.fakes import (
     API,
     AUTH,
@@ -28,20 +25,11 @@ from tests.helpers.fakes import (
     make_tokens,
     store_for,
 )
+from tests.helpers.sessions import SessionFactory, complete_login
 
 TOKEN_URL = f"{AUTH}/oauth2/token"
 REVOKE_URL = f"{AUTH}/oauth2/revoke"
 ME = f"{API}/v2/me"
-
-
-def new_session(clock: FakeClock, lock_dir: Path, backend=None, **flags: str) -> AuthSession:
-    return AuthSession(
-        make_settings(**flags),
-        http=HttpClient(),
-        store=KeyringTokenStore(backend if backend is not None else MemoryKeyring()),
-        clock=clock,
-        lock_dir=lock_dir,
-    )
 
 
 def token_body(access: str, refresh: str | None = None, expires_in: int = 3600) -> dict:
@@ -52,12 +40,14 @@ def token_body(access: str, refresh: str | None = None, expires_in: int = 3600) 
 
 
 @responses.activate
-def test_complete_login_exchanges_and_stores(clock: FakeClock, lock_dir: Path) -> None:
+def test_complete_login_exchanges_and_stores(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     responses.post(TOKEN_URL, json=token_body("AT", "RT"))
-    session = new_session(clock, lock_dir)
+    session = make_session(clock=clock)
     pending = session.begin_login()
-    tokens = session.complete_login(
-        pending, f"{REDIRECT}?{urlencode({'code': 'c', 'state': pending.state})}"
+    tokens = complete_login(
+        session, pending, f"{REDIRECT}?{urlencode({'code': 'c', 'state': pending.state})}"
     )
     assert session.store.load(session.settings.store_key) == tokens
     assert session.persistent
@@ -65,27 +55,29 @@ def test_complete_login_exchanges_and_stores(clock: FakeClock, lock_dir: Path) -
 
 @responses.activate
 def test_rejected_redirect_stores_nothing_and_sends_nothing(
-    clock: FakeClock, lock_dir: Path
+    make_session: SessionFactory, clock: FakeClock
 ) -> None:
     backend = MemoryKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     pending = session.begin_login()
     with pytest.raises(DuplicateParameterError):
-        session.complete_login(pending, f"{REDIRECT}?code=c&state={pending.state}&iss=x&iss=y")
+        complete_login(session, pending, f"{REDIRECT}?code=c&state={pending.state}&iss=x&iss=y")
     assert backend.entries == {}
     assert len(responses.calls) == 0
 
 
 @responses.activate
-def test_fresh_token_makes_no_request(clock: FakeClock, lock_dir: Path) -> None:
-    session = new_session(clock, lock_dir)
+def test_fresh_token_makes_no_request(make_session: SessionFactory, clock: FakeClock) -> None:
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now))
     assert session.fresh_tokens(timedelta(seconds=60)).access_token == "access-1"
     assert len(responses.calls) == 0
 
 
-def test_short_lived_token_refreshes_at_half_its_lifetime(clock: FakeClock, lock_dir: Path) -> None:
-    session = new_session(clock, lock_dir)
+def test_short_lived_token_refreshes_at_half_its_lifetime(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now, lifetime=60))
     session.load()
     clock.advance(29)
@@ -94,15 +86,15 @@ def test_short_lived_token_refreshes_at_half_its_lifetime(clock: FakeClock, lock
     assert session.needs_refresh()
 
 
-def test_not_signed_in(clock: FakeClock, lock_dir: Path) -> None:
+def test_not_signed_in(make_session: SessionFactory, clock: FakeClock) -> None:
     with pytest.raises(NotSignedInError):
-        new_session(clock, lock_dir).fresh_tokens()
+        make_session(clock=clock).fresh_tokens()
 
 
 @responses.activate
-def test_refresh_rotation_is_stored(clock: FakeClock, lock_dir: Path) -> None:
+def test_refresh_rotation_is_stored(make_session: SessionFactory, clock: FakeClock) -> None:
     responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
-    session = new_session(clock, lock_dir)
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now, lifetime=60))
     session.load()
     clock.advance(45)
@@ -117,19 +109,21 @@ def test_refresh_rotation_is_stored(clock: FakeClock, lock_dir: Path) -> None:
 
 @responses.activate
 def test_forced_refresh_without_loading_first_still_refreshes(
-    clock: FakeClock, lock_dir: Path
+    make_session: SessionFactory, clock: FakeClock
 ) -> None:
     responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
-    session = new_session(clock, lock_dir)
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now))
     assert session.refresh(force=True).access_token == "AT2"
     assert len(responses.calls) == 1
 
 
 @responses.activate
-def test_refresh_without_refresh_token_in_reply_keeps_old(clock: FakeClock, lock_dir: Path) -> None:
+def test_refresh_without_refresh_token_in_reply_keeps_old(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     responses.post(TOKEN_URL, json=token_body("AT2"))
-    session = new_session(clock, lock_dir)
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now, lifetime=10))
     clock.advance(6)
     tokens = session.fresh_tokens()
@@ -140,10 +134,10 @@ def test_refresh_without_refresh_token_in_reply_keeps_old(clock: FakeClock, lock
 
 
 @responses.activate
-def test_invalid_grant_ends_session(clock: FakeClock, lock_dir: Path) -> None:
+def test_invalid_grant_ends_session(make_session: SessionFactory, clock: FakeClock) -> None:
     responses.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
     backend = MemoryKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     store_for(session, make_tokens(clock.now, lifetime=10))
     clock.advance(6)
     with pytest.raises(SessionExpiredError):
@@ -153,12 +147,14 @@ def test_invalid_grant_ends_session(clock: FakeClock, lock_dir: Path) -> None:
 
 
 @responses.activate
-def test_server_error_during_refresh_keeps_stored_session(clock: FakeClock, lock_dir: Path) -> None:
+def test_server_error_during_refresh_keeps_stored_session(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     from frameio_desktop.core.errors import ServerError
 
     responses.post(TOKEN_URL, status=503, body="down")
     backend = MemoryKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     stored = make_tokens(clock.now, lifetime=10)
     store_for(session, stored)
     with pytest.raises(ServerError):
@@ -167,9 +163,9 @@ def test_server_error_during_refresh_keeps_stored_session(clock: FakeClock, lock
 
 
 def test_expired_refresh_token_ends_session_without_request(
-    clock: FakeClock, lock_dir: Path
+    make_session: SessionFactory, clock: FakeClock
 ) -> None:
-    session = new_session(clock, lock_dir)
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now, lifetime=10))
     clock.advance(31 * 24 * 3600)
     with responses.RequestsMock() as mock:
@@ -216,8 +212,10 @@ def _run_threads(targets: list) -> list:
     return results
 
 
-def test_two_threads_refreshing_make_one_request(clock: FakeClock, lock_dir: Path) -> None:
-    session = new_session(clock, lock_dir)
+def test_two_threads_refreshing_make_one_request(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now, lifetime=10))
     session.load()
     arrival = ArrivalLock(expected=2)
@@ -235,11 +233,13 @@ def test_two_threads_refreshing_make_one_request(clock: FakeClock, lock_dir: Pat
     assert [r.access_token for r in results] == ["AT2", "AT2"]
 
 
-def test_two_sessions_sharing_keyring_refresh_once(clock: FakeClock, lock_dir: Path) -> None:
+def test_two_sessions_sharing_keyring_refresh_once(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     """Two processes' worth of sessions: only the file lock and the store connect them."""
     backend = MemoryKeyring()
-    first = new_session(clock, lock_dir, backend)
-    second = new_session(clock, lock_dir, backend)
+    first = make_session(keyring=backend, clock=clock)
+    second = make_session(keyring=backend, clock=clock)
     store_for(first, make_tokens(clock.now, lifetime=10))
     first.load()
     second.load()
@@ -268,12 +268,14 @@ def test_two_sessions_sharing_keyring_refresh_once(clock: FakeClock, lock_dir: P
 
 
 @responses.activate
-def test_no_secure_keyring_keeps_tokens_in_memory(clock: FakeClock, lock_dir: Path) -> None:
+def test_no_secure_keyring_keeps_tokens_in_memory(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     responses.post(TOKEN_URL, json=token_body("AT", "RT"))
     backend = DroppingKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     pending = session.begin_login()
-    session.complete_login(pending, f"{REDIRECT}?code=c&state={pending.state}")
+    complete_login(session, pending, f"{REDIRECT}?code=c&state={pending.state}")
     assert not session.persistent
     assert "only until you quit" in session.storage_problem.user_message
     assert session.fresh_tokens().access_token == "AT"
@@ -282,11 +284,11 @@ def test_no_secure_keyring_keeps_tokens_in_memory(clock: FakeClock, lock_dir: Pa
 
 
 @responses.activate
-def test_account_retries_once_after_401(clock: FakeClock, lock_dir: Path) -> None:
+def test_account_retries_once_after_401(make_session: SessionFactory, clock: FakeClock) -> None:
     responses.get(ME, status=401)
     responses.get(ME, json={"id": "u1", "name": "Ada", "email": "a@example.test"})
     responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
-    session = new_session(clock, lock_dir)
+    session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now))
     account = session.account()
     assert account is not None
@@ -295,10 +297,10 @@ def test_account_retries_once_after_401(clock: FakeClock, lock_dir: Path) -> Non
 
 
 @responses.activate
-def test_sign_out_revokes_and_clears(clock: FakeClock, lock_dir: Path) -> None:
+def test_sign_out_revokes_and_clears(make_session: SessionFactory, clock: FakeClock) -> None:
     responses.post(REVOKE_URL, status=200)
     backend = MemoryKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     store_for(session, make_tokens(clock.now))
     result = session.sign_out()
     assert result.revoked
@@ -308,10 +310,12 @@ def test_sign_out_revokes_and_clears(clock: FakeClock, lock_dir: Path) -> None:
 
 
 @responses.activate
-def test_sign_out_clears_even_when_revocation_fails(clock: FakeClock, lock_dir: Path) -> None:
+def test_sign_out_clears_even_when_revocation_fails(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     responses.post(REVOKE_URL, body=ConnectionError("down"))
     backend = MemoryKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     store_for(session, make_tokens(clock.now))
     result = session.sign_out()
     assert not result.revoked
@@ -332,23 +336,24 @@ CONFIG = {
 }
 
 
-def oidc_session(clock: FakeClock, lock_dir: Path) -> AuthSession:
-    return new_session(
-        clock,
-        lock_dir,
-        provider="oidc",
-        issuer=ISSUER,
-        authorize_url="",
-        token_url="",
-        account_url="",
-        revoke_url="",
+def oidc_session(make_session: SessionFactory, clock: FakeClock) -> AuthSession:
+    return make_session(
+        make_settings(
+            provider="oidc",
+            issuer=ISSUER,
+            authorize_url="",
+            token_url="",
+            account_url="",
+            revoke_url="",
+        ),
+        clock=clock,
     )
 
 
 @responses.activate
-def test_oidc_discovery_fills_endpoints(clock: FakeClock, lock_dir: Path) -> None:
+def test_oidc_discovery_fills_endpoints(make_session: SessionFactory, clock: FakeClock) -> None:
     responses.get(f"{ISSUER}/.well-known/openid-configuration", json=CONFIG)
-    session = oidc_session(clock, lock_dir)
+    session = oidc_session(make_session, clock)
     resolved = session.resolved_settings()
     assert (resolved.token_url, resolved.account_url, resolved.revoke_url) == (
         f"{ISSUER}/token",
@@ -371,17 +376,21 @@ def test_oidc_discovery_fills_endpoints(clock: FakeClock, lock_dir: Path) -> Non
     ],
 )
 @responses.activate
-def test_bad_discovery_documents(clock: FakeClock, lock_dir: Path, config: dict) -> None:
+def test_bad_discovery_documents(
+    make_session: SessionFactory, clock: FakeClock, config: dict
+) -> None:
     responses.get(f"{ISSUER}/.well-known/openid-configuration", json=config)
     with pytest.raises(DiscoveryError):
-        oidc_session(clock, lock_dir).resolved_settings()
+        oidc_session(make_session, clock).resolved_settings()
 
 
 @responses.activate
-def test_sign_in_shown_before_saving_then_persisted(clock: FakeClock, lock_dir: Path) -> None:
+def test_sign_in_shown_before_saving_then_persisted(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     responses.post(TOKEN_URL, json=token_body("AT", "RT"))
     backend = MemoryKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     pending = session.begin_login()
     code = pending.take_code(f"{REDIRECT}?code=c&state={pending.state}")
     session.finish_login(pending, code, persist=False)
@@ -400,17 +409,17 @@ def test_sign_in_shown_before_saving_then_persisted(clock: FakeClock, lock_dir: 
 
 @responses.activate
 def test_account_remembered_with_tokens_for_the_next_launch(
-    clock: FakeClock, lock_dir: Path
+    make_session: SessionFactory, clock: FakeClock
 ) -> None:
     responses.get(ME, json={"id": "u1", "name": "Ada", "email": "a@example.test"})
     backend = MemoryKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     store_for(session, make_tokens(clock.now))
     session.account()
     session.account()
     assert len(responses.calls) == 2
     writes = backend.writes
-    later = new_session(clock, lock_dir, backend)
+    later = make_session(keyring=backend, clock=clock)
     later.load()
     assert later.known_account_if_fresh() is not None
     assert later.known_account_if_fresh().name == "Ada"
@@ -433,9 +442,11 @@ class GatedKeyring(MemoryKeyring):
         return super().get_password(service, username)
 
 
-def test_prefetch_reads_once_on_its_own_thread(clock: FakeClock, lock_dir: Path) -> None:
+def test_prefetch_reads_once_on_its_own_thread(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
     backend = GatedKeyring()
-    session = new_session(clock, lock_dir, backend)
+    session = make_session(keyring=backend, clock=clock)
     backend.release.set()
     store_for(session, make_tokens(clock.now))
     backend.readers.clear()
@@ -458,8 +469,10 @@ class LockedKeyring(MemoryKeyring):
         raise KeyringLocked("locked")
 
 
-def test_prefetch_failure_is_reported_by_load(clock: FakeClock, lock_dir: Path) -> None:
-    session = new_session(clock, lock_dir, LockedKeyring())
+def test_prefetch_failure_is_reported_by_load(
+    make_session: SessionFactory, clock: FakeClock
+) -> None:
+    session = make_session(keyring=LockedKeyring(), clock=clock)
     session.prefetch()
     assert session.load() is None
     assert session.storage_problem is not None
