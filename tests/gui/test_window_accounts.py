@@ -5,8 +5,6 @@ Signed in to the demo server, whose V4 shape lists three accounts over two pages
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QWidget
@@ -17,8 +15,8 @@ from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.window import MainWindow
 from tests.gui.test_controller import sign_in
-from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock, MemoryKeyring
+from tests.helpers.sessions import SessionFactory
 
 
 def make_window(qtbot, controller: SignInController) -> MainWindow:
@@ -69,11 +67,11 @@ def test_signed_in_window_lists_every_account_by_name_and_id(
 
 
 def test_picking_with_the_keyboard_saves_the_choice_for_the_profile(
+    make_session: SessionFactory,
     qtbot,
     controller: SignInController,
     window: MainWindow,
     demo: DemoServer,
-    tmp_path: Path,
     backend: MemoryKeyring,
     clock: FakeClock,
 ) -> None:
@@ -90,7 +88,9 @@ def test_picking_with_the_keyboard_saves_the_choice_for_the_profile(
     assert AccountChoices().get(key) == "acct-ada.lovelace-2"
 
     # A new launch of the same profile shows the saved choice.
-    again = SignInController(demo_session(demo, tmp_path, backend, clock=clock), clock=clock)
+    again = SignInController(
+        make_session(demo.settings_flags(), keyring=backend, clock=clock), clock=clock
+    )
     second = make_window(qtbot, again)
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
@@ -111,9 +111,9 @@ def test_the_list_is_read_again_after_each_refresh(
 
 
 def test_an_override_wins_and_the_list_cannot_change_it(
-    qtbot, demo: DemoServer, tmp_path: Path, clock: FakeClock
+    make_session: SessionFactory, qtbot, demo: DemoServer, clock: FakeClock
 ) -> None:
-    session = demo_session(demo, tmp_path, clock=clock, account_id="acct-from-env")
+    session = make_session({**demo.settings_flags(), "account_id": "acct-from-env"}, clock=clock)
     controller = SignInController(session, clock=clock)
     window = make_window(qtbot, controller)
     sign_in(qtbot, controller, name="Ada Lovelace")
@@ -125,13 +125,14 @@ def test_an_override_wins_and_the_list_cannot_change_it(
     controller.runner.wait_idle()
 
 
-def test_v2_shows_its_one_account_id_and_no_list(qtbot, tmp_path: Path, clock: FakeClock) -> None:
+def test_v2_shows_its_one_account_id_and_no_list(
+    make_session: SessionFactory, qtbot, clock: FakeClock
+) -> None:
     with DemoServer(provider="frameio-v2", token_ttl=600) as v2:
-        controller = SignInController(demo_session(v2, tmp_path, clock=clock), clock=clock)
+        controller = SignInController(make_session(v2.settings_flags(), clock=clock), clock=clock)
         window = make_window(qtbot, controller)
         sign_in(qtbot, controller, name="Ada Lovelace")
         assert window.account_id_label.text() == "demo-account-0001"
         assert not window.accounts_combo.isVisibleTo(window)
         assert controller.accounts is None
         controller.runner.wait_idle()
-        v2.state.token_gate.set()

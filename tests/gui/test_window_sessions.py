@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,8 @@ from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.window import MainWindow
 from tests.gui.test_controller import sign_in
-from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock
+from tests.helpers.sessions import SessionFactory
 
 
 def make_window(qtbot, controller: SignInController) -> MainWindow:
@@ -34,7 +33,6 @@ def make_window(qtbot, controller: SignInController) -> MainWindow:
 def v2_demo() -> Iterator[DemoServer]:
     server = DemoServer(provider="frameio-v2", token_ttl=600).start()
     yield server
-    server.state.token_gate.set()
     server.stop()
 
 
@@ -43,13 +41,14 @@ def no_refresh_demo() -> Iterator[DemoServer]:
     """An IMS-shaped demo whose credential gets no refresh token (a Native App)."""
     server = DemoServer(token_ttl=3600, refresh_tokens=False).start()
     yield server
-    server.state.token_gate.set()
     server.stop()
 
 
-def test_v2_notice_before_the_retirement_day(qtbot, v2_demo: DemoServer, tmp_path: Path) -> None:
+def test_v2_notice_before_the_retirement_day(
+    make_session: SessionFactory, qtbot, v2_demo: DemoServer
+) -> None:
     clock = FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
-    controller = SignInController(demo_session(v2_demo, tmp_path, clock=clock), clock=clock)
+    controller = SignInController(make_session(v2_demo.settings_flags(), clock=clock), clock=clock)
     window = make_window(qtbot, controller)
     controller.start()
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
@@ -70,9 +69,11 @@ def test_v2_notice_before_the_retirement_day(qtbot, v2_demo: DemoServer, tmp_pat
     controller.runner.wait_idle()
 
 
-def test_v2_notice_after_the_retirement_day(qtbot, v2_demo: DemoServer, tmp_path: Path) -> None:
+def test_v2_notice_after_the_retirement_day(
+    make_session: SessionFactory, qtbot, v2_demo: DemoServer
+) -> None:
     clock = FakeClock(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
-    controller = SignInController(demo_session(v2_demo, tmp_path, clock=clock), clock=clock)
+    controller = SignInController(make_session(v2_demo.settings_flags(), clock=clock), clock=clock)
     window = make_window(qtbot, controller)
     controller.start()
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
@@ -89,9 +90,11 @@ def test_v4_shows_no_notice(qtbot, controller: SignInController, window: MainWin
 
 
 def test_without_a_refresh_token_the_window_says_until_when(
-    qtbot, no_refresh_demo: DemoServer, tmp_path: Path, clock: FakeClock
+    make_session: SessionFactory, qtbot, no_refresh_demo: DemoServer, clock: FakeClock
 ) -> None:
-    controller = SignInController(demo_session(no_refresh_demo, tmp_path, clock=clock), clock=clock)
+    controller = SignInController(
+        make_session(no_refresh_demo.settings_flags(), clock=clock), clock=clock
+    )
     window = make_window(qtbot, controller)
     sign_in(qtbot, controller)
     tokens = controller.tokens

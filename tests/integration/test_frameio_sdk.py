@@ -8,7 +8,6 @@ import secrets
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,12 +15,11 @@ import requests
 import frameio_desktop
 from frameio_desktop.core.errors import NotSignedInError
 from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.settings import load_settings
-from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.core.tokens import utc_now
 from frameio_desktop.demo.server import DEMO_CLIENT_ID, DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import secret_service_missing
+from tests.helpers.sessions import SessionFactory, complete_login
 
 frameio = pytest.importorskip("frameio", reason="the test extra installs Frame.io's SDK")
 
@@ -64,15 +62,14 @@ def flags(demo: DemoServer) -> dict[str, str]:
 
 
 @pytest.fixture
-def session(flags: dict[str, str], clock: SharedClock, tmp_path: Path) -> Iterator[AuthSession]:
-    settings = load_settings(
-        flags, environ={}, dotenv_path=tmp_path / "x", settings_path=tmp_path / "y"
-    )
-    signed_in = AuthSession(settings, store=KeyringTokenStore(), clock=clock.now)
+def session(
+    flags: dict[str, str], clock: SharedClock, make_session: SessionFactory
+) -> Iterator[AuthSession]:
+    signed_in = make_session(flags, system_keyring=True, clock=clock.now)
     pending = signed_in.begin_login()
-    signed_in.complete_login(pending, sign_in_without_browser(pending.authorize_url))
+    complete_login(signed_in, pending, sign_in_without_browser(pending.authorize_url))
     yield signed_in
-    signed_in.store.clear(settings.store_key)
+    signed_in.store.clear(signed_in.settings.store_key)
 
 
 def test_sdk_calls_across_an_expiry_and_a_rotation(
