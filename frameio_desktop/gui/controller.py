@@ -140,11 +140,13 @@ class SignInController(QObject):
         if isinstance(exc, errors.SignInCancelledError):
             return
         if isinstance(exc, errors.SessionExpiredError | errors.NotSignedInError):
-            self.last_note = (
-                "Your previous sign-in has expired. Sign in again."
-                if isinstance(exc, errors.SessionExpiredError)
-                else ""
-            )
+            if isinstance(exc, errors.SessionExpiredError):
+                self.last_note = "Your previous sign-in has expired. Sign in again."
+            elif isinstance(exc, errors.SessionBindingError):
+                # A stored sign-in for other endpoints: say so, rather than a bare sign-in.
+                self.last_note = exc.user_message
+            else:
+                self.last_note = ""
             self._set_state(State.SIGNED_OUT)
             return
         self._fail(exc)
@@ -160,7 +162,7 @@ class SignInController(QObject):
 
         def silent() -> object:
             if session.load() is None:
-                raise errors.NotSignedInError()
+                raise session.binding_problem or errors.NotSignedInError()
             known = session.known_account_if_fresh()
             if known is not None:
                 return _Shown(known, verified=False)
