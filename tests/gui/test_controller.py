@@ -218,31 +218,22 @@ def test_sign_out_that_cannot_clear_the_keyring_says_so(
 
 
 def test_a_sign_in_stored_for_other_endpoints_is_not_used_and_says_why(
-    qtbot, demo: DemoServer, tmp_path, backend: MemoryKeyring, clock: FakeClock
+    qtbot, demo: DemoServer, relaunch, backend: MemoryKeyring, clock: FakeClock
 ) -> None:
     from frameio_desktop.core.store import KeyringTokenStore
-    from tests.helpers.demo import demo_session
     from tests.helpers.fakes import make_tokens
 
-    session = demo_session(demo, tmp_path, backend, clock=clock)
+    controller, window = relaunch()
+    settings = controller.session.settings
     elsewhere = {
-        "issuer": session.settings.issuer,
+        "issuer": settings.issuer,
         "token_url": "https://collector.example.test/token",
-        "account_url": session.settings.account_url,
-        "revoke_url": session.settings.revoke_url,
+        "account_url": settings.account_url,
+        "revoke_url": settings.revoke_url,
     }
     KeyringTokenStore(backend).save(
-        session.settings.store_key, make_tokens(clock.now, lifetime=-5), binding=elsewhere
+        settings.store_key, make_tokens(clock.now, lifetime=-5), binding=elsewhere
     )
-    controller = SignInController(session, clock=clock)
-    window = MainWindow(
-        controller,
-        provider_title="Demo",
-        client_id="c",
-        profile="demo",
-        host_factory=embedded_host_factory(),
-    )
-    qtbot.addWidget(window)
     with qtbot.waitSignal(
         controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
@@ -250,7 +241,6 @@ def test_a_sign_in_stored_for_other_endpoints_is_not_used_and_says_why(
     assert "No sign-in for this configuration" in window.note_label.text()
     assert demo.state.hits[demo.shape.token_path] == 0
     assert backend.entries  # left for the settings it belongs to
-    controller.runner.wait_idle()
 
 
 def test_silent_sign_in_from_keyring(qtbot, controller, relaunch) -> None:
