@@ -34,6 +34,7 @@ class EmbeddedHost(SignInHost):
         view.redirect_caught.connect(self.redirect_caught)
         view.cancel_requested.connect(self.cancel_requested)
         view.load_failed.connect(self.load_failed)
+        view.browser_wanted.connect(self.browser_wanted)
         self._layout.addWidget(view)
         self.view = view
         self.page = view.page

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frameio_desktop.core.browser.refusal import refuses_embedded_view
 from frameio_desktop.core.navigation import (
     Action,
     NavigationRequest,
@@ -180,11 +181,15 @@ class LoginView(QWidget):
     cancel_requested = Signal()
     load_failed = Signal(str)
     download_refused = Signal(str)
+    #: The page refuses embedded views; the person chose to continue in their browser.
+    browser_wanted = Signal()
 
     def __init__(self, authorize_url: str, redirect_uri: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("loginView")
         self._done = False
+        #: The page said it will not work in an embedded view (Google's refusal).
+        self.refused = False
         custom_scheme = register_redirect_scheme(redirect_uri)
         # No storage name: an off-the-record profile, fresh for this sign-in.
         self.profile = QWebEngineProfile(self)
@@ -233,6 +238,7 @@ class LoginView(QWidget):
         bar_widget.setLayout(bar)
         layout.addWidget(bar_widget)
         layout.addWidget(self.progress)
+        layout.addWidget(self._build_refusal_bar())
         layout.addWidget(self.view, 1)
 
         self.page.redirect_caught.connect(self._on_caught)
@@ -243,9 +249,48 @@ class LoginView(QWidget):
         self.page.urlChanged.connect(self._show_url)
         self.page.loadProgress.connect(self.progress.setValue)
         self.page.loadingChanged.connect(self._on_loading)
+        self.page.loadFinished.connect(self._look_for_refusal)
         self._show_url(QUrl(authorize_url))
         self.view.setUrl(QUrl(authorize_url))
         self.view.setFocus()
+
+    def _build_refusal_bar(self) -> QWidget:
+        self.refusal_bar = QWidget(self)
+        self.refusal_bar.setObjectName("refusalBar")
+        text = QLabel(
+            "This sign-in page does not work inside apps. Continue in your own web browser, "
+            "where it does.",
+            self.refusal_bar,
+        )
+        text.setWordWrap(True)
+        self.continue_button = QPushButton("Continue in your browser", self.refusal_bar)
+        self.continue_button.setObjectName("continueInBrowserButton")
+        self.continue_button.setToolTip("Open the same sign-in in your web browser")
+        self.continue_button.clicked.connect(self.browser_wanted)
+        row = QHBoxLayout(self.refusal_bar)
+        row.setContentsMargins(12, 8, 12, 8)
+        row.addWidget(text, 1)
+        row.addWidget(self.continue_button)
+        self.refusal_bar.hide()
+        return self.refusal_bar
+
+    def _look_for_refusal(self, ok: bool) -> None:
+        # Google's refusal comes with HTTP 403, so a failed load is looked at too.
+        url = encoded(self.page.url())
+        self.page.runJavaScript(
+            "document.body ? document.body.innerText.slice(0, 20000) : ''",
+            0,
+            lambda text: self._judge_page(url, text),
+        )
+
+    def _judge_page(self, url: str, text: object) -> None:
+        if self._done or not isinstance(text, str):
+            return
+        if refuses_embedded_view(url, text):
+            log.info("the sign-in page refuses embedded views; offering the browser")
+            self.refused = True
+            self.refusal_bar.show()
+            self.continue_button.setFocus()
 
     def _show_url(self, url: QUrl) -> None:
         parts = urlsplit(encoded(url))
@@ -296,7 +341,13 @@ class LoginView(QWidget):
         url = encoded(info.url())
         if should_block_request(url, self.guard._redirect_uri):
             return  # our own block of the redirect, not a failure
-        if info.errorDomain() is QWebEngineLoadingInfo.ErrorDomain.NoErrorDomain:
+        domain = QWebEngineLoadingInfo.ErrorDomain
+        if info.errorDomain() is domain.NoErrorDomain:
+            return
+        if info.errorDomain() is domain.HttpStatusCodeDomain:
+            # An HTTP error with a page of its own is shown, not replaced: Google's refusal
+            # of embedded views comes as a 403 page (see `_look_for_refusal`), and a
+            # server's own error page says more than "could not be loaded".
             return
         host = urlsplit(url).hostname or "the sign-in server"
         self._fail(f"The sign-in page could not be loaded from {host}: {info.errorString()}.")

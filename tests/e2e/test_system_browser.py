@@ -6,25 +6,36 @@ a real browser (Debian's chromium, headless, as `BROWSER`), and real authorizati
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
+import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from frameio_desktop.core.browser import scheme
 from frameio_desktop.core.browser.errors import SignInTimeoutError
+from frameio_desktop.core.browser.handoff import MAX_MESSAGE_BYTES, SOCKET_NAME
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import load_settings
 from frameio_desktop.core.store import KeyringTokenStore
+from frameio_desktop.demo.server import DEMO_NATIVE_REDIRECT
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.system_browser_host import SystemBrowserHosts
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers import oidc
+from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.cli import run_cli
 from tests.helpers.fakes import MemoryKeyring
 from tests.helpers.peers import DemoPeer, OidcPeer, Peer
+from tests.helpers.refusal import RefusingAuthorizer
 
 pytestmark = [
     pytest.mark.e2e,
@@ -85,7 +96,15 @@ def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Chromium:
 class BrowserApp:
     """The window with the system browser as its sign-in host, and an in-memory keyring."""
 
-    def __init__(self, qtbot, tmp_path: Path, flags: dict[str, str], hosts: SystemBrowserHosts):
+    def __init__(
+        self,
+        qtbot,
+        tmp_path: Path,
+        flags: dict[str, str],
+        hosts: SystemBrowserHosts,
+        *,
+        embedded_default: bool = False,
+    ):
         settings = load_settings(
             flags,
             environ={},
@@ -106,7 +125,8 @@ class BrowserApp:
             provider_title=settings.title,
             client_id=settings.client_id,
             profile=settings.profile,
-            host_factory=hosts.host_factory(),
+            host_factory=embedded_host_factory() if embedded_default else hosts.host_factory(),
+            browser_factory=hosts.host_factory(),
         )
         qtbot.addWidget(self.window)
         self.window.show()
@@ -136,8 +156,11 @@ class BrowserApp:
 def browser_app(qtbot, tmp_path: Path) -> Iterator[Callable[..., BrowserApp]]:
     apps: list[BrowserApp] = []
 
-    def start(flags: dict[str, str], **options: object) -> BrowserApp:
-        apps.append(BrowserApp(qtbot, tmp_path, flags, SystemBrowserHosts(**options)))  # type: ignore[arg-type]
+    def start(
+        flags: dict[str, str], *, embedded_default: bool = False, **options: object
+    ) -> BrowserApp:
+        hosts = SystemBrowserHosts(**options)  # type: ignore[arg-type]
+        apps.append(BrowserApp(qtbot, tmp_path, flags, hosts, embedded_default=embedded_default))
         return apps[-1]
 
     yield start
@@ -275,3 +298,157 @@ def test_https_redirect_cannot_come_back_from_a_browser(browser_app, demo_loopba
     )
     app.sign_in(State.ERROR, timeout=10_000)
     assert "cannot bring that back" in app.window.error_text.text()
+
+
+# -- the custom scheme, through the real desktop chain -------------------------------------------
+
+DESKTOP_TOOLS = ("xdg-open", "xdg-mime", "gio")
+
+
+@pytest.fixture
+def desktop(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Temporary XDG folders for this process and what it starts: the person's own URL
+    handlers are never touched."""
+    if any(shutil.which(t) is None for t in DESKTOP_TOOLS) or sys.platform != "linux":
+        pytest.skip("needs xdg-utils and gio (scripts/test installs them)")
+    base = Path(tempfile.mkdtemp(prefix="xdg-"))  # short: a socket path must fit
+    runtime = base / "run"
+    runtime.mkdir(mode=0o700)
+    values = {
+        "XDG_DATA_HOME": str(base / "data"),
+        "XDG_CONFIG_HOME": str(base / "config"),
+        "XDG_DATA_DIRS": str(base / "none"),
+        "XDG_RUNTIME_DIR": str(runtime),
+        # xdg-utils 1.1.3's generic opener mistakes a scheme with digits for a file name;
+        # GNOME's `gio open`, which most desktops end up calling, does not.
+        "XDG_CURRENT_DESKTOP": "GNOME",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    yield dict(os.environ)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+class DesktopBrowser:
+    """A browser that signs in on the demo's pages and, like a real browser meeting a
+    custom scheme, asks the desktop to open the redirect (`xdg-open`). Before that it
+    tries what an attacker on this machine could: junk, an oversized message, and a
+    redirect with another state, straight at the app's handoff socket."""
+
+    def __init__(self, socket_path: Path) -> None:
+        self.socket_path = socket_path
+        self.answers: list[str] = []
+        self.errors: list[BaseException] = []
+        self.done = threading.Event()
+
+    def __call__(self, authorize_url: str) -> None:
+        threading.Thread(target=self._walk, args=(authorize_url,), daemon=True).start()
+
+    def _raw(self, data: bytes) -> str:
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.settimeout(10)
+            conn.connect(str(self.socket_path))
+            try:
+                conn.sendall(data)
+                conn.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            return conn.recv(1024).decode().strip()
+
+    def _walk(self, authorize_url: str) -> None:
+        try:
+            redirect = sign_in_without_browser(authorize_url, "Ada Lovelace")
+            self.answers.append(self._raw(b"\x00\xffjunk"))
+            self.answers.append(self._raw(b"x" * (MAX_MESSAGE_BYTES + 1)))
+            forged = redirect.replace("state=", "state=forged")
+            self.answers.append(self._raw(forged.encode()))
+            subprocess.run(["xdg-open", redirect], check=True, timeout=60)
+        except BaseException as exc:
+            self.errors.append(exc)
+        finally:
+            self.done.set()
+
+
+def test_custom_scheme_redirect_through_xdg_open_and_a_second_instance(
+    browser_app, desktop: dict[str, str], qtbot
+) -> None:
+    peer = DemoPeer()
+    try:
+        assert peer.settings_flags()["redirect_uri"] == DEMO_NATIVE_REDIRECT
+        socket_path = Path(desktop["XDG_RUNTIME_DIR"]) / "frameio-desktop" / SOCKET_NAME
+        browser = DesktopBrowser(socket_path)
+        # As an installed build does: register the handler at first use.
+        app = browser_app(peer.settings_flags(), open_url=browser, register_scheme=True)
+        app.sign_in()
+        assert browser.done.wait(60)
+        assert browser.errors == []
+        assert browser.answers == [
+            "refused: not UTF-8",
+            "refused: message too long",
+            "refused: not the sign-in the app is waiting for",
+        ]
+        signed_in_with_working_tokens(app, peer)
+        name = scheme.redirect_scheme(DEMO_NATIVE_REDIRECT)
+        assert name is not None
+        assert scheme.is_registered(name)
+        # Signed in: the app carries on refusing what arrives.
+        late = run_cli([f"{DEMO_NATIVE_REDIRECT}?code=late&state=late"], env=desktop)
+        assert late.returncode == 1
+        assert "no sign-in is waiting" in late.stderr
+        assert app.controller.state is State.SIGNED_IN
+    finally:
+        peer.stop()
+
+
+# -- a page that refuses embedded views ----------------------------------------------------------
+
+
+@pytest.mark.webengine
+def test_embedded_view_offers_the_browser_when_the_page_refuses_it(
+    browser_app, chromium, demo_loopback, qtbot
+) -> None:
+    peer, redirect = demo_loopback
+    refusing = RefusingAuthorizer(peer.settings_flags()["authorize_url"])
+    try:
+        chromium.will_fill(peer.fill_js(allow=True))
+        flags = {**peer.settings_flags(), "redirect_uri": redirect, "authorize_url": refusing.url}
+        app = browser_app(flags, embedded_default=True)
+        window = app.window
+        assert window.sign_in_button.text() == "Sign in"
+        assert window.browser_button.isVisibleTo(window)
+        app.sign_in(State.SIGNING_IN, timeout=10_000)
+        view = window.sign_in_host.view  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: view.refused, timeout=30_000)
+        assert app.controller.state is State.SIGNING_IN  # the 403 page is shown, not an error
+        assert view.refusal_bar.isVisibleTo(view)
+        assert refusing.hits == {"embedded": 1}
+        with qtbot.waitSignal(
+            app.controller.state_changed,
+            check_params_cb=lambda s: s is State.SIGNED_IN,
+            timeout=60_000,
+        ):
+            view.continue_button.click()
+        signed_in_with_working_tokens(app, peer)
+        assert refusing.hits == {"embedded": 1, "browser": 1}
+        assert chromium.last_page(qtbot)["title"] == "Signed in"
+    finally:
+        refusing.stop()
+
+
+@pytest.mark.webengine
+def test_an_ordinary_page_is_not_taken_for_a_refusal(browser_app, demo_loopback, qtbot) -> None:
+    peer, redirect = demo_loopback
+    app = browser_app(
+        {**peer.settings_flags(), "redirect_uri": redirect},
+        embedded_default=True,
+        open_url=NoBrowser(),
+    )
+    app.sign_in(State.SIGNING_IN, timeout=10_000)
+    view = app.window.sign_in_host.view  # type: ignore[attr-defined]
+    with qtbot.waitSignal(view.page.loadFinished, timeout=30_000):
+        pass
+    # The check runs after each load; give it the same round trip the refusal gets.
+    with qtbot.waitCallback() as done:
+        view.page.runJavaScript("document.title", 0, done)
+    assert not view.refused
+    assert not view.refusal_bar.isVisibleTo(view)

@@ -171,3 +171,54 @@ def test_a_child_breaking_the_protocol_ends_the_sign_in_with_an_error(
     assert "stopped" in separate_window.error_text.text()
     separate_window.back_button.click()
     assert controller.state is State.SIGNED_OUT
+
+
+def test_a_page_refusing_the_app_continues_in_the_browser(
+    qtbot, child, controller: SignInController, tmp_path
+) -> None:
+    """The child reports that its page refuses embedded views and the person chose the
+    browser: the window drops the child and starts the same sign-in in the browser."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from frameio_desktop.gui.system_browser_host import SystemBrowserHost, SystemBrowserHosts
+
+    child(
+        textwrap.dedent(
+            """
+            import json, sys
+            sys.stdin.readline()
+            print(json.dumps({"event": "browser"}), flush=True)
+            sys.stdin.read()
+            """
+        )
+    )
+    opened: list[str] = []
+    runtime = Path(tempfile.mkdtemp(prefix="rt-"))
+    hosts = SystemBrowserHosts(open_url=opened.append, handoff_path=runtime / "s" / "h.sock")
+    w = MainWindow(
+        controller,
+        provider_title="Demo",
+        client_id="frameio-desktop-demo",
+        profile="demo",
+        host_factory=child_process_host_factory(lambda: child.factory()),
+        browser_factory=hosts.host_factory(),
+    )
+    qtbot.addWidget(w)
+    try:
+        w.show()
+        with qtbot.waitSignal(w.controller.login_requested, timeout=10_000):
+            w.sign_in_button.click()
+        first = w.sign_in_host
+        qtbot.waitUntil(lambda: isinstance(w.sign_in_host, SystemBrowserHost), timeout=10_000)
+        assert controller.state is State.SIGNING_IN
+        assert first is not w.sign_in_host
+        assert len(opened) == 1
+        assert w.waiting_title.text() == "Continue in your browser"
+        assert controller.pending is not None
+        assert controller.pending.authorize_url == opened[0]
+    finally:
+        assert w.release_web_engine()
+        hosts.close()
+        shutil.rmtree(runtime, ignore_errors=True)

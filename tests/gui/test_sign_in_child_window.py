@@ -98,3 +98,20 @@ def test_close_before_open_just_ends(child: Child) -> None:
     assert child.events() == []
     child.command(cmd="open", authorize_url="http://127.0.0.1:9/", redirect_uri="x:/")
     assert child.process.frame is None  # ended: a late open opens nothing
+
+
+def test_a_page_refusing_embedded_views_offers_the_browser(qtbot, child: Child) -> None:
+    from tests.helpers.refusal import RefusingAuthorizer
+
+    refusing = RefusingAuthorizer("http://127.0.0.1:9/never")
+    try:
+        open_page(child, refusing.url + "?state=s", "http://127.0.0.1:9/callback")
+        view = child.process.view
+        assert view is not None
+        qtbot.waitUntil(lambda: view.refused, timeout=15_000)
+        assert child.events("failed") == []  # Google's 403 page is shown, not an error
+        view.continue_button.click()
+        assert child.events("browser") == [{"event": "browser"}]
+        assert child.process.finished
+    finally:
+        refusing.stop()

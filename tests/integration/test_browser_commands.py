@@ -166,3 +166,21 @@ def test_xdg_open_starts_a_second_instance_that_hands_over(desktop: dict[str, st
     gone = run_cli([url], env=desktop)
     assert gone.returncode == 1
     assert "not waiting for one" in gone.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "handoff"),
+    [
+        ([DEMO_NATIVE_REDIRECT + "?code=c&state=s"], True),
+        (["com.example.app:/callback?code=c"], True),
+        (["http://127.0.0.1:5000/callback?code=c"], False),
+        (["C:\\Users\\me\\file"], False),
+        (["login"], False),
+        (["--browser", "system"], False),
+        ([DEMO_NATIVE_REDIRECT, "extra"], False),
+    ],
+)
+def test_what_starts_a_handoff(arguments: list[str], handoff: bool) -> None:
+    from frameio_desktop.main import is_redirect_argument
+
+    assert is_redirect_argument(arguments) is handoff

@@ -159,3 +159,27 @@ def test_paste_gives_up_after_repeated_wrong_pastes(session: AuthSession) -> Non
     wrong = f"{REDIRECT}?code=c&state=wrong"
     with pytest.raises(StateMismatchError):
         sign_in_by_paste(session, read_line=Typist(out, [wrong] * (ATTEMPTS + 1)), out=out)
+
+
+@pytest.mark.parametrize(
+    ("url", "text", "refused"),
+    [
+        (
+            "https://accounts.google.com/signin/oauth/error?authError=x",
+            "Error 403: disallowed_useragent",
+            True,
+        ),
+        (
+            "https://accounts.google.com/v3/signin/rejected",
+            "Couldn't sign you in\nThis browser or app may not be secure. Learn more",
+            True,
+        ),
+        ("https://accounts.google.com/o/oauth2/disallowed_useragent", "", True),
+        ("https://ims-na1.adobelogin.com/ims/authorize/v2", "Sign in\nContinue with Google", False),
+        ("https://accounts.google.com/signin", "Use your Google Account", False),
+    ],
+)
+def test_refusal_markers(url: str, text: str, refused: bool) -> None:
+    from frameio_desktop.core.browser.refusal import refuses_embedded_view
+
+    assert refuses_embedded_view(url, text) is refused

@@ -137,6 +137,9 @@ class ChildProcessHost(SignInHost):
             case "cancel" if not self._done:
                 self._done = True
                 self.cancel_requested.emit()
+            case "browser" if not self._done:
+                self._done = True
+                self.browser_wanted.emit()
             case "failed" if not self._done:
                 self._done = True
                 self.load_failed.emit(str(event.get("message", "")))

@@ -111,6 +111,8 @@ class SignInWindowProcess:
         view.redirect_caught.connect(lambda url: self.done("redirect", url=url))
         view.cancel_requested.connect(lambda: self.done("cancel"))
         view.load_failed.connect(lambda message: self.done("failed", message=message))
+        # The page refuses embedded views: the app continues in the person's browser.
+        view.browser_wanted.connect(lambda: self.done("browser"))
         view.page.loadFinished.connect(lambda ok: self.send(event="loaded", ok=bool(ok)))
         frame.closed.connect(lambda: self.done("cancel"))
         self.frame, self.view = frame, view
