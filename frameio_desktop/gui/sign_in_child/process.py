@@ -22,6 +22,8 @@ and the child writes events to its stdout:
     {"event": "loaded", "ok": true}   a page finished loading
     {"event": "redirect", "url": ...} the caught redirect: the only message with a code
     {"event": "cancel"}               the person cancelled or closed the window
+    {"event": "browser"}              the page refuses embedded views; the person asked
+                                      to continue in their own browser
     {"event": "failed", "message": ...}
     {"event": "result", "id": N, "value": ...}  a script's result
 
@@ -72,6 +74,7 @@ _EVENT_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     "loaded": {"ok": (bool,)},
     "redirect": {"url": (str,)},
     "cancel": {},
+    "browser": {},
     "failed": {"message": (str,)},
     "result": {"id": (int,), "value": (object,)},
 }
