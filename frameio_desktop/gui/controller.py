@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 
 #: After a failed automatic refresh, wait this long before the next try.
 RETRY_AFTER = timedelta(seconds=30)
+#: Without a refresh token, try a silent renewal this long before the sign-in ends (at most
+#: half the token's lifetime), leaving time to ask the person if it does not work.
+RENEWAL_LEAD = timedelta(minutes=15)
+#: A silent renewal that has not been answered by then needs the person.
+RENEWAL_TIMEOUT_MS = 30_000
 
 
 class State(enum.Enum):
@@ -83,6 +88,12 @@ class SignInController(QObject):
     saved = Signal()  # a new sign-in has been written to the keyring (or could not be)
     #: The account list or the default account changed (Frame.io V4).
     accounts_changed = Signal()
+    #: A silent renewal must run in a host that shows nothing (authorize URL, redirect URI).
+    renewal_requested = Signal(str, str)
+    #: The silent renewal's host must close (answered, timed out, or given up).
+    renewal_finished = Signal()
+    #: Why the person must sign in again before the sign-in ends ("" clears it).
+    sign_in_needed_changed = Signal(str)
 
     def __init__(
         self,
@@ -111,6 +122,7 @@ class SignInController(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.on_tick)
+        self._init_renewal()
 
     # -- state -------------------------------------------------------------------------
 
@@ -195,6 +207,8 @@ class SignInController(QObject):
 
     def _on_signed_in(self, account: object) -> None:
         self._task = None
+        self._stop_renewal()
+        self._reauthenticating = False
         self.pending = None
         self.account = account if isinstance(account, Account) else None
         self.problem = None
@@ -319,6 +333,8 @@ class SignInController(QObject):
         if self.state is State.SIGNING_IN:
             self.login_finished.emit()
         self.pending = None
+        if self._back_to_signed_in():
+            return
         self.last_note = "Sign-in cancelled."
         self._set_state(State.SIGNED_OUT)
 
@@ -335,6 +351,7 @@ class SignInController(QObject):
         in the keyring, under their own configuration. Then a silent sign-in is tried with
         the new session, or, with `sign_in=True`, the sign-in page opens at once."""
         self.cancel()
+        self._stop_renewal()
         if self._refresh_task is not None:
             self._refresh_task.cancel()
             self._refresh_task = None
@@ -363,6 +380,7 @@ class SignInController(QObject):
         self.tick.emit(now)
         if self.state is not State.SIGNED_IN or self.session is None:
             return
+        self._maybe_renew(now)
         if self._refresh_task is not None:
             return
         if self._retry_at is not None and now < self._retry_at:
@@ -494,3 +512,192 @@ class SignInController(QObject):
         log.warning("the default account was not saved: %s", type(exc).__name__)
         self.banner_changed.emit(f"The default account could not be saved: {message}")
         self.accounts_changed.emit()  # show the choice that is in force
+
+    # -- sessions without a refresh token: silent renewal, then the person ----------------
+    #
+    # Before such a sign-in ends, one authorize request with `prompt=none` runs in a host
+    # that shows nothing. The provider answers from its own session (cookies kept in the
+    # persistent web profile) with a code, which goes through the same checks and single
+    # exchange as an interactive sign-in's, or with login_required / interaction_required
+    # / consent_required: then the person is asked to sign in again. One attempt per
+    # token: a failed renewal is never retried for the same sign-in.
+
+    def _init_renewal(self) -> None:
+        self.renewal: PendingLogin | None = None
+        #: Why the person must sign in again (None: nothing to ask).
+        self.sign_in_needed: str | None = None
+        self._renewal_task: Task | None = None
+        #: The sign-in (its expiry) a renewal was last tried for: one attempt per token.
+        self._renewal_tried_for: datetime | None = None
+        #: An interactive sign-in started from the signed-in page ("Sign in again").
+        self._reauthenticating = False
+        self._renewal_timer = QTimer(self)
+        self._renewal_timer.setSingleShot(True)
+        self._renewal_timer.setInterval(RENEWAL_TIMEOUT_MS)
+        self._renewal_timer.timeout.connect(self._renewal_timed_out)
+
+    @property
+    def renewing(self) -> bool:
+        return self.renewal is not None or self._renewal_task is not None
+
+    def renewal_due(self, now: datetime) -> bool:
+        """The sign-in has no refresh token, ends within the renewal lead, and no renewal
+        has been tried for it yet."""
+        tokens = self.tokens
+        if tokens is None or tokens.refresh_token or self.renewing:
+            return False
+        if tokens.expires_at == self._renewal_tried_for or not tokens.is_fresh(now):
+            return False
+        lead = min(RENEWAL_LEAD, (tokens.expires_at - tokens.obtained_at) / 2)
+        return tokens.expires_at - now <= lead
+
+    def _maybe_renew(self, now: datetime) -> None:
+        if self.renewal_due(now):
+            self.renew_silently()
+
+    def renew_silently(self) -> None:
+        """Try once, for the current sign-in, to renew it without the person."""
+        session, tokens = self.session, self.tokens
+        if session is None or tokens is None or self.state is not State.SIGNED_IN:
+            return
+        if self.renewing or tokens.expires_at == self._renewal_tried_for:
+            return
+        self._renewal_tried_for = tokens.expires_at
+        if not session.settings.persistent_web_profile:
+            # Every sign-in page is off the record: the provider has no session to
+            # answer from, so asking it would only say login_required.
+            self._ask_to_sign_in_again(None)
+            return
+        log.info("renewing the sign-in silently (prompt=none)")
+        if session.settings.needs_discovery:
+            self._renewal_task = self.runner.run(
+                lambda: session.begin_login(prompt="none"),
+                self._open_renewal,
+                self._on_renewal_error,
+            )
+            return
+        self._open_renewal(session.begin_login(prompt="none"))
+
+    def _open_renewal(self, pending: object) -> None:
+        assert isinstance(pending, PendingLogin)
+        self._renewal_task = None
+        if self.state is not State.SIGNED_IN:
+            return
+        self.renewal = pending
+        self._renewal_timer.start()
+        self.renewal_requested.emit(pending.authorize_url, pending.redirect_uri)
+
+    def web_profile(self) -> str | None:
+        """The private folder of this sign-in's persistent web profile (made 0700 now),
+        or None: sign-in pages stay off the record."""
+        from frameio_desktop.core.web_profile import web_profile_dir
+
+        if self.session is None:
+            return None
+        path = web_profile_dir(self.session.settings, self.session.web_profiles_root)
+        return str(path) if path is not None else None
+
+    def renewal_redirect_caught(self, url: str) -> None:
+        """The hidden host caught the redirect: the same checks as a sign-in's, then one
+        exchange on the task runner."""
+        pending, session = self.renewal, self.session
+        if pending is None or session is None:
+            log.warning("ignored a renewal redirect outside a renewal")
+            return
+        self._end_renewal_page()
+        try:
+            code = pending.take_code(url)
+        except errors.FrameioDesktopError as exc:
+            if not isinstance(exc, errors.InteractionRequiredError):
+                log.warning("the silent renewal was refused: %s", type(exc).__name__)
+            self._ask_to_sign_in_again(exc)
+            return
+
+        def finish() -> object:
+            session.finish_login(pending, code)
+            return session.account()
+
+        self._renewal_task = self.runner.run(finish, self._on_renewed, self._on_renewal_error)
+
+    def renewal_failed(self, message: str) -> None:
+        """The hidden host could not show the page, or no such host exists."""
+        if self.renewal is None:
+            return
+        log.info("the silent renewal did not run: %s", message)
+        self._end_renewal_page()
+        self._ask_to_sign_in_again(None)
+
+    def _renewal_timed_out(self) -> None:
+        if self.renewal is not None:
+            log.info("the silent renewal was not answered in time")
+            self._end_renewal_page()
+            self._ask_to_sign_in_again(None)
+
+    def _end_renewal_page(self) -> None:
+        self.renewal = None
+        self._renewal_timer.stop()
+        self.renewal_finished.emit()
+
+    def _on_renewed(self, account: object) -> None:
+        self._renewal_task = None
+        if self.state is not State.SIGNED_IN:
+            return
+        if isinstance(account, Account):
+            self.account = account
+        self._set_sign_in_needed(None)
+        self.signed_in_changed.emit()
+        self.accounts_changed.emit()
+
+    def _on_renewal_error(self, exc: BaseException) -> None:
+        self._renewal_task = None
+        if self.state is State.SIGNED_IN:
+            self._ask_to_sign_in_again(exc)
+
+    def _ask_to_sign_in_again(self, reason: BaseException | None) -> None:
+        tokens = self.tokens
+        until = ""
+        if tokens is not None:
+            until = f" at {tokens.expires_at.astimezone().strftime('%H:%M')}"
+        why = ""
+        if reason is not None and not isinstance(reason, errors.InteractionRequiredError):
+            why = f" ({describe(reason).message})"
+        self._set_sign_in_needed(
+            f"Your sign-in ends{until} and could not be renewed without you{why}. "
+            "Sign in again to stay signed in."
+        )
+
+    def _set_sign_in_needed(self, text: str | None) -> None:
+        self.sign_in_needed = text
+        self.sign_in_needed_changed.emit(text or "")
+
+    def _stop_renewal(self) -> None:
+        """Drop a renewal in flight (a new sign-in, sign-out, new settings)."""
+        if self.renewal is not None:
+            self._end_renewal_page()
+        if self._renewal_task is not None:
+            self._renewal_task.cancel()
+            self._renewal_task = None
+        if self.sign_in_needed is not None:
+            self._set_sign_in_needed(None)
+
+    def sign_in_again(self) -> None:
+        """The interactive sign-in, from the signed-in page; Cancel comes back to it while
+        the current sign-in lasts."""
+        if self.state is not State.SIGNED_IN:
+            return
+        self._stop_renewal()
+        self._reauthenticating = True
+        self.sign_in()
+
+    def _back_to_signed_in(self) -> bool:
+        if not self._reauthenticating:
+            return False
+        self._reauthenticating = False
+        tokens = self.tokens
+        if tokens is None or not tokens.is_fresh(self.clock()):
+            return False
+        self._set_state(State.SIGNED_IN)
+        self.signed_in_changed.emit()
+        # The current sign-in still ends: ask again (no new silent attempt for it).
+        self._ask_to_sign_in_again(None)
+        return True

@@ -1,5 +1,10 @@
 """The sign-in page embedded in the window (`FRAMEIO_SIGN_IN_WINDOW=embedded`): one process,
 and QtWebEngine stays loaded after the sign-in. QtWebEngine is imported only by `open()`.
+
+Its pages always stay off the record (`HostPlace.web_profile` is not used), and it offers
+no silent renewal: one process cannot hold a persistent profile twice while a page is
+still being released, which a renewal soon after a sign-in would need. A sign-in without
+a refresh token asks the person again before it ends.
 """
 
 from __future__ import annotations

@@ -53,6 +53,10 @@ class HostPlace:
     window: QWidget
     #: The layout on the window's signing-in page, for a page embedded in the window.
     layout: QBoxLayout
+    #: A private folder for a persistent web profile (cookies kept for a silent renewal),
+    #: or None: the page's profile stays off the record. Hosts without a web view of
+    #: their own (a system browser) ignore it.
+    web_profile: str | None = None
 
 
 class SignInHost(QObject):
@@ -139,3 +143,7 @@ class HostFactory:
     prepare_redirect: Callable[[str], str] | None = None
     #: The page opens in the person's own browser.
     system_browser: bool = False
+    #: Makes a host that shows nothing, for a silent renewal (`prompt=none`): the page
+    #: loads and its redirect is caught as in a sign-in, but no window or page appears.
+    #: None: this kind cannot renew silently (the person is asked to sign in again).
+    make_silent: Callable[[HostPlace], SignInHost] | None = None

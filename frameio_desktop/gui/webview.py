@@ -3,12 +3,15 @@
 Qt subclasses here only translate events: a navigation becomes a `NavigationRequest`,
 `core.navigation.decide_navigation` decides, and the page reports what it caught through
 signals. Each sign-in gets a fresh off-the-record profile that is deleted afterwards, so
-cookies, cache and the web engine's memory go with it.
+cookies, cache and the web engine's memory go with it; or, with the persistent web profile
+setting (Frame.io V4 by default), a profile on disk in the app's private folder, so the
+provider's own session survives for a silent renewal (`prompt=none`).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QTimer, QUrl, Signal, Slot
@@ -21,6 +24,7 @@ from PySide6.QtWebEngineCore import (
     QWebEnginePage,
     QWebEnginePermission,
     QWebEngineProfile,
+    QWebEngineProfileBuilder,
     QWebEngineUrlRequestInfo,
     QWebEngineUrlRequestInterceptor,
     QWebEngineUrlRequestJob,
@@ -112,6 +116,25 @@ def register_redirect_scheme(redirect_uri: str) -> bytes | None:
     return name
 
 
+def make_profile(parent: QWidget, web_profile: str | None) -> QWebEngineProfile:
+    """An off-the-record profile (nothing on disk), or with `web_profile` a folder the
+    core made private (`core.web_profile`): cookies are kept there between sign-ins (even
+    session cookies, which a provider's sign-in session often is), the HTTP cache stays
+    in memory. One process holds one profile of a folder at a time: only the sign-in
+    window process, which shows one page and exits, is given one."""
+    if web_profile is None:
+        return QWebEngineProfile(parent)  # no storage name: off the record
+    folder = Path(web_profile)
+    builder = QWebEngineProfileBuilder()
+    builder.setPersistentStoragePath(str(folder))
+    builder.setCachePath(str(folder / "cache"))
+    builder.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
+    builder.setPersistentCookiesPolicy(
+        QWebEngineProfile.PersistentCookiesPolicy.ForcePersistentCookies
+    )
+    return builder.createProfile(folder.name, parent)
+
+
 class LoginPage(QWebEnginePage):
     redirect_caught = Signal(str)
     navigation_blocked = Signal(str, str)  # url, reason
@@ -184,15 +207,22 @@ class LoginView(QWidget):
     #: The page refuses embedded views; the person chose to continue in their browser.
     browser_wanted = Signal()
 
-    def __init__(self, authorize_url: str, redirect_uri: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        authorize_url: str,
+        redirect_uri: str,
+        parent: QWidget | None = None,
+        *,
+        web_profile: str | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("loginView")
         self._done = False
         #: The page said it will not work in an embedded view (Google's refusal).
         self.refused = False
         custom_scheme = register_redirect_scheme(redirect_uri)
-        # No storage name: an off-the-record profile, fresh for this sign-in.
-        self.profile = QWebEngineProfile(self)
+        # Off the record and fresh for this sign-in, unless a persistent folder is given.
+        self.profile = make_profile(self, web_profile)
         self.guard = RedirectGuard(redirect_uri, self)
         self.profile.setUrlRequestInterceptor(self.guard)
         self.profile.downloadRequested.connect(self._refuse_download)

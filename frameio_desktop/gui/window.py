@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -35,6 +35,7 @@ from frameio_desktop.core.errors import ConfigError, FrameioDesktopError
 from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.controller import Problem, SignInController, State
+from frameio_desktop.gui.notify import DesktopNotifier, Notifier
 from frameio_desktop.gui.settings_access import Configuration, SettingsAccess
 from frameio_desktop.gui.settings_form import LABELS, SettingsForm
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost
@@ -96,6 +97,10 @@ def shortcut(
     return item
 
 
+#: A sign-in that needs the person is announced this long before it ends, if the window is
+#: not in front.
+NOTIFY_WITHIN = timedelta(minutes=10)
+
 #: States in which the settings can be opened (never during a sign-in or sign-out).
 SETTINGS_STATES = frozenset({State.SIGNED_OUT, State.SIGNED_IN, State.ERROR})
 
@@ -123,9 +128,14 @@ class MainWindow(QMainWindow):
         settings_access: SettingsAccess | None = None,
         settings: Settings | None = None,
         browser_factory: HostFactory | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__()
         self.controller = controller
+        #: Tells a person who is not looking that the sign-in must be renewed by hand.
+        self.notifier: Notifier = notifier or DesktopNotifier(self, icon)
+        #: The hidden host of a silent renewal, if one runs.
+        self.renewal_host: SignInHost | None = None
         #: Opens the settings form and applies what it saves (None: no form, as in tests).
         self.settings_access = settings_access
         #: The settings in use, as loaded (before any discovery), to compare a change with.
@@ -233,6 +243,10 @@ class MainWindow(QMainWindow):
         controller.signed_in_changed.connect(self.show_account)
         controller.signed_in_changed.connect(self.show_accounts)  # after show_account
         controller.accounts_changed.connect(self.show_accounts)
+        controller.renewal_requested.connect(self.open_renewal)
+        controller.renewal_finished.connect(self.close_renewal)
+        controller.sign_in_needed_changed.connect(self.show_sign_in_needed)
+        controller.tick.connect(self.notify_if_away)
         controller.problem_changed.connect(self.show_problem)
         controller.banner_changed.connect(self.show_banner)
         controller.tick.connect(self.update_expiry)
@@ -417,12 +431,14 @@ class MainWindow(QMainWindow):
         buttons = _row(self.copy_button, self.refresh_button, self.sign_out_button)
         self.sunset_in = self._sunset_label()
         self._build_signed_in_until(form)
+        self._build_renewal_panel()
         return _page(
             self.sunset_in,
             who,
             self.signed_in_until_label,
             None,
             card,
+            self.renewal_panel,
             self.banner,
             None,
             buttons,
@@ -611,6 +627,77 @@ class MainWindow(QMainWindow):
         if without_refresh and until is not None:
             self.signed_in_until_label.setText(f"Signed in until {format_expiry(until, now)}")
 
+    # -- silent renewal (no refresh token): a hidden host, then ask the person -----------
+
+    def _host_place(self) -> HostPlace:
+        return HostPlace(
+            window=self, layout=self.signing_in_layout, web_profile=self.controller.web_profile()
+        )
+
+    def _build_renewal_panel(self) -> None:
+        self.renewal_panel = QFrame()
+        self.renewal_panel.setObjectName("renewalPanel")
+        layout = QHBoxLayout(self.renewal_panel)
+        layout.setContentsMargins(12, 8, 12, 8)
+        self.renewal_text = _label("", "renewalText")
+        self.sign_in_again_button = _button("Sign in again", "signInAgainButton", primary=True)
+        self.sign_in_again_button.setToolTip("Open the sign-in page to stay signed in")
+        self.sign_in_again_button.clicked.connect(self.controller.sign_in_again)
+        layout.addWidget(self.renewal_text, 1)
+        layout.addWidget(self.sign_in_again_button)
+        self.renewal_panel.hide()
+        #: The sign-in (its expiry) a notification was shown for: one per sign-in.
+        self._notified_for: datetime | None = None
+
+    def open_renewal(self, authorize_url: str, redirect_uri: str) -> None:
+        """Run the controller's `prompt=none` request in a host that shows nothing."""
+        self.close_renewal()
+        make = self.host_factory.make_silent
+        if make is None:
+            self.controller.renewal_failed("this kind of sign-in page cannot renew silently")
+            return
+        host = make(self._host_place())
+        host.redirect_caught.connect(self.controller.renewal_redirect_caught)
+        host.load_failed.connect(self.controller.renewal_failed)
+        host.cancel_requested.connect(
+            functools.partial(self.controller.renewal_failed, "the silent renewal's page closed")
+        )
+        self.renewal_host = host
+        host.open(authorize_url, redirect_uri)
+
+    def close_renewal(self) -> None:
+        host = self.renewal_host
+        if host is None:
+            return
+        self.renewal_host = None
+        self.closing_hosts.append(host)
+        host.finished.connect(functools.partial(self._host_gone, host))
+        host.close()
+
+    def show_sign_in_needed(self, text: str) -> None:
+        self.renewal_text.setText(text)
+        self.renewal_panel.setVisible(bool(text))
+
+    def notify_if_away(self, now: datetime) -> None:
+        """In the last minutes of a sign-in that needs the person, and only if the window
+        is not in front: one desktop notification per sign-in."""
+        tokens = self.controller.tokens
+        if tokens is None or self.controller.sign_in_needed is None:
+            return
+        if self.controller.state is not State.SIGNED_IN or self.isActiveWindow():
+            return
+        left = tokens.expires_at - now
+        if left > NOTIFY_WITHIN or left.total_seconds() <= 0:
+            return
+        if self._notified_for == tokens.expires_at:
+            return
+        self._notified_for = tokens.expires_at
+        local = tokens.expires_at.astimezone().strftime("%H:%M")
+        self.notifier.notify(
+            "Sign in to Frame.io again",
+            f"Your sign-in ends at {local}. Open Frame.io Desktop and choose Sign in again.",
+        )
+
     # -- accounts: the list and the default account (Frame.io V4) ------------------------
 
     def _build_accounts(self, form: QFormLayout) -> None:
@@ -796,7 +883,7 @@ class MainWindow(QMainWindow):
 
     def open_login(self, authorize_url: str, redirect_uri: str) -> None:
         self.close_login()
-        host = self._factory_now.make(HostPlace(window=self, layout=self.signing_in_layout))
+        host = self._factory_now.make(self._host_place())
         host.redirect_caught.connect(self.controller.redirect_caught)
         host.cancel_requested.connect(self.controller.cancel)
         host.load_failed.connect(self.controller.login_failed)
@@ -835,6 +922,7 @@ class MainWindow(QMainWindow):
         so no web engine object or sign-in process outlives the window (leftovers crash
         when the application object goes away)."""
         self.close_login()
+        self.close_renewal()
         for host in list(self.closing_hosts):
             host.release(timeout_ms / 1000)
         # Run the deletions queued outside a running event loop, which are otherwise
@@ -846,4 +934,5 @@ class MainWindow(QMainWindow):
         if self.controller.state in (State.SIGNING_IN, State.FINISHING):
             self.controller.cancel()
         self.close_login()
+        self.close_renewal()
         super().closeEvent(event)

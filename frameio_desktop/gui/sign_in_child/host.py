@@ -51,7 +51,7 @@ class RemotePage(QObject):
 
 
 class ChildProcessHost(SignInHost):
-    waiting = Waiting(
+    waiting: Waiting | None = Waiting(
         title="Continue in the sign-in window",
         text="The sign-in page is open in a window of its own. It closes by itself when "
         "you are done, and your password never passes through this app.",
@@ -63,9 +63,16 @@ class ChildProcessHost(SignInHost):
     #: takes the waiting events from the queue in order.
     _arrived = Signal()
 
-    def __init__(self, place: HostPlace, processes: Callable[[], SignInProcess]) -> None:
+    def __init__(
+        self, place: HostPlace, processes: Callable[[], SignInProcess], *, hidden: bool = False
+    ) -> None:
         super().__init__(place.window)
         self._window = place.window
+        self._web_profile = place.web_profile
+        #: A silent renewal: the sign-in process shows no window.
+        self.hidden = hidden
+        if hidden:
+            self.waiting = None
         self._processes = processes
         self._done = False
         self.process: SignInProcess | None = None
@@ -80,7 +87,8 @@ class ChildProcessHost(SignInHost):
         self.destroyed.connect(lambda *_: process.listen(None))
         # Over the app's window, owned by it where the platform allows.
         window = self._window
-        geometry = window.geometry() if window.isVisible() else None
+        shown = window.isVisible() and not self.hidden
+        geometry = window.geometry() if shown else None
         process.send(
             {
                 "cmd": "open",
@@ -91,8 +99,10 @@ class ChildProcessHost(SignInHost):
                     if geometry is not None
                     else None
                 ),
-                "parent_window": int(window.winId()) if window.isVisible() else None,
+                "parent_window": int(window.winId()) if shown else None,
                 "verbose": logging.getLogger().isEnabledFor(logging.DEBUG),
+                "web_profile": self._web_profile,
+                "hidden": self.hidden,
             }
         )
 
@@ -184,4 +194,5 @@ def child_process_host_factory(processes: Callable[[], SignInProcess]) -> HostFa
         make=lambda place: ChildProcessHost(place, processes),
         where="in a sign-in window of this app. ",
         in_process=False,
+        make_silent=lambda place: ChildProcessHost(place, processes, hidden=True),
     )

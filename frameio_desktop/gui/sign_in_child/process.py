@@ -10,7 +10,8 @@ The two talk in JSON objects, one per line. The parent writes commands to the ch
 stdin:
 
     {"cmd": "open", "authorize_url": ..., "redirect_uri": ..., "geometry": [x, y, w, h],
-     "parent_window": <native id or null>, "verbose": false}
+     "parent_window": <native id or null>, "verbose": false,
+     "web_profile": <private folder or null>, "hidden": false}
     {"cmd": "raise"}                  bring the sign-in window to the front
     {"cmd": "script", "source": ..., "id": N}  run JavaScript in the page (the self-test's
                                       autofill); with an id, its result comes back

@@ -55,6 +55,8 @@ class SignInWindowProcess:
         self.frame: Frame | None = None
         self.view: Any = None  # LoginView, imported once Qt is up
         self.finished = False
+        #: The page uses a persistent web profile (cookies kept for a silent renewal).
+        self.persistent = False
         self.owner: QWindow | None = None
         self.commands = _Commands()
         self.commands.received.connect(self.on_command)
@@ -100,7 +102,14 @@ class SignInWindowProcess:
         frame.setMinimumSize(440, 560)
         layout = QVBoxLayout(frame)
         layout.setContentsMargins(0, 0, 0, 0)
-        view = LoginView(str(command["authorize_url"]), str(command["redirect_uri"]), frame)
+        web_profile = command.get("web_profile")
+        self.persistent = bool(web_profile)
+        view = LoginView(
+            str(command["authorize_url"]),
+            str(command["redirect_uri"]),
+            frame,
+            web_profile=str(web_profile) if web_profile else None,
+        )
         layout.addWidget(view)
         geometry = command.get("geometry")
         if isinstance(geometry, list) and len(geometry) == 4:
@@ -116,6 +125,10 @@ class SignInWindowProcess:
         view.page.loadFinished.connect(lambda ok: self.send(event="loaded", ok=bool(ok)))
         frame.closed.connect(lambda: self.done("cancel"))
         self.frame, self.view = frame, view
+        if command.get("hidden"):
+            # A silent renewal (`prompt=none`): the page loads and its redirect is caught
+            # as usual, but no window is ever shown.
+            return
         frame.show()
         self.bring_to_front()
 
@@ -203,6 +216,12 @@ def run() -> int:
     app.exec()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     out.flush()
+    if child.persistent:
+        # A persistent profile's cookies reach its folder only when the web engine shuts
+        # down in order (Chromium batches cookie writes): end normally, not at once, or
+        # the provider's session is lost and a silent renewal cannot work.
+        del child
+        return 0
     # The page is gone and the parent has its answer; nothing here is kept on disk.
     # Ending now saves tearing down Qt and the interpreter (the parent waits for this).
     os._exit(0)
