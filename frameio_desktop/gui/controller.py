@@ -680,14 +680,14 @@ class SignInController(QObject):
         if self.sign_in_needed is not None:
             self._set_sign_in_needed(None)
 
-    def sign_in_again(self) -> None:
+    def sign_in_again(self, *, prepare_redirect: Callable[[str], str] | None = None) -> None:
         """The interactive sign-in, from the signed-in page; Cancel comes back to it while
-        the current sign-in lasts."""
+        the current sign-in lasts. `prepare_redirect` as for `sign_in`."""
         if self.state is not State.SIGNED_IN:
             return
         self._stop_renewal()
         self._reauthenticating = True
-        self.sign_in()
+        self.sign_in(prepare_redirect=prepare_redirect)
 
     def _back_to_signed_in(self) -> bool:
         if not self._reauthenticating:

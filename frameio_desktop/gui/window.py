@@ -642,7 +642,7 @@ class MainWindow(QMainWindow):
         self.renewal_text = _label("", "renewalText")
         self.sign_in_again_button = _button("Sign in again", "signInAgainButton", primary=True)
         self.sign_in_again_button.setToolTip("Open the sign-in page to stay signed in")
-        self.sign_in_again_button.clicked.connect(self.controller.sign_in_again)
+        self.sign_in_again_button.clicked.connect(self.sign_in_again)
         layout.addWidget(self.renewal_text, 1)
         layout.addWidget(self.sign_in_again_button)
         self.renewal_panel.hide()
@@ -673,6 +673,11 @@ class MainWindow(QMainWindow):
         self.closing_hosts.append(host)
         host.finished.connect(functools.partial(self._host_gone, host))
         host.close()
+
+    def sign_in_again(self) -> None:
+        """The renewal panel's button: a sign-in with the default host."""
+        factory = self._choose_factory(False)
+        self.controller.sign_in_again(prepare_redirect=factory.prepare_redirect)
 
     def show_sign_in_needed(self, text: str) -> None:
         self.renewal_text.setText(text)

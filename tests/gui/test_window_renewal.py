@@ -25,8 +25,8 @@ from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers.browser import _FormParser
-from tests.helpers.demo import demo_session
 from tests.helpers.fakes import FakeClock, MemoryKeyring
+from tests.helpers.sessions import SessionFactory
 
 pytestmark = pytest.mark.gui
 
@@ -95,7 +95,6 @@ class Notes:
 def demo() -> Iterator[DemoServer]:
     server = DemoServer(token_ttl=3600, refresh_tokens=False).start()
     yield server
-    server.state.token_gate.set()
     server.stop()
 
 
@@ -145,9 +144,11 @@ class App:
 
 
 @pytest.fixture
-def app(qtbot, demo: DemoServer, tmp_path: Path, browser: Browser, notes: Notes) -> Iterator[App]:
+def app(
+    qtbot, demo: DemoServer, make_session: SessionFactory, browser: Browser, notes: Notes
+) -> Iterator[App]:
     clock = FakeClock()
-    session = demo_session(demo, tmp_path, MemoryKeyring(), clock=clock)
+    session = make_session(demo.settings_flags(), keyring=MemoryKeyring(), clock=clock)
     started = App(qtbot, session, clock, browser, notes)
     yield started
     started.controller.runner.wait_idle()
@@ -276,10 +277,10 @@ def test_an_unanswered_renewal_gives_up_and_asks(qtbot, app: App, browser: Brows
 
 
 def test_without_a_persistent_profile_it_asks_at_once(
-    qtbot, demo: DemoServer, tmp_path: Path, browser: Browser, notes: Notes
+    qtbot, demo: DemoServer, make_session: SessionFactory, browser: Browser, notes: Notes
 ) -> None:
     clock = FakeClock()
-    session = demo_session(demo, tmp_path, clock=clock)
+    session = make_session(demo.settings_flags(), clock=clock)
     session._settings = replace(session.settings, persistent_web_profile=False)
     started = App(qtbot, session, clock, browser, notes)
     started.sign_in()
