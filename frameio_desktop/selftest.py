@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from PySide6.QtWidgets import QApplication
@@ -58,6 +59,31 @@ class Report:
         return ok
 
 
+#: keyring's backend for the keyring of each system (the self-test passes on no other):
+#: Secret Service or KWallet on Linux, the login Keychain, Windows Credential Manager.
+NATIVE_KEYRING = {
+    "linux": ("keyring.backends.SecretService.", "keyring.backends.kwallet."),
+    "darwin": ("keyring.backends.macOS.",),
+    "win32": ("keyring.backends.Windows.",),
+}
+
+
+def _native_keyring_name() -> str:
+    return " or ".join(NATIVE_KEYRING.get(sys.platform, NATIVE_KEYRING["linux"]))
+
+
+def _bundled_web_engine_helper() -> Path:
+    """Where a frozen build must carry QtWebEngine's helper process on this system (PySide6's
+    wheel layout, kept by build_installer.spec): the sign-in page cannot open without it."""
+    base = Path(getattr(sys, "_MEIPASS", ".")) / "PySide6"
+    if sys.platform == "win32":
+        return base / "QtWebEngineProcess.exe"
+    if sys.platform == "darwin":
+        helper = "Helpers/QtWebEngineProcess.app/Contents/MacOS/QtWebEngineProcess"
+        return base / "Qt" / "lib" / "QtWebEngineCore.framework" / helper
+    return base / "Qt" / "libexec" / "QtWebEngineProcess"
+
+
 def run_self_test(
     app: QApplication,
     flags: dict[str, str | None],
@@ -79,7 +105,17 @@ def run_self_test(
     session = AuthSession(settings)
     backend = session.store.backend_name
     reason = insecure_reason(session.store.backend)
-    report.step(True, "keyring backend", backend + (f" (NOT SECURE: {reason})" if reason else ""))
+    native = backend.startswith(NATIVE_KEYRING.get(sys.platform, NATIVE_KEYRING["linux"]))
+    report.step(
+        native and not reason,
+        "keyring backend",
+        backend
+        + (f" (NOT SECURE: {reason})" if reason else "")
+        + ("" if native else f" (this system's keyring is {_native_keyring_name()})"),
+    )
+    if getattr(sys, "frozen", False):
+        helper = _bundled_web_engine_helper()
+        report.step(helper.is_file(), "web engine helper in the bundle", str(helper))
 
     controller = SignInController(session)
     window = build_window(controller, settings)

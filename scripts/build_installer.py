@@ -1,69 +1,344 @@
-"""Build the onedir bundle with build_installer.spec and pack the Linux installer archive.
+"""Build the app with build_installer.spec and pack this system's installer.
 
-    .venv/bin/python scripts/build_installer.py [--dist DIR]
+    .venv/bin/python scripts/build_installer.py [--url-scheme adobe+<hash>] [--target-arch ARCH]
 
-Prints the unpacked and packed sizes. The archive is dist/frameio-desktop-<version>-
-linux-<machine>.tar.gz: unpack it anywhere and run frameio-desktop/frameio-desktop.
+Builds the onedir bundle once, then packs what this system installs from, named by the
+system and the architecture the bundle was built for:
+
+- Linux: dist/frameio-desktop_<version>_<debian-arch>.deb (installs under
+  /opt/frameio-desktop) and dist/frameio-desktop-<version>-linux-<arch>.tar.gz;
+- macOS: dist/frameio-desktop-<version>-macos-<arch>.dmg holding `Frame.io Desktop.app`
+  (a disk image keeps the framework symlinks a zip would break); with --sign IDENTITY the
+  app is signed inside-out first (packaging/macos/sign-and-notarize.sh), the dmg signed,
+  and with --notary-profile also notarized and stapled;
+- Windows: dist/frameio-desktop-<version>-windows-<arch>-setup.exe through Inno Setup
+  (packaging/windows/frameio-desktop.iss) when ISCC.exe is found, else a .zip.
+
+--url-scheme is the redirect scheme of the organisation's Adobe Native App credential
+(`adobe+<hash>`; the part of the redirect URI before `://`). With it, the installers
+register the app as that scheme's handler (Info.plist CFBundleURLTypes, the Windows
+registry under HKCU\\Software\\Classes, the .desktop file's MimeType). Without it (the
+default) no scheme is registered. Prints each artifact and its size.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import platform
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = "frameio-desktop"
+MAC_APP = "Frame.io Desktop.app"
+PACKAGING = ROOT / "packaging"
+#: Icon sizes rendered by scripts/make_icons.py, installed into the hicolor theme.
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+#: RFC 3161 timestamps keep Windows signatures valid after the certificate expires.
+TIMESTAMP_URL = "http://timestamp.digicert.com"
+
+
+def system_name() -> str:
+    return {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
+
+
+def architecture(target_arch: str | None = None) -> str:
+    """The architecture the bundle runs on, in one spelling for all systems. On macOS the
+    spec's target_arch decides (PySide6's wheels are universal2); elsewhere it is the
+    architecture of the Python running PyInstaller, not of the machine (an x64 Python
+    on Windows on Arm builds an x64 app)."""
+    if target_arch:
+        return target_arch
+    if sys.platform == "win32":
+        machine = os.environ.get("PROCESSOR_ARCHITECTURE", platform.machine())
+    else:
+        machine = platform.machine()
+    return {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(
+        machine.lower(), machine.lower()
+    )
+
+
+def url_scheme(value: str | None) -> str | None:
+    if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", value):
+        raise SystemExit(f"--url-scheme {value!r} is not a URL scheme (e.g. adobe+1a2b3c)")
+    return value or None
 
 
 def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
-def build(dist: Path, work: Path) -> Path:
+def build(dist: Path, work: Path, scheme: str | None, target_arch: str | None) -> Path:
+    env = {**os.environ}
+    env.pop("FRAMEIO_URL_SCHEME", None)
+    env.pop("FRAMEIO_TARGET_ARCH", None)
+    if scheme:
+        env["FRAMEIO_URL_SCHEME"] = scheme
+    if target_arch:
+        env["FRAMEIO_TARGET_ARCH"] = target_arch
+    command = [sys.executable, "-m", "PyInstaller", str(ROOT / "build_installer.spec")]
+    command += ["--noconfirm", "--log-level", "WARN", "--distpath", str(dist)]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            str(ROOT / "build_installer.spec"),
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(dist),
-            "--workpath",
-            str(work),
-        ],
+        [*command, "--workpath", str(work)],
         check=True,
         cwd=ROOT,
+        env=env,
     )
     return dist / APP
 
 
-def pack(bundle: Path, dist: Path) -> Path:
-    version = importlib.metadata.version(APP)
-    archive = dist / f"{APP}-{version}-linux-{platform.machine()}.tar.gz"
-    with tarfile.open(archive, "w:gz", compresslevel=9) as tar:
+# -- Linux ----------------------------------------------------------------------------
+
+
+def pack_tarball(bundle: Path, out: Path, level: int = 9) -> Path:
+    with tarfile.open(out, "w:gz", compresslevel=level) as tar:
         tar.add(bundle, arcname=APP)
-    return archive
+    return out
+
+
+def desktop_entry(scheme: str | None, exec_path: str = APP) -> str:
+    """resources/frameio-desktop.desktop, made the handler of the redirect scheme when
+    there is one (%u: the desktop passes the redirect URL as the argument)."""
+    text = (ROOT / "resources" / f"{APP}.desktop").read_text()
+    text = re.sub(r"^Exec=.*$", f"Exec={exec_path}" + (" %u" if scheme else ""), text, flags=re.M)
+    if scheme:
+        text = text.rstrip("\n") + f"\nMimeType=x-scheme-handler/{scheme};\n"
+    return text
+
+
+def system_dependencies(bundle: Path) -> list[str]:
+    """The Debian packages whose libraries the bundle links against but does not carry
+    (glibc, X11/xcb, fontconfig, ...): each ELF file's libraries as the dynamic loader
+    resolves them with the bundle's own folders first, mapped to packages by dpkg -S."""
+    elf = []
+    for path in bundle.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            with path.open("rb") as f:
+                if f.read(4) == b"\x7fELF":
+                    elf.append(path)
+    folders = sorted({str(p.parent) for p in elf})
+    env = {**os.environ, "LD_LIBRARY_PATH": os.pathsep.join(folders)}
+    outside: set[str] = set()
+    for path in elf:
+        result = subprocess.run(["ldd", str(path)], capture_output=True, text=True, env=env)
+        for found in re.finditer(r"=> (/\S+)", result.stdout):
+            library = found[1]
+            if not Path(library).resolve().is_relative_to(bundle.resolve()):
+                outside.add(library)
+    packages: set[str] = set()
+    unowned = set(outside)
+    # Debian's merged /usr: a library found under /lib may be registered under /usr/lib.
+    candidates = outside | {str(Path(p).resolve()) for p in outside}
+    candidates |= {"/usr" + p for p in outside if not p.startswith("/usr/")}
+    result = subprocess.run(
+        ["dpkg", "-S", *sorted(candidates)], capture_output=True, text=True, check=False
+    )
+    for line in result.stdout.splitlines():
+        owners, _, path = line.partition(": ")
+        for owner in owners.split(", "):
+            packages.add(owner.split(":")[0])
+        for original in list(unowned):
+            if path in (original, str(Path(original).resolve()), "/usr" + original):
+                unowned.discard(original)
+    if unowned:
+        print(f"warning: no package owns {sorted(unowned)}", file=sys.stderr)
+    return sorted(packages)
+
+
+def build_deb(bundle: Path, dist: Path, version: str, scheme: str | None, level: int = 6) -> Path:
+    """A Debian package: the bundle under /opt/frameio-desktop, /usr/bin/frameio-desktop,
+    the menu entry and the icons; xz-compressed, files owned by root."""
+    arch = subprocess.run(
+        ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    out = dist / f"{APP}_{version}_{arch}.deb"
+    with tempfile.TemporaryDirectory(dir=dist) as tmp:
+        stage = Path(tmp) / "root"
+        opt = stage / "opt" / APP
+        shutil.copytree(bundle, opt, symlinks=True)
+        (stage / "usr" / "bin").mkdir(parents=True)
+        (stage / "usr" / "bin" / APP).symlink_to(f"/opt/{APP}/{APP}")
+        applications = stage / "usr" / "share" / "applications"
+        applications.mkdir(parents=True)
+        (applications / f"{APP}.desktop").write_text(desktop_entry(scheme))
+        icons = stage / "usr" / "share" / "icons" / "hicolor"
+        for size in ICON_SIZES:
+            folder = icons / f"{size}x{size}" / "apps"
+            folder.mkdir(parents=True)
+            shutil.copy(ROOT / "resources" / f"icon-{size}.png", folder / f"{APP}.png")
+        (icons / "scalable" / "apps").mkdir(parents=True)
+        shutil.copy(ROOT / "resources" / "icon.svg", icons / "scalable" / "apps" / f"{APP}.svg")
+        doc = stage / "usr" / "share" / "doc" / APP
+        doc.mkdir(parents=True)
+        shutil.copy(PACKAGING / "deb" / "copyright", doc / "copyright")
+        debian = stage / "DEBIAN"
+        debian.mkdir()
+        control = (
+            (PACKAGING / "deb" / "control")
+            .read_text()
+            .format(
+                version=version,
+                arch=arch,
+                depends=", ".join(system_dependencies(bundle)),
+                installed_size=(folder_size(stage) + 1023) // 1024,
+            )
+        )
+        (debian / "control").write_text(control)
+        shutil.copy(PACKAGING / "deb" / "postrm", debian / "postrm")
+        (debian / "postrm").chmod(0o755)
+        for path in [stage, *stage.rglob("*")]:
+            if path.is_symlink():
+                continue
+            if path.is_dir():
+                path.chmod(0o755)
+            else:
+                path.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
+        command = ["dpkg-deb", "--root-owner-group", "-Zxz", f"-z{level}", "--build"]
+        subprocess.run(
+            [*command, str(stage), str(out)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return out
+
+
+# -- macOS ------------------------------------------------------------------------------
+
+
+def build_dmg(app: Path, out: Path, identity: str | None, notary_profile: str | None) -> Path:
+    script = PACKAGING / "macos" / "sign-and-notarize.sh"
+    if identity:
+        subprocess.run([str(script), "sign-app", str(app), identity], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        stage = Path(tmp) / "Frame.io Desktop"
+        stage.mkdir()
+        # ditto keeps the frameworks' symlinks, extended attributes and signatures.
+        subprocess.run(["ditto", str(app), str(stage / app.name)], check=True)
+        (stage / "Applications").symlink_to("/Applications")
+        out.unlink(missing_ok=True)
+        command = ["hdiutil", "create", "-volname", "Frame.io Desktop", "-srcfolder", str(stage)]
+        subprocess.run(
+            [*command, "-fs", "HFS+", "-format", "UDZO", "-ov", str(out)],
+            check=True,
+        )
+    if identity:
+        subprocess.run([str(script), "sign-dmg", str(out), identity], check=True)
+        if notary_profile:
+            subprocess.run([str(script), "notarize", str(out), notary_profile], check=True)
+    return out
+
+
+# -- Windows ----------------------------------------------------------------------------
+
+
+def find_iscc() -> str | None:
+    found = shutil.which("ISCC") or shutil.which("iscc")
+    for base in (os.environ.get("PROGRAMFILES(X86)"), os.environ.get("PROGRAMFILES")):
+        candidate = Path(base or "/nonexistent") / "Inno Setup 6" / "ISCC.exe"
+        if not found and candidate.is_file():
+            found = str(candidate)
+    return found
+
+
+def build_setup(
+    bundle: Path, dist: Path, version: str, arch: str, scheme: str | None, thumbprint: str | None
+) -> Path:
+    """The per-user Inno Setup installer, or a zip when Inno Setup is not installed. With a
+    certificate thumbprint, the files inside are signed first, then the installer and
+    its uninstaller."""
+    if thumbprint:
+        command = ["powershell", "-NoProfile", "-File", str(PACKAGING / "windows" / "sign.ps1")]
+        subprocess.run([*command, "-Bundle", str(bundle), "-Thumbprint", thumbprint], check=True)
+    base = f"{APP}-{version}-windows-{arch}"
+    iscc = find_iscc()
+    if iscc is None:
+        print("Inno Setup (ISCC.exe) not found: packing a zip instead", file=sys.stderr)
+        out = dist / f"{base}.zip"
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for path in sorted(bundle.rglob("*")):
+                archive.write(path, Path(APP) / path.relative_to(bundle))
+        return out
+    defines = [
+        f"/DAppVersion={version}",
+        f"/DSourceDir={bundle}",
+        f"/DOutputDir={dist}",
+        f"/DOutputBaseName={base}-setup",
+        f"/DArch={'arm64' if arch == 'arm64' else 'x64compatible'}",
+    ]
+    if scheme:
+        defines.append(f"/DUrlScheme={scheme}")
+    if thumbprint:
+        sign = f"signtool sign /sha1 {thumbprint} /fd SHA256 /tr {TIMESTAMP_URL} /td SHA256 $f"
+        defines += [f"/Ssigntool={sign}", "/DSign"]
+    subprocess.run(
+        [iscc, "/Q", *defines, str(PACKAGING / "windows" / "frameio-desktop.iss")], check=True
+    )
+    return dist / f"{base}-setup.exe"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller")
-    parser.add_argument("--no-archive", action="store_true")
+    parser.add_argument(
+        "--url-scheme",
+        default=os.environ.get("FRAMEIO_URL_SCHEME"),
+        help="redirect scheme to register (adobe+<hash>); default $FRAMEIO_URL_SCHEME or none",
+    )
+    parser.add_argument(
+        "--target-arch",
+        choices=["arm64", "x86_64", "universal2"],
+        default=os.environ.get("FRAMEIO_TARGET_ARCH"),
+        help="macOS only; default: this Mac's architecture",
+    )
+    parser.add_argument(
+        "--sign",
+        metavar="IDENTITY",
+        help="macOS: the Developer ID Application identity; Windows: the code-signing "
+        "certificate's SHA-1 thumbprint",
+    )
+    parser.add_argument("--notary-profile", help="macOS: notarytool keychain profile")
+    parser.add_argument("--no-archive", action="store_true", help="build the bundle only")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the same installers with the lightest compression (xz -1, gzip -1): for tests",
+    )
     args = parser.parse_args()
-    bundle = build(args.dist, args.work)
+    scheme = url_scheme(args.url_scheme)
+    if args.target_arch and sys.platform != "darwin":
+        raise SystemExit("--target-arch is for macOS; elsewhere the Python running this decides")
+    dist = args.dist.resolve()
+    bundle = build(dist, args.work.resolve(), scheme, args.target_arch)
+    version = importlib.metadata.version(APP)
+    arch = architecture(args.target_arch)
+    base = f"{APP}-{version}-{system_name()}-{arch}"
     print(f"bundle:   {bundle}  {folder_size(bundle) / 1e6:.1f} MB unpacked")
-    if not args.no_archive:
-        archive = pack(bundle, args.dist)
-        print(f"archive:  {archive}  {archive.stat().st_size / 1e6:.1f} MB packed")
+    if args.no_archive:
+        return 0
+    if sys.platform == "darwin":
+        dmg = dist / f"{base}.dmg"
+        artifacts = [build_dmg(dist / MAC_APP, dmg, args.sign, args.notary_profile)]
+    elif sys.platform == "win32":
+        artifacts = [build_setup(bundle, dist, version, arch, scheme, args.sign)]
+    else:
+        artifacts = [
+            build_deb(bundle, dist, version, scheme, level=1 if args.quick else 6),
+            pack_tarball(bundle, dist / f"{base}.tar.gz", level=1 if args.quick else 9),
+        ]
+    for artifact in artifacts:
+        kind = "tarball" if artifact.name.endswith(".tar.gz") else artifact.suffix[1:]
+        print(f"{kind + ':':<9} {artifact}  {artifact.stat().st_size / 1e6:.1f} MB")
     return 0
 
 
