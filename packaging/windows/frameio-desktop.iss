@@ -61,10 +61,11 @@ Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 Name: "{autoprograms}\Frame.io Desktop"; Filename: "{app}\frameio-desktop.exe"
 
 #ifdef UrlScheme
+; The same keys and values `frameio-desktop register-scheme` writes (core/browser/scheme.py),
+; so the app sees them as its own and `unregister-scheme` can remove them.
 [Registry]
-Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}"; ValueType: string; ValueName: ""; ValueData: "URL:Frame.io Desktop sign-in"; Flags: uninsdeletekey
+Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}"; ValueType: string; ValueName: ""; ValueData: "URL:{#UrlScheme}"; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}"; ValueType: string; ValueName: "URL Protocol"; ValueData: ""
-Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: """{app}\frameio-desktop.exe"",0"
 Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\frameio-desktop.exe"" ""%1"""
 #endif
 

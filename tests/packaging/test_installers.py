@@ -189,7 +189,16 @@ def test_inno_setup_script() -> None:
     assert any('ValueName: "URL Protocol"' in r for r in registry)
     assert any("uninsdeletekey" in r for r in registry)
     command = next(r for r in registry if r"shell\open\command" in r)
-    assert r'"""{app}\frameio-desktop.exe"" ""%1"""' in command
+    # The value the app itself writes and checks (register-scheme), for an install folder
+    # with a space in it, as {autopf}\Frame.io Desktop always has.
+    from frameio_desktop.core.browser import scheme
+
+    folder = r"C:\Users\a\AppData\Local\Programs\Frame.io Desktop"
+    value = re.search(r'ValueData: "(.*)"$', command)
+    assert value is not None
+    written = value[1].replace('""', '"').replace("{app}", folder)
+    assert written == scheme._windows_command([folder + r"\frameio-desktop.exe"])
+    assert not any("DefaultIcon" in r for r in registry)  # unregister-scheme removes all
 
 
 def test_windows_signing_covers_both_executables_and_third_party_modules() -> None:
