@@ -1,0 +1,81 @@
+"""Silent renewal end to end: the real window, the real sign-in window process and its
+persistent web profile, against panva's oidc-provider with a client that gets no refresh
+token (no refresh_token grant, no offline_access)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from frameio_desktop.core.web_profile import delete_web_profile, web_profile_path
+from frameio_desktop.gui.sign_in_child.host import ChildProcessHost
+from frameio_desktop.gui.sign_in_host import SignInHost
+from tests.e2e.conftest import App
+from tests.helpers import oidc
+from tests.helpers.peers import OidcPeer
+
+pytestmark = [
+    pytest.mark.oidc_provider,
+    pytest.mark.skipif(oidc.available() is not None, reason=str(oidc.available())),
+]
+
+
+@pytest.fixture
+def peer() -> Iterator[OidcPeer]:
+    server = OidcPeer()
+    yield server
+    server.stop()
+
+
+def test_prompt_none_renews_from_the_profile_and_asks_once_it_is_deleted(
+    launch: Callable[[dict[str, str]], App],
+    peer: OidcPeer,
+    profile: str,
+    qtbot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FRAMEIO_PERSISTENT_WEB_PROFILE", "1")  # off by default for oidc
+    flags = {
+        **peer.settings_flags(),
+        "client_id": f"{oidc.CLIENT_ID}-silent",
+        "scopes": "openid profile email",  # no offline_access
+        "profile": profile,
+    }
+    app = launch(flags)
+    app.sign_in_through_page(peer)
+    controller, window = app.controller, app.window
+    first = controller.tokens
+    assert first is not None
+    assert first.refresh_token is None
+    assert window.signed_in_until_label.text().startswith("Signed in until ")
+    folder = web_profile_path(app.settings)
+    assert folder.is_dir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+    hosts: list[SignInHost | None] = []
+    controller.renewal_requested.connect(lambda *_: hosts.append(window.renewal_host))
+
+    # With the persistent profile: prompt=none answers with a code, no page, no person.
+    with qtbot.waitSignal(controller.signed_in_changed, timeout=60_000):
+        controller.renew_silently()
+    renewed = controller.tokens
+    assert renewed is not None
+    assert renewed.access_token != first.access_token
+    assert peer.token_works(renewed.access_token)
+    assert app.web_views_opened == 1  # only the first sign-in showed a page
+    assert len(hosts) == 1
+    assert isinstance(hosts[0], ChildProcessHost)
+    assert hosts[0].hidden
+    assert controller.sign_in_needed is None
+    qtbot.waitUntil(lambda: not window.closing_hosts, timeout=30_000)
+
+    # The profile deleted: the provider has no session to answer from.
+    assert delete_web_profile(app.settings)
+    with qtbot.waitSignal(controller.sign_in_needed_changed, check_params_cb=bool, timeout=60_000):
+        controller.renew_silently()
+    assert controller.tokens is renewed  # kept until it ends
+    assert window.renewal_panel.isVisibleTo(window)
+    assert "Sign in again" in window.renewal_text.text()
+    assert app.web_views_opened == 1
+    qtbot.waitUntil(lambda: not window.closing_hosts, timeout=30_000)
