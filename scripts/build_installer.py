@@ -153,7 +153,18 @@ def system_dependencies(bundle: Path) -> list[str]:
     return sorted(packages)
 
 
-def build_deb(bundle: Path, dist: Path, version: str, scheme: str | None, level: int = 6) -> Path:
+#: Debian requires a Maintainer; a deployment sets its own with --maintainer.
+DEFAULT_MAINTAINER = "Frame.io Desktop maintainers <frameio-desktop@example.invalid>"
+
+
+def build_deb(
+    bundle: Path,
+    dist: Path,
+    version: str,
+    scheme: str | None,
+    level: int = 6,
+    maintainer: str = DEFAULT_MAINTAINER,
+) -> Path:
     """A Debian package: the bundle under /opt/frameio-desktop, /usr/bin/frameio-desktop,
     the menu entry and the icons; xz-compressed, files owned by root."""
     arch = subprocess.run(
@@ -187,6 +198,7 @@ def build_deb(bundle: Path, dist: Path, version: str, scheme: str | None, level:
             .format(
                 version=version,
                 arch=arch,
+                maintainer=maintainer,
                 depends=", ".join(system_dependencies(bundle)),
                 installed_size=(folder_size(stage) + 1023) // 1024,
             )
@@ -308,6 +320,9 @@ def main() -> int:
         "certificate's SHA-1 thumbprint",
     )
     parser.add_argument("--notary-profile", help="macOS: notarytool keychain profile")
+    parser.add_argument(
+        "--maintainer", default=DEFAULT_MAINTAINER, help="Linux: the .deb's Maintainer field"
+    )
     parser.add_argument("--no-archive", action="store_true", help="build the bundle only")
     parser.add_argument(
         "--quick",
@@ -333,7 +348,7 @@ def main() -> int:
         artifacts = [build_setup(bundle, dist, version, arch, scheme, args.sign)]
     else:
         artifacts = [
-            build_deb(bundle, dist, version, scheme, level=1 if args.quick else 6),
+            build_deb(bundle, dist, version, scheme, 1 if args.quick else 6, args.maintainer),
             pack_tarball(bundle, dist / f"{base}.tar.gz", level=1 if args.quick else 9),
         ]
     for artifact in artifacts:

@@ -58,8 +58,6 @@ def _source(entry: wheels.Entry, system: str) -> str:
     what it collects, so those get a file with the real headers (cached)."""
     if system != "darwin" or not wheels.is_binary(entry.dest):
         return f"{entry.wheel}/{entry.member}"
-    if entry.wheel.suffix != ".whl":
-        return str(entry.wheel)
     path = wheels.CACHE / "headers" / entry.wheel.stem / entry.member
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -160,21 +160,6 @@ def collected(wheels: Iterable[Path], system: str, excludes: Iterable[str]) -> l
     return sorted(entries.values(), key=lambda e: e.dest)
 
 
-def installed_collected(system: str, excludes: Iterable[str]) -> list[Entry]:
-    """The same for this machine's own installed PySide6 (Linux), from pip's RECORDs."""
-    excludes = list(excludes)
-    entries: list[Entry] = []
-    for name in QT_DISTRIBUTIONS:
-        dist = importlib.metadata.distribution(name)
-        for file in dist.files or []:
-            dest = _dest(str(file), system)
-            if dest is None or _excluded_extension(dest, excludes):
-                continue
-            path = Path(str(dist.locate_file(file)))
-            entries.append(Entry(dest, path, str(file), path.stat().st_size))
-    return sorted(entries, key=lambda e: e.dest)
-
-
 def is_binary(dest: str) -> bool:
     """A library or executable: what PyInstaller lists in `binaries`."""
     if re.search(r"\.(dll|pyd|exe|so|dylib)$|\.so\.|/libexec/QtWebEngineProcess$", dest):
@@ -323,8 +308,6 @@ def pe_imports(data: bytes) -> set[str]:
 
 
 def read_member(entry: Entry) -> bytes:
-    if entry.wheel.suffix != ".whl":
-        return entry.wheel.read_bytes()
     with zipfile.ZipFile(entry.wheel) as archive:
         return archive.read(entry.member)
 
