@@ -141,6 +141,9 @@ class HostFactory:
     #: Called with the configured redirect URI before each sign-in starts; returns the
     #: one to use (a loopback listener's real port). None: the configured one.
     prepare_redirect: Callable[[str], str] | None = None
+    #: Undoes `prepare_redirect` when the sign-in ends before a host took what it
+    #: prepared (discovery failed): a listener bound for it must not stay bound.
+    drop_prepared: Callable[[], None] | None = None
     #: The page opens in the person's own browser.
     system_browser: bool = False
     #: Makes a host that shows nothing, for a silent renewal (`prompt=none`): the page

@@ -23,21 +23,11 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFileOpenEvent
 
-from frameio_desktop.core.browser import scheme
-from frameio_desktop.core.browser.errors import BrowserOpenError, HandoffError
-from frameio_desktop.core.browser.handoff import HandoffServer
-from frameio_desktop.core.browser.launch import open_with_browser_variable
-from frameio_desktop.core.browser.loopback import (
-    DEFAULT_TIMEOUT_SECONDS,
-    ListenerOutcome,
-    LoopbackListener,
-    judge_for,
-    loopback_address,
-)
 from frameio_desktop.core.errors import (
     AuthorizationResponseError,
     ConfigError,
@@ -46,6 +36,16 @@ from frameio_desktop.core.errors import (
 )
 from frameio_desktop.core.flow import FOREIGN_ANSWER_ERRORS
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost, Waiting
+
+if TYPE_CHECKING:
+    from frameio_desktop.core.browser.handoff import HandoffServer
+    from frameio_desktop.core.browser.loopback import ListenerOutcome, LoopbackListener
+
+# The listener, the handoff and the scheme registration (http.server, selectors,
+# subprocess: tens of milliseconds) are imported when a sign-in first needs them, not
+# at every launch of the window, which builds this factory for its browser button.
+#: As `core.browser.loopback.DEFAULT_TIMEOUT_SECONDS`, without importing it at launch.
+DEFAULT_TIMEOUT_SECONDS = 300.0
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ WAITING = Waiting(
 
 def open_in_browser(url: str) -> None:
     """`BROWSER` if set, else the desktop's own choice (QDesktopServices)."""
+    from frameio_desktop.core.browser.errors import BrowserOpenError
+    from frameio_desktop.core.browser.launch import open_with_browser_variable
+
     if open_with_browser_variable(url):
         return
     if not QDesktopServices.openUrl(QUrl(url)):
@@ -70,6 +73,27 @@ class _Relay(QObject):
 
     listener_done = Signal(object)  # ListenerOutcome
     handed_over = Signal(object, str)  # SystemBrowserHost, URL
+
+
+class _FileOpenWatcher(QObject):
+    """macOS hands a custom-scheme URL to the running app as an Apple event, which Qt turns
+    into a `QFileOpenEvent` on the application (no second instance is started there)."""
+
+    def __init__(self, hosts: SystemBrowserHosts, scheme_name: str) -> None:
+        super().__init__()
+        self._hosts = hosts
+        self._scheme = scheme_name
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+        if event.type() != QEvent.Type.FileOpen or not isinstance(event, QFileOpenEvent):
+            return False
+        url = bytes(event.url().toEncoded().data()).decode("ascii", "replace")
+        if not url.lower().startswith(self._scheme + ":"):
+            return False
+        reason = self._hosts._deliver(url)
+        if reason is not None:
+            log.warning("refused a sign-in answer from the system: %s", reason)
+        return True
 
 
 class SystemBrowserHosts:
@@ -96,6 +120,7 @@ class SystemBrowserHosts:
         self._handoff: HandoffServer | None = None
         self._lock = threading.Lock()
         self._waiting: tuple[SystemBrowserHost, Callable[[str], object]] | None = None
+        self._file_open: _FileOpenWatcher | None = None
         self._relay = _Relay()
         self._relay.handed_over.connect(self._on_handed_over)
 
@@ -105,6 +130,7 @@ class SystemBrowserHosts:
             where="in your web browser. ",
             in_process=False,
             prepare_redirect=self.prepare_redirect,
+            drop_prepared=self._drop_reserved,
             system_browser=True,
         )
 
@@ -113,6 +139,9 @@ class SystemBrowserHosts:
     def prepare_redirect(self, registered: str) -> str:
         """The redirect URI this sign-in must use. A loopback one is bound now (its port
         may be any free one); a custom scheme needs the handoff server running."""
+        from frameio_desktop.core.browser import scheme
+        from frameio_desktop.core.browser.loopback import LoopbackListener, loopback_address
+
         self._drop_reserved()
         if loopback_address(registered) is not None:
             listener = LoopbackListener(registered, timeout=self.timeout)
@@ -128,11 +157,15 @@ class SystemBrowserHosts:
                 "--browser system, or sign in with the app's own window (--browser embedded).",
             )
         self.start_handoff()
+        self._watch_file_open_events(name)
         if self.register_scheme and not scheme.is_registered(name):
             scheme.register(name)
         return registered
 
     def start_handoff(self) -> None:
+        from frameio_desktop.core.browser.errors import HandoffError
+        from frameio_desktop.core.browser.handoff import HandoffServer
+
         if self._handoff is not None:
             return
         try:
@@ -142,6 +175,12 @@ class SystemBrowserHosts:
             raise HandoffError(
                 f"{exc.user_message} Close the other frameio-desktop window, or sign in there."
             ) from exc
+
+    def _watch_file_open_events(self, scheme_name: str) -> None:
+        app = QCoreApplication.instance()
+        if self._file_open is None and app is not None:
+            self._file_open = _FileOpenWatcher(self, scheme_name)
+            app.installEventFilter(self._file_open)
 
     def _drop_reserved(self) -> None:
         reserved, self._reserved = self._reserved, None
@@ -158,6 +197,10 @@ class SystemBrowserHosts:
         handoff, self._handoff = self._handoff, None
         if handoff is not None:
             handoff.close()
+        app = QCoreApplication.instance()
+        if self._file_open is not None and app is not None:
+            app.removeEventFilter(self._file_open)
+        self._file_open = None
 
     # -- the handoff (custom-scheme redirects) -------------------------------------------
 
@@ -210,6 +253,8 @@ class SystemBrowserHost(SignInHost):
         self._relay.listener_done.connect(self._on_listener_done)
 
     def open(self, authorize_url: str, redirect_uri: str) -> None:
+        from frameio_desktop.core.browser.loopback import judge_for
+
         self.authorize_url = authorize_url
         judge = judge_for(authorize_url, redirect_uri)
         if self.listener is not None:

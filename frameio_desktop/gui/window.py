@@ -461,6 +461,9 @@ class MainWindow(QMainWindow):
     # -- reacting to the controller ----------------------------------------------------
 
     def show_state(self, state: State) -> None:
+        drop = self._factory_now.drop_prepared
+        if state in (State.ERROR, State.SIGNED_OUT) and self.sign_in_host is None and drop:
+            drop()  # prepared for a sign-in that ended before its page opened
         pages = {
             State.STARTING: self.busy_page,
             State.SIGNED_OUT: self.signed_out_page,

@@ -32,7 +32,7 @@ from frameio_desktop.gui.system_browser_host import SystemBrowserHosts
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers import oidc
 from tests.helpers.browser import sign_in_without_browser
-from tests.helpers.cli import run_cli
+from tests.helpers.cli import flags_for, run_cli, secret_service_missing
 from tests.helpers.fakes import MemoryKeyring
 from tests.helpers.peers import DemoPeer, OidcPeer, Peer
 from tests.helpers.refusal import RefusingAuthorizer
@@ -452,3 +452,78 @@ def test_an_ordinary_page_is_not_taken_for_a_refusal(browser_app, demo_loopback,
         view.page.runJavaScript("document.title", 0, done)
     assert not view.refused
     assert not view.refusal_bar.isVisibleTo(view)
+
+
+@pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_login_command_in_the_system_browser(
+    chromium, demo_loopback, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """`login --browser system` (or FRAMEIO_BROWSER=system): the real entry point, the
+    real keyring; exit 0 once chromium has signed in."""
+    from frameio_desktop import main
+
+    peer, redirect = demo_loopback
+    chromium.will_fill(peer.fill_js(allow=True))
+    flags = {**peer.settings_flags(), "redirect_uri": redirect, "profile": f"sb-{how}"}
+    args = ["login", *flags_for(flags)]
+    if how == "flag":
+        args += ["--browser", "system"]
+    else:
+        monkeypatch.setenv("FRAMEIO_BROWSER", "system")
+    try:
+        assert main.main(args) == 0
+        stored = AuthSession(load_settings(flags)).store.load(load_settings(flags).store_key)
+        assert stored is not None
+        assert peer.token_works(stored.access_token)
+    finally:
+        settings = load_settings(flags)
+        AuthSession(settings).store.clear(settings.store_key)
+
+
+def test_a_sign_in_that_fails_before_the_browser_opens_releases_the_port(
+    browser_app, demo_loopback
+) -> None:
+    """The listener is bound before the sign-in starts; when discovery then fails (no
+    server at the issuer), no host ever takes it, and it must not stay bound."""
+    _, redirect = demo_loopback
+    dead = f"http://127.0.0.1:{free_port()}"
+    flags = {"provider": "oidc", "issuer": dead, "client_id": "c", "redirect_uri": redirect}
+    app = browser_app(flags, open_url=NoBrowser())
+    app.sign_in(State.ERROR, timeout=30_000)
+    assert app.window.sign_in_host is None
+    assert_released(int(redirect.rsplit(":", 1)[1].split("/")[0]))
+
+
+def test_a_url_the_system_hands_to_the_running_app_completes_the_sign_in(
+    browser_app, qtbot
+) -> None:
+    """macOS delivers a custom-scheme URL to the running app as an Apple event, which Qt
+    turns into a QFileOpenEvent: the same checks as the handoff, then the sign-in."""
+    from PySide6.QtCore import QCoreApplication, QUrl
+    from PySide6.QtGui import QFileOpenEvent
+
+    peer = DemoPeer()
+    runtime = Path(tempfile.mkdtemp(prefix="rt-"))
+    try:
+        app = browser_app(
+            peer.settings_flags(), open_url=NoBrowser(), handoff_path=runtime / "s" / "h.sock"
+        )
+        app.sign_in(State.SIGNING_IN, timeout=10_000)
+        pending = app.controller.pending
+        assert pending is not None
+        redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
+        qt_app = QCoreApplication.instance()
+        forged = redirect.replace("state=", "state=forged")
+        QCoreApplication.sendEvent(qt_app, QFileOpenEvent(QUrl(forged)))
+        assert app.controller.state is State.SIGNING_IN  # refused; still waiting
+        with qtbot.waitSignal(
+            app.controller.state_changed,
+            check_params_cb=lambda s: s is State.SIGNED_IN,
+            timeout=30_000,
+        ):
+            QCoreApplication.sendEvent(qt_app, QFileOpenEvent(QUrl(redirect)))
+        signed_in_with_working_tokens(app, peer)
+    finally:
+        peer.stop()
+        shutil.rmtree(runtime, ignore_errors=True)
