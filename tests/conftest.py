@@ -4,12 +4,16 @@ import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
 
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 from tests.helpers.sessions import SessionFactory, new_session
+
+if TYPE_CHECKING:
+    from tests.helpers.demo import GatedDemoServer
 
 CUSTOM_REDIRECT = "adobe+abc123://adobeid/client-123"
 
@@ -65,12 +69,13 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture
-def demo() -> Iterator[object]:
+def demo() -> Iterator[GatedDemoServer]:
     """The demo sign-in server on a free loopback port (10-minute access tokens), whose
     token requests a test can hold (`demo.state.token_gate`)."""
     from tests.helpers.demo import GatedDemoServer  # needs the demo extra (Flask)
 
-    server = GatedDemoServer(token_ttl=600).start()
+    server = GatedDemoServer(token_ttl=600)
+    server.start()
     yield server
     server.state.token_gate.set()
     server.stop()
@@ -79,7 +84,7 @@ def demo() -> Iterator[object]:
 @pytest.fixture
 def make_session(tmp_path: Path) -> SessionFactory:
     """The one session factory: see tests/helpers/sessions.py."""
-    return functools.partial(new_session, folder=tmp_path)  # type: ignore[return-value]
+    return functools.partial(new_session, folder=tmp_path)
 
 
 @pytest.fixture

@@ -74,7 +74,12 @@ class App:
             assert host is not None
             page = host.page
             assert page is not None
-            page.loadFinished.connect(lambda ok: ok and page.runJavaScript(script))
+
+            def loaded(ok: bool) -> None:
+                if ok:
+                    page.runJavaScript(script)
+
+            page.loadFinished.connect(loaded)
 
         self.controller.login_requested.connect(on_login_requested)
         expected = State.SIGNED_IN if allow else State.ERROR

@@ -131,7 +131,12 @@ def test_first_run_form_by_keyboard_sign_in_then_silent_relaunch(
             assert host is not None
             page = host.page
             assert page is not None
-            page.loadFinished.connect(lambda ok: ok and page.runJavaScript(script))
+
+            def loaded(ok: bool) -> None:
+                if ok:
+                    page.runJavaScript(script)
+
+            page.loadFinished.connect(loaded)
 
         first.controller.login_requested.connect(fill)
         with qtbot.waitSignal(

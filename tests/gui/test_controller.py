@@ -18,6 +18,7 @@ from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.window import MainWindow
 from tests.gui.conftest import make_window
 from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.demo import GatedDemoServer
 from tests.helpers.fakes import DroppingKeyring, FakeClock, MemoryKeyring
 
 
@@ -142,7 +143,7 @@ def test_non_ascii_state_shows_the_error_page(
 
 
 def test_cancel_during_exchange_stores_nothing(
-    qtbot, controller, window: MainWindow, demo: DemoServer, backend: MemoryKeyring
+    qtbot, controller, window: MainWindow, demo: GatedDemoServer, backend: MemoryKeyring
 ) -> None:
     with qtbot.waitSignal(controller.login_requested) as opened:
         controller.sign_in()

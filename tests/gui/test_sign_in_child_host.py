@@ -81,8 +81,8 @@ def test_open_show_and_cancel_reach_the_child(
     qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
     opened, raised = got
     assert opened["cmd"] == "open"
-    assert opened["authorize_url"] == controller.pending.authorize_url  # type: ignore[union-attr]
-    assert opened["redirect_uri"] == controller.pending.redirect_uri  # type: ignore[union-attr]
+    assert opened["authorize_url"] == controller.pending.authorize_url
+    assert opened["redirect_uri"] == controller.pending.redirect_uri
     geometry = separate_window.geometry()
     assert opened["geometry"] == [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
     assert opened["parent_window"] == int(separate_window.winId())

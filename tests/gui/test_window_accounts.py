@@ -103,10 +103,12 @@ def test_the_list_is_read_again_after_each_refresh(
     qtbot, controller: SignInController, window: MainWindow, demo: DemoServer
 ) -> None:
     sign_in(qtbot, controller, name="Ada Lovelace")
-    pages_before = demo.state.hits[demo.shape.accounts_path]
+    accounts_path = demo.shape.accounts_path
+    assert accounts_path is not None
+    pages_before = demo.state.hits[accounts_path]
     with qtbot.waitSignal(controller.accounts_changed, timeout=10_000):
         window.refresh_button.click()
-    assert demo.state.hits[demo.shape.accounts_path] == pages_before + 2  # both pages
+    assert demo.state.hits[accounts_path] == pages_before + 2  # both pages
     assert window.accounts_combo.count() == 3
 
 

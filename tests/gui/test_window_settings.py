@@ -401,7 +401,7 @@ def test_every_focusable_widget_in_every_state_has_an_accessible_name(
     assert len(checked) == 9
 
 
-def _problem():  # type: ignore[no-untyped-def]
+def _problem():
     from frameio_desktop.gui.controller import Problem
 
     return Problem("Access denied", "Permission was not given.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
@@ -68,7 +69,7 @@ API = "https://api.example.test"
 REDIRECT = "https://app.example.test/callback"
 
 
-def make_settings(tmp_path: Path | None = None, **flags: str) -> Settings:
+def make_settings(tmp_path: Path | None = None, /, **flags: str) -> Settings:
     """Settings from flags only: no environment, no .env, no settings file. V2-shaped
     (`/v2/me`, no account list) unless `provider` says otherwise."""
     base: dict[str, str] = {
@@ -111,3 +112,11 @@ def store_for(session: AuthSession, tokens: TokenSet) -> None:
     session.store.save(
         session.settings.store_key, tokens, binding=endpoint_binding(session.settings)
     )
+
+
+def form_body(request: object) -> dict[str, list[str]]:
+    """The form fields of a request `responses` recorded."""
+    body = getattr(request, "body", None)
+    if isinstance(body, bytes):
+        body = body.decode()
+    return parse_qs(body or "")

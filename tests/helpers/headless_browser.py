@@ -54,7 +54,7 @@ class Pipe:
                 raise EOFError("the browser closed its pipe")
             self.buffer += chunk
         raw, _, self.buffer = self.buffer.partition(b"\0")
-        return json.loads(raw)  # type: ignore[no-any-return]
+        return json.loads(raw)
 
     def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
         self.next_id += 1
@@ -67,7 +67,7 @@ class Pipe:
             if answer.get("id") == self.next_id:
                 if "error" in answer:
                     raise RuntimeError(f"{method}: {answer['error']}")
-                return answer.get("result", {})  # type: ignore[no-any-return]
+                return answer.get("result", {})
             if "method" in answer:
                 self.events.append(answer)
 

@@ -65,7 +65,7 @@ class OidcProvider:
             self._process = None
 
     def counts(self) -> dict[str, int]:
-        return requests.get(f"{self.issuer}/__counts", timeout=5).json()  # type: ignore[no-any-return]
+        return requests.get(f"{self.issuer}/__counts", timeout=5).json()
 
     def settings_flags(self, redirect_uri: str) -> dict[str, str]:
         return {

@@ -22,6 +22,7 @@ from frameio_desktop.core.tokens import expired_copy, utc_now
 from frameio_desktop.demo.server import DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing, start_cli
+from tests.helpers.demo import GatedDemoServer
 from tests.helpers.fakes import store_for
 from tests.helpers.hostile_http import RecordingServer
 from tests.helpers.sessions import SessionFactory, complete_login
@@ -122,6 +123,7 @@ def test_not_signed_in_exit_3(demo: DemoServer) -> None:
 
 def test_session_expired_exit_4(signed_in: SignedIn, demo: DemoServer) -> None:
     signed_in.expire_access_token()
+    assert signed_in.tokens.refresh_token is not None
     demo.state.token_by_refresh(signed_in.tokens.refresh_token).refresh_revoked = True
     result = run_cli(["token", *signed_in.args])
     assert result.returncode == 4
@@ -171,6 +173,7 @@ def test_status_text_and_json_print_no_token(signed_in: SignedIn) -> None:
     assert data["account"]["email"] == "ada.lovelace@example.com"
     assert data["keyring_backend"].endswith("SecretService.Keyring")
     assert data["profile"] == signed_in.settings_flags["profile"]
+    assert signed_in.tokens.refresh_token is not None
     for output in (text.stdout + text.stderr, json.dumps(data)):
         assert signed_in.tokens.access_token not in output
         assert signed_in.tokens.refresh_token not in output
@@ -181,6 +184,7 @@ def test_logout_revokes_and_clears(signed_in: SignedIn, demo: DemoServer) -> Non
     assert result.returncode == 0, result.stderr
     assert "revoked at the server" in result.stdout
     assert signed_in.stored() is None
+    assert signed_in.tokens.refresh_token is not None
     assert not demo.state.refresh_token_active(signed_in.tokens.refresh_token)
     assert not accepted(demo, signed_in.tokens.access_token)
     again = run_cli(["logout", *signed_in.args])
@@ -240,7 +244,7 @@ def test_twenty_processes_refresh_once(signed_in: SignedIn, demo: DemoServer) ->
 
 
 def test_killed_mid_refresh_leaves_a_usable_or_clearly_expired_session(
-    signed_in: SignedIn, demo: DemoServer
+    signed_in: SignedIn, demo: GatedDemoServer
 ) -> None:
     signed_in.expire_access_token()
     demo.state.token_gate.clear()

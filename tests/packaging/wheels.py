@@ -139,7 +139,7 @@ def _dest(member: str, system: str) -> str | None:
 def _excluded_extension(dest: str, excludes: Iterable[str]) -> bool:
     """An extension module of an excluded Python module (Analysis never collects it)."""
     found = re.fullmatch(r"PySide6/(Qt\w+)\.(pyd|abi3\.so)", dest)
-    return bool(found) and f"PySide6.{found[1]}" in set(excludes)
+    return found is not None and f"PySide6.{found[1]}" in set(excludes)
 
 
 def collected(wheels: Iterable[Path], system: str, excludes: Iterable[str]) -> list[Entry]:
@@ -168,7 +168,7 @@ def is_binary(dest: str) -> bool:
         return True
     # QtCore.framework/Versions/A/QtCore, not its Resources
     framework = re.search(r"/(\w+)\.framework/Versions/A/(\w+)$", dest)
-    return bool(framework) and framework[1] == framework[2]
+    return framework is not None and framework[1] == framework[2]
 
 
 # -- which distributions a system installs ----------------------------------------------

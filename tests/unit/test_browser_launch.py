@@ -18,7 +18,7 @@ from frameio_desktop.core.errors import SignInCancelledError, StateMismatchError
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.store import KeyringTokenStore
-from tests.helpers.fakes import AUTH, REDIRECT, FakeClock, MemoryKeyring, make_settings
+from tests.helpers.fakes import AUTH, REDIRECT, FakeClock, MemoryKeyring, form_body, make_settings
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_paste_signs_in_after_a_refused_paste(session: AuthSession) -> None:
     assert "Not opening a browser: there is no display." in printed
     assert "state mismatch" in printed
     assert exchange.call_count == 1
-    form = parse_qs(responses.calls[0].request.body)
+    form = form_body(responses.calls[0].request)
     assert form["code"] == ["the-code"]
     assert len(form["code_verifier"][0]) >= 43
     assert "the-code" not in printed

@@ -42,13 +42,13 @@ def state_for(tmp_path: Path, file: dict[str, str] | None = None, **kwargs: obje
     )
 
 
-def values(web_app: bool = False, **fields: str) -> SetupValues:
+def values(web_app: bool = False, /, **fields: str) -> SetupValues:
     base = {"provider": "frameio-v4", "client_id": "abc123", "redirect_uri": NATIVE}
     base.update(fields)
     return SetupValues(base, web_app=web_app)
 
 
-def check(name: str, v: SetupValues, state: SetupState | None = None):  # type: ignore[no-untyped-def]
+def check(name: str, v: SetupValues, state: SetupState | None = None):
     empty = state or SetupState(fields={}, web_app=False)
     return check_field(name, v, empty, BEFORE_SUNSET)
 
@@ -157,8 +157,8 @@ def test_scopes_and_profile() -> None:
 
 def test_client_secret_needed_only_for_a_web_app_credential() -> None:
     assert check("client_secret", values()).level is Level.OK
-    assert check("client_secret", values(web_app=True)).level is Level.ERROR
-    assert check("client_secret", values(web_app=True, client_secret="s")).level is Level.OK
+    assert check("client_secret", values(True)).level is Level.ERROR
+    assert check("client_secret", values(True, client_secret="s")).level is Level.OK
 
 
 def test_a_saved_secret_counts_only_for_its_own_credential(tmp_path: Path) -> None:
@@ -168,8 +168,8 @@ def test_a_saved_secret_counts_only_for_its_own_credential(tmp_path: Path) -> No
     )
     assert state.web_app
     assert state.secret_saved_for == ("frameio-v4", "abc123")
-    assert check("client_secret", values(web_app=True), state).level is Level.OK
-    other = values(web_app=True, client_id="another")
+    assert check("client_secret", values(True), state).level is Level.OK
+    other = values(True, client_id="another")
     assert check("client_secret", other, state).level is Level.ERROR
 
 
@@ -247,7 +247,7 @@ def test_save_writes_the_file_and_the_secret_goes_to_the_keyring(tmp_path: Path)
     path = tmp_path / "config" / "settings.json"
     store, backend = secret_store()
     v = values(
-        web_app=True,
+        True,
         redirect_uri="https://app.example.test/cb",
         client_secret="very-secret-value",
         profile="work",
@@ -301,7 +301,7 @@ def test_cleared_fields_are_removed_so_the_preset_applies(tmp_path: Path) -> Non
 def test_unticking_web_app_removes_the_secret(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     store, backend = secret_store()
-    v = values(web_app=True, client_secret="s1")
+    v = values(True, client_secret="s1")
     save_setup(v, state_for(tmp_path), path=path, secrets=store, today=BEFORE_SUNSET)
     assert backend.entries
     state = state_for(tmp_path, read_settings_file(path))  # type: ignore[arg-type]
@@ -314,22 +314,20 @@ def test_keeping_a_saved_secret_needs_no_retyping(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     store, backend = secret_store()
     save_setup(
-        values(web_app=True, client_secret="s1"),
+        values(True, client_secret="s1"),
         state_for(tmp_path),
         path=path,
         secrets=store,
         today=BEFORE_SUNSET,
     )
     state = state_for(tmp_path, read_settings_file(path))  # type: ignore[arg-type]
-    save_setup(
-        values(web_app=True, profile="p2"), state, path=path, secrets=store, today=BEFORE_SUNSET
-    )
+    save_setup(values(True, profile="p2"), state, path=path, secrets=store, today=BEFORE_SUNSET)
     assert store.load("frameio-v4", "abc123") == "s1"
     # Moving the secret to a new client ID writes it there and drops the old entry.
     state = state_for(tmp_path, read_settings_file(path))  # type: ignore[arg-type]
     save_setup(
         values(
-            web_app=True,
+            True,
             client_id="new-id",
             redirect_uri="adobe+1f://adobeid/new-id",
             client_secret="s2",
@@ -348,7 +346,7 @@ def test_a_keyring_that_drops_the_secret_stops_the_save(tmp_path: Path) -> None:
     store = ClientSecretStore(KeyringTokenStore(DroppingKeyring()))
     with pytest.raises(KeyringReadBackError):
         save_setup(
-            values(web_app=True, client_secret="s"),
+            values(True, client_secret="s"),
             state_for(tmp_path),
             path=path,
             secrets=store,

@@ -224,10 +224,10 @@ def as_other_user(path: Path) -> str:
             os._exit(status)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as answer_pipe:
-        answer = answer_pipe.read().decode()
+        received = answer_pipe.read().decode()
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    return answer
+    return received
 
 
 @root_only

@@ -78,7 +78,7 @@ def test_every_request_has_timeout_and_tls_verification(clock: FakeClock) -> Non
     responses.post(TOKEN_URL, json=GOOD)
     c = client(clock)
     c.exchange_code(begin_login(c.settings), "x")
-    kwargs = responses.calls[0].request.req_kwargs
+    kwargs = responses.calls[0].request.req_kwargs  # type: ignore[attr-defined]  # responses adds it
     assert kwargs["timeout"]
     assert all(t > 0 for t in kwargs["timeout"])
     # True, or a CA bundle path from the environment: verification is never off.

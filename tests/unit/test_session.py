@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import pytest
 import responses
@@ -21,6 +21,7 @@ from tests.helpers.fakes import (
     DroppingKeyring,
     FakeClock,
     MemoryKeyring,
+    form_body,
     make_settings,
     make_tokens,
     store_for,
@@ -104,7 +105,7 @@ def test_refresh_rotation_is_stored(make_session: SessionFactory, clock: FakeClo
     stored = session.store.load(session.settings.store_key)
     assert stored is not None
     assert stored.refresh_token == "RT2"
-    assert parse_qs(responses.calls[0].request.body)["refresh_token"] == ["refresh-1"]
+    assert form_body(responses.calls[0].request)["refresh_token"] == ["refresh-1"]
 
 
 @responses.activate
@@ -304,7 +305,7 @@ def test_sign_out_revokes_and_clears(make_session: SessionFactory, clock: FakeCl
     store_for(session, make_tokens(clock.now))
     result = session.sign_out()
     assert result.revoked
-    hints = [parse_qs(c.request.body)["token_type_hint"][0] for c in responses.calls]
+    hints = [form_body(c.request)["token_type_hint"][0] for c in responses.calls]
     assert hints == ["refresh_token", "access_token"]
     assert backend.entries == {}
 

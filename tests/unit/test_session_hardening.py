@@ -7,7 +7,6 @@ import argparse
 import io
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import filelock
 import pytest
@@ -33,6 +32,7 @@ from tests.helpers.fakes import (
     AUTH,
     FakeClock,
     MemoryKeyring,
+    form_body,
     make_settings,
     make_tokens,
     store_for,
@@ -221,7 +221,7 @@ def test_sign_out_after_a_failed_keyring_write_revokes_both_sets(
     assert not session.persistent  # kept in memory; the keyring still has the old set
     backend.set_password = original_set  # type: ignore[method-assign]
     result = session.sign_out()
-    revoked = {parse_qs(c.request.body)["token"][0] for c in responses.calls[1:]}
+    revoked = {form_body(c.request)["token"][0] for c in responses.calls[1:]}
     assert revoked == {"AT-new", "RT-new", "AT-old", "RT-old"}
     assert result.cleared
     assert backend.entries == {}

@@ -34,7 +34,7 @@ def child(source: str) -> list[str]:
 def events_until_exit(process: SignInProcess) -> list[dict]:
     received: queue.Queue[dict] = queue.Queue()
     process.listen(received.put)
-    events = []
+    events: list[dict] = []
     while not events or events[-1]["event"] != "exit":
         events.append(received.get(timeout=30))
     return events

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from keyring.backends import fail, null
 
@@ -238,7 +240,7 @@ def test_chunks_of_a_failed_write_are_removed_by_the_next_save(clock: FakeClock)
 class RacingKeyring(MemoryKeyring):
     """Runs `writer` once, just before the reader's first chunk read returns."""
 
-    writer = None
+    writer: Callable[[], None] | None = None
 
     def get_password(self, service: str, username: str) -> str | None:
         if self.writer is not None and "#" in username and not username.endswith("#chunks"):

@@ -72,10 +72,12 @@ def test_v4_endpoint_gone_is_not_called_retired() -> None:
 
 def unresolved() -> requests.exceptions.ConnectionError:
     # The shape requests gives a DNS failure: ConnectionError(MaxRetryError(reason=...)).
+    import socket
+
     from urllib3.connection import HTTPSConnection
     from urllib3.exceptions import MaxRetryError, NameResolutionError
 
-    reason = NameResolutionError("applications.frame.io", HTTPSConnection("x"), OSError())
+    reason = NameResolutionError("applications.frame.io", HTTPSConnection("x"), socket.gaierror())
     return requests.exceptions.ConnectionError(MaxRetryError(None, "/", reason))  # type: ignore[arg-type]
 
 
