@@ -417,7 +417,7 @@ def test_embedded_view_offers_the_browser_when_the_page_refuses_it(
         assert window.sign_in_button.text() == "Sign in"
         assert window.browser_button.isVisibleTo(window)
         app.sign_in(State.SIGNING_IN, timeout=10_000)
-        view = window.sign_in_host.view  # type: ignore[attr-defined]
+        view = window.sign_in_host.view
         qtbot.waitUntil(lambda: view.refused, timeout=30_000)
         assert app.controller.state is State.SIGNING_IN  # the 403 page is shown, not an error
         assert view.refusal_bar.isVisibleTo(view)
@@ -444,7 +444,7 @@ def test_an_ordinary_page_is_not_taken_for_a_refusal(browser_app, demo_loopback,
         open_url=NoBrowser(),
     )
     app.sign_in(State.SIGNING_IN, timeout=10_000)
-    view = app.window.sign_in_host.view  # type: ignore[attr-defined]
+    view = app.window.sign_in_host.view
     with qtbot.waitSignal(view.page.loadFinished, timeout=30_000):
         pass
     # The check runs after each load; give it the same round trip the refusal gets.
