@@ -49,8 +49,9 @@ class App:
     def __init__(self, qtbot, flags: dict[str, str]) -> None:
         self.qtbot = qtbot
         self.flags = flags
-        self.controller, self.settings = build_controller(dict(flags))
-        assert self.settings is not None
+        self.controller, settings = build_controller(dict(flags))
+        assert settings is not None
+        self.settings = settings
         self.window: MainWindow = build_window(self.controller, self.settings)
         qtbot.addWidget(self.window)
         self.window.show()

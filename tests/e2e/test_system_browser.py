@@ -514,6 +514,7 @@ def test_a_url_the_system_hands_to_the_running_app_completes_the_sign_in(
         assert pending is not None
         redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
         qt_app = QCoreApplication.instance()
+        assert qt_app is not None
         forged = redirect.replace("state=", "state=forged")
         QCoreApplication.sendEvent(qt_app, QFileOpenEvent(QUrl(forged)))
         assert app.controller.state is State.SIGNING_IN  # refused; still waiting
