@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from frameio_desktop.gui.sign_in_child import process as sign_in_process
-from frameio_desktop.gui.sign_in_child.process import ProcessFactory, SignInProcess
+from frameio_desktop.gui.sign_in_child.process import ProcessFactory, SignInProcess, valid_event
 
 #: Says ready, echoes each command back as an event, and exits 0 at the end of its input.
 ECHO_CHILD = textwrap.dedent(
@@ -247,3 +247,11 @@ def test_a_message_of_the_wrong_shape_ends_the_sign_in(line: object) -> None:
     events = events_until_exit(process)
     assert [e["event"] for e in events] == ["failed", "exit"]
     assert "malformed" in events[0]["message"]
+
+
+@pytest.mark.parametrize("value", [True, False, None, 3, "text", [1, "a"], {"k": True}])
+def test_a_script_result_may_be_any_json_value(value: object) -> None:
+    """A page script's answer is JSON of any type, a boolean included (the e2e probe of
+    the login form answers true or false); only the id must be an int, not a bool."""
+    assert valid_event({"event": "result", "id": 1, "value": value})
+    assert not valid_event({"event": "result", "id": True, "value": value})

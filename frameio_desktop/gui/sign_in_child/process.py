@@ -166,7 +166,11 @@ def valid_event(event: object) -> bool:
         return False  # unknown, or "exit", which only the parent reports
     for name, types in fields.items():
         value = event.get(name)
-        if name not in event or (isinstance(value, bool) and bool not in types):
+        # A bool is an int to isinstance: refuse it where an int is meant, but not
+        # where any JSON value is (a script's result may well be true or false).
+        if name not in event or (
+            isinstance(value, bool) and bool not in types and object not in types
+        ):
             return False
         if not isinstance(value, types):
             return False
