@@ -21,10 +21,8 @@ import pytest
 from frameio_desktop.core.browser import scheme
 from frameio_desktop.core.browser.errors import SignInTimeoutError
 from frameio_desktop.core.browser.handoff import MAX_MESSAGE_BYTES, SOCKET_NAME
-from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import load_settings
-from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.demo.server import DEMO_NATIVE_REDIRECT
 from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.embedded_host import embedded_host_factory
@@ -33,9 +31,9 @@ from frameio_desktop.gui.window import MainWindow
 from tests.helpers import oidc
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
-from tests.helpers.fakes import MemoryKeyring
 from tests.helpers.peers import DemoPeer, OidcPeer, Peer
 from tests.helpers.refusal import RefusingAuthorizer
+from tests.helpers.sessions import new_session
 
 pytestmark = [
     pytest.mark.e2e,
@@ -105,18 +103,8 @@ class BrowserApp:
         *,
         embedded_default: bool = False,
     ):
-        settings = load_settings(
-            flags,
-            environ={},
-            dotenv_path=tmp_path / "absent.env",
-            settings_path=tmp_path / "absent.json",
-        )
-        self.session = AuthSession(
-            settings,
-            http=HttpClient(),
-            store=KeyringTokenStore(MemoryKeyring()),
-            lock_dir=tmp_path / "locks",
-        )
+        self.session = new_session(flags, folder=tmp_path)
+        settings = self.session.settings
         self.hosts = hosts
         self.qtbot = qtbot
         self.controller = SignInController(self.session)

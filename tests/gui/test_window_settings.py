@@ -29,6 +29,7 @@ from tests.helpers.accessibility import accessible_name, unnamed
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.fakes import MemoryKeyring
 from tests.helpers.qtobjects import dispose
+from tests.helpers.sessions import new_session
 
 pytestmark = pytest.mark.gui
 
@@ -64,9 +65,7 @@ class App:
         self.backend = backend
 
         def make_session(settings: Settings) -> AuthSession:
-            return AuthSession(
-                settings, store=KeyringTokenStore(backend), lock_dir=tmp_path / "locks"
-            )
+            return new_session(settings, folder=tmp_path, keyring=backend)
 
         self.secrets = ClientSecretStore(KeyringTokenStore(backend))
         self.access: SettingsAccess = settings_access_for(

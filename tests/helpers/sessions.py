@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from keyring.backend import KeyringBackend
 
@@ -29,13 +29,15 @@ def new_session(
     system_keyring: bool = False,
     clock: Clock = utc_now,
     lock_dir: Path | None = None,
+    **options: Any,
 ) -> AuthSession:
     """A session on `settings` (a `Settings`, flags read with no environment, .env or
     settings file, or None for `fakes.make_settings()`), keeping its tokens in `keyring`
     (a fresh `MemoryKeyring` if None) and its lock files under `folder`.
 
     `system_keyring=True` makes it as `frameio-desktop` in another process does: the
-    system keyring and the app's own lock folder, so both see the same sign-in."""
+    system keyring and the app's own lock folder, so both see the same sign-in.
+    `options` go to `AuthSession` as they are (`account_choices=`, `web_profiles_root=`)."""
     if settings is None:
         settings = make_settings(folder)
     elif not isinstance(settings, Settings):
@@ -46,13 +48,14 @@ def new_session(
             settings_path=folder / "absent.json",
         )
     if system_keyring:
-        return AuthSession(settings, store=KeyringTokenStore(), clock=clock)
+        return AuthSession(settings, store=KeyringTokenStore(), clock=clock, **options)
     return AuthSession(
         settings,
         http=HttpClient(),
         store=KeyringTokenStore(keyring if keyring is not None else MemoryKeyring()),
         clock=clock,
         lock_dir=lock_dir or folder / "locks",
+        **options,
     )
 
 
@@ -67,6 +70,7 @@ class SessionFactory(Protocol):
         system_keyring: bool = False,
         clock: Clock = utc_now,
         lock_dir: Path | None = None,
+        **options: Any,
     ) -> AuthSession: ...
 
 

@@ -18,8 +18,8 @@ from frameio_desktop.core.accounts import (
 from frameio_desktop.core.errors import TokenRejectedError, UnexpectedResponseError
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.store import KeyringTokenStore
-from tests.helpers.fakes import API, FakeClock, MemoryKeyring, make_settings, make_tokens
+from tests.helpers.fakes import API, FakeClock, make_settings, make_tokens
+from tests.helpers.sessions import new_session
 
 ACCOUNTS = f"{API}/v4/accounts"
 ME = f"{API}/v4/me"
@@ -132,12 +132,10 @@ def test_damaged_choices_file_loses_only_the_preference(tmp_path: Path) -> None:
 
 def v4_session(tmp_path: Path, clock: FakeClock, **flags: str) -> AuthSession:
     settings = make_settings(provider="frameio-v4", account_url=ME, **flags)
-    session = AuthSession(
+    session = new_session(
         settings,
-        http=HttpClient(),
-        store=KeyringTokenStore(MemoryKeyring()),
+        folder=tmp_path,
         clock=clock,
-        lock_dir=tmp_path / "locks",
         account_choices=AccountChoices(tmp_path / "accounts.json"),
         web_profiles_root=tmp_path / "web-profiles",
     )
@@ -203,10 +201,9 @@ def test_account_id_override_wins(tmp_path: Path, clock, monkeypatch) -> None:
 @responses.activate
 def test_v2_keeps_the_account_id_from_v2_me(tmp_path: Path, clock) -> None:
     responses.get(f"{API}/v2/me", json={"id": "u1", "name": "Ada", "account_id": "v2-acct"})
-    session = AuthSession(
+    session = new_session(
         make_settings(),
-        http=HttpClient(),
-        store=KeyringTokenStore(MemoryKeyring()),
+        folder=tmp_path,
         clock=clock,
         lock_dir=tmp_path,
         account_choices=AccountChoices(tmp_path / "accounts.json"),

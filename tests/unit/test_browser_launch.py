@@ -15,10 +15,9 @@ from frameio_desktop.core.browser import launch
 from frameio_desktop.core.browser.errors import BrowserOpenError
 from frameio_desktop.core.browser.paste import ATTEMPTS, sign_in_by_paste
 from frameio_desktop.core.errors import SignInCancelledError, StateMismatchError
-from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.store import KeyringTokenStore
-from tests.helpers.fakes import AUTH, REDIRECT, FakeClock, MemoryKeyring, form_body, make_settings
+from tests.helpers.fakes import AUTH, REDIRECT, FakeClock, form_body, make_settings
+from tests.helpers.sessions import new_session
 
 
 @pytest.mark.parametrize(
@@ -93,13 +92,7 @@ TOKEN_URL = f"{AUTH}/oauth2/token"
 
 @pytest.fixture
 def session(tmp_path: Path) -> AuthSession:
-    return AuthSession(
-        make_settings(),
-        http=HttpClient(),
-        store=KeyringTokenStore(MemoryKeyring()),
-        clock=FakeClock(),
-        lock_dir=tmp_path / "locks",
-    )
+    return new_session(make_settings(), folder=tmp_path, clock=FakeClock())
 
 
 class Typist:

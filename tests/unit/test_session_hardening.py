@@ -24,10 +24,8 @@ from frameio_desktop.core.errors import (
     StoreError,
     TokenLifetimeTooShortError,
 )
-from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import Settings
-from frameio_desktop.core.store import KeyringTokenStore
 from tests.helpers.fakes import (
     AUTH,
     FakeClock,
@@ -37,6 +35,7 @@ from tests.helpers.fakes import (
     make_tokens,
     store_for,
 )
+from tests.helpers.sessions import new_session
 
 TOKEN_URL = f"{AUTH}/oauth2/token"
 REVOKE_URL = f"{AUTH}/oauth2/revoke"
@@ -75,12 +74,8 @@ class LockedKeyring(MemoryKeyring):
 def session_for(
     settings: Settings, backend: MemoryKeyring, clock: FakeClock, lock_dir: Path
 ) -> AuthSession:
-    return AuthSession(
-        settings,
-        http=HttpClient(),
-        store=KeyringTokenStore(backend),
-        clock=clock,
-        lock_dir=lock_dir,
+    return new_session(
+        settings, folder=lock_dir.parent, keyring=backend, clock=clock, lock_dir=lock_dir
     )
 
 

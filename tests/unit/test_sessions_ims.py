@@ -17,22 +17,19 @@ from frameio_desktop.core.errors import (
     SignInEndedError,
     SignInEndingError,
 )
-from frameio_desktop.core.http import HttpClient
-from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.core.web_profile import delete_web_profile, web_profile_dir
 from tests.helpers.fakes import AUTH, FakeClock, MemoryKeyring, make_settings, make_tokens
+from tests.helpers.sessions import new_session
 
 TOKEN_URL = f"{AUTH}/oauth2/token"
 
 
 def session_for(tmp_path: Path, clock: FakeClock, backend: MemoryKeyring, **flags: str):
-    return AuthSession(
+    return new_session(
         make_settings(provider="frameio-v4", **flags),
-        http=HttpClient(),
-        store=KeyringTokenStore(backend),
+        folder=tmp_path,
+        keyring=backend,
         clock=clock,
-        lock_dir=tmp_path / "locks",
         web_profiles_root=tmp_path / "web-profiles",
     )
 

@@ -17,9 +17,8 @@ from frameio_desktop.core.flow import begin_login
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.oauth import TokenClient
 from frameio_desktop.core.providers import sunset_notice
-from frameio_desktop.core.session import AuthSession
-from frameio_desktop.core.store import KeyringTokenStore
 from tests.helpers.fakes import API, AUTH, FakeClock, MemoryKeyring, make_settings, make_tokens
+from tests.helpers.sessions import new_session
 
 BEFORE = datetime(2026, 11, 30, 23, 59, tzinfo=UTC)
 AFTER = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
@@ -101,13 +100,7 @@ def test_unresolved_v2_host_before_the_day_is_a_network_error() -> None:
 def test_v2_account_lookup_gone_says_retired(tmp_path) -> None:
     responses.get(f"{API}/v2/me", status=404)
     clock = FakeClock(BEFORE)
-    session = AuthSession(
-        make_settings(),
-        http=HttpClient(),
-        store=KeyringTokenStore(MemoryKeyring()),
-        clock=clock,
-        lock_dir=tmp_path,
-    )
+    session = new_session(make_settings(), folder=tmp_path, clock=clock, lock_dir=tmp_path)
     session._tokens = make_tokens(BEFORE)
     with pytest.raises(errors.ApiRetiredError):
         session.account()
