@@ -426,6 +426,7 @@ class SignInController(QObject):
         if self.session is None:
             return
         session = self.session
+        self._stop_renewal()
         if self._refresh_task is not None:
             self._refresh_task.cancel()
             self._refresh_task = None
@@ -527,6 +528,8 @@ class SignInController(QObject):
         #: Why the person must sign in again (None: nothing to ask).
         self.sign_in_needed: str | None = None
         self._renewal_task: Task | None = None
+        #: Set when a renewal's exchange must not store what it gets.
+        self._renewal_cancel = threading.Event()
         #: The sign-in (its expiry) a renewal was last tried for: one attempt per token.
         self._renewal_tried_for: datetime | None = None
         #: An interactive sign-in started from the signed-in page ("Sign in again").
@@ -601,7 +604,7 @@ class SignInController(QObject):
         """The hidden host caught the redirect: the same checks as a sign-in's, then one
         exchange on the task runner."""
         pending, session = self.renewal, self.session
-        if pending is None or session is None:
+        if pending is None or session is None or self.state is not State.SIGNED_IN:
             log.warning("ignored a renewal redirect outside a renewal")
             return
         self._end_renewal_page()
@@ -613,8 +616,12 @@ class SignInController(QObject):
             self._ask_to_sign_in_again(exc)
             return
 
+        cancel = self._renewal_cancel = threading.Event()
+
         def finish() -> object:
-            session.finish_login(pending, code)
+            # Signed out (or signed in anew) meanwhile: the new tokens are revoked, not
+            # stored (checked under the session's locks, after the exchange).
+            session.finish_login(pending, code, cancelled=cancel.is_set)
             return session.account()
 
         self._renewal_task = self.runner.run(finish, self._on_renewed, self._on_renewal_error)
@@ -650,6 +657,8 @@ class SignInController(QObject):
 
     def _on_renewal_error(self, exc: BaseException) -> None:
         self._renewal_task = None
+        if isinstance(exc, errors.SignInCancelledError):
+            return
         if self.state is State.SIGNED_IN:
             self._ask_to_sign_in_again(exc)
 
@@ -674,6 +683,7 @@ class SignInController(QObject):
         """Drop a renewal in flight (a new sign-in, sign-out, new settings)."""
         if self.renewal is not None:
             self._end_renewal_page()
+        self._renewal_cancel.set()
         if self._renewal_task is not None:
             self._renewal_task.cancel()
             self._renewal_task = None

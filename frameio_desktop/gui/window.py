@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         controller.state_changed.connect(self.show_sunset)
         controller.tick.connect(self.show_sunset)
         self.show_state(controller.state)
+        self.show_sunset()  # the controller may have changed state before this window
 
     # -- pages -------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers.browser import _FormParser
+from tests.helpers.demo import GatedDemoServer
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 from tests.helpers.sessions import SessionFactory
 
@@ -92,10 +93,16 @@ class Notes:
 
 
 @pytest.fixture
-def demo() -> Iterator[DemoServer]:
-    server = DemoServer(token_ttl=3600, refresh_tokens=False).start()
+def demo() -> Iterator[GatedDemoServer]:
+    server = GatedDemoServer(token_ttl=3600, refresh_tokens=False).start()
     yield server
+    server.state.token_gate.set()
     server.stop()
+
+
+@pytest.fixture
+def backend() -> MemoryKeyring:
+    return MemoryKeyring()
 
 
 @pytest.fixture
@@ -145,10 +152,15 @@ class App:
 
 @pytest.fixture
 def app(
-    qtbot, demo: DemoServer, make_session: SessionFactory, browser: Browser, notes: Notes
+    qtbot,
+    demo: DemoServer,
+    make_session: SessionFactory,
+    browser: Browser,
+    notes: Notes,
+    backend: MemoryKeyring,
 ) -> Iterator[App]:
     clock = FakeClock()
-    session = make_session(demo.settings_flags(), keyring=MemoryKeyring(), clock=clock)
+    session = make_session(demo.settings_flags(), keyring=backend, clock=clock)
     started = App(qtbot, session, clock, browser, notes)
     yield started
     started.controller.runner.wait_idle()
@@ -197,6 +209,27 @@ def test_login_required_asks_to_sign_in_again_and_never_loops(
     for minutes in (13, 12, 11, 9, 5, 1):
         app.tick_to(timedelta(minutes=minutes))
     assert len(browser.silent) == 1  # one attempt for this token, never again
+
+
+def test_signing_out_during_a_renewal_stores_nothing(
+    qtbot, app: App, demo: GatedDemoServer, backend: MemoryKeyring
+) -> None:
+    app.sign_in()
+    demo.state.token_gate.clear()  # hold the renewal's exchange at the server
+    demo.state.token_request_arrived.clear()
+    app.tick_to(timedelta(minutes=14))
+    qtbot.waitUntil(demo.state.token_request_arrived.is_set, timeout=10_000)
+    assert app.controller.renewing
+    with qtbot.waitSignal(
+        app.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
+    ):
+        app.window.sign_out_button.click()
+        demo.state.token_gate.set()  # the server answers after the sign-out began
+    app.controller.runner.wait_idle()
+    assert backend.entries == {}  # the renewed tokens were not stored
+    assert app.controller.state is State.SIGNED_OUT
+    assert app.controller.sign_in_needed is None
+    assert not app.controller.renewing
 
 
 def test_sign_in_again_from_the_panel_replaces_the_sign_in(

@@ -81,6 +81,18 @@ def test_v2_notice_after_the_retirement_day(
     assert "--provider frameio-v4" in window.sunset_out.text()
 
 
+def test_a_window_built_after_the_launch_shows_the_notice_at_once(
+    make_session: SessionFactory, qtbot, v2_demo: DemoServer
+) -> None:
+    clock = FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    controller = SignInController(make_session(v2_demo.settings_flags(), clock=clock), clock=clock)
+    controller.start()  # as main.launch does: the launch starts before the window exists
+    qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
+    window = make_window(qtbot, controller)
+    assert window.sunset_out.isVisibleTo(window)
+    assert "retired on 2026-12-01" in window.sunset_out.text()
+
+
 def test_v4_shows_no_notice(qtbot, controller: SignInController, window: MainWindow) -> None:
     controller.start()
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
