@@ -94,7 +94,8 @@ class Notes:
 
 @pytest.fixture
 def demo() -> Iterator[GatedDemoServer]:
-    server = GatedDemoServer(token_ttl=3600, refresh_tokens=False).start()
+    server = GatedDemoServer(token_ttl=3600, refresh_tokens=False)
+    server.start()
     yield server
     server.state.token_gate.set()
     server.stop()
