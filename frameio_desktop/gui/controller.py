@@ -36,6 +36,14 @@ RENEWAL_LEAD = timedelta(minutes=15)
 RENEWAL_TIMEOUT_MS = 30_000
 
 
+def _ignore(_: object) -> None:
+    return None
+
+
+def _log_failure(exc: BaseException) -> None:
+    log.warning("background work failed: %s", type(exc).__name__)
+
+
 class State(enum.Enum):
     STARTING = "starting"
     SIGNED_OUT = "signed_out"
@@ -599,6 +607,16 @@ class SignInController(QObject):
             return None
         path = web_profile_dir(self.session.settings, self.session.web_profiles_root)
         return str(path) if path is not None else None
+
+    def forget_web_profile(self) -> None:
+        """Delete this sign-in's web profile folder (cookies and all), on the task runner."""
+        from frameio_desktop.core.web_profile import delete_web_profile
+
+        session = self.session
+        if session is None:
+            return
+        settings, root = session.settings, session.web_profiles_root
+        self.runner.run(lambda: delete_web_profile(settings, root), _ignore, _log_failure)
 
     def renewal_redirect_caught(self, url: str) -> None:
         """The hidden host caught the redirect: the same checks as a sign-in's, then one

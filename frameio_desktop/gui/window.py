@@ -247,6 +247,7 @@ class MainWindow(QMainWindow):
         controller.renewal_finished.connect(self.close_renewal)
         controller.sign_in_needed_changed.connect(self.show_sign_in_needed)
         controller.tick.connect(self.notify_if_away)
+        controller.state_changed.connect(self._watch_sign_out)
         controller.problem_changed.connect(self.show_problem)
         controller.banner_changed.connect(self.show_banner)
         controller.tick.connect(self.update_expiry)
@@ -652,6 +653,9 @@ class MainWindow(QMainWindow):
         self.renewal_panel.hide()
         #: The sign-in (its expiry) a notification was shown for: one per sign-in.
         self._notified_for: datetime | None = None
+        #: "signing out", then "due" until the web profile is deleted again (see
+        #: `_watch_sign_out`).
+        self._web_profile_purge: str | None = None
 
     def open_renewal(self, authorize_url: str, redirect_uri: str) -> None:
         """Run the controller's `prompt=none` request in a host that shows nothing."""
@@ -677,6 +681,23 @@ class MainWindow(QMainWindow):
         self.closing_hosts.append(host)
         host.finished.connect(functools.partial(self._host_gone, host))
         host.close()
+
+    def _watch_sign_out(self, state: State) -> None:
+        """After a sign-out, once every sign-in process has ended, delete the web profile
+        again: a process still shutting down when the sign-out deleted it (a renewal that
+        was running, a sign-in a moment before) writes its cookies as it ends."""
+        if state is State.SIGNING_OUT:
+            self._web_profile_purge = "signing out"
+        elif self._web_profile_purge == "signing out":
+            self._web_profile_purge = "due" if state is State.SIGNED_OUT else None
+            self._purge_web_profile_if_due()
+
+    def _purge_web_profile_if_due(self) -> None:
+        if self._web_profile_purge != "due" or self.closing_hosts:
+            return
+        self._web_profile_purge = None
+        if self.controller.state is State.SIGNED_OUT:
+            self.controller.forget_web_profile()
 
     def sign_in_again(self) -> None:
         """The renewal panel's button: a sign-in with the default host."""
@@ -925,6 +946,7 @@ class MainWindow(QMainWindow):
         if host in self.closing_hosts:
             self.closing_hosts.remove(host)
             host.deleteLater()
+        self._purge_web_profile_if_due()
 
     def release_web_engine(self, timeout_ms: int = 5000) -> bool:
         """Close the sign-in page and wait until every host has released what it holds,

@@ -233,6 +233,53 @@ def test_signing_out_during_a_renewal_stores_nothing(
     assert not app.controller.renewing
 
 
+class LingeringHost(SignInHost):
+    """A sign-in process that is still ending after it was closed, and writes its cookies
+    into the web profile as it goes (Chromium's shutdown flush)."""
+
+    def __init__(self, place: HostPlace) -> None:
+        super().__init__(place.window)
+        self.web_profile = place.web_profile
+
+    def open(self, authorize_url: str, redirect_uri: str) -> None:
+        pass  # no answer yet
+
+    def _close(self) -> None:
+        pass  # still ending: see end()
+
+    def end(self) -> None:
+        assert self.web_profile is not None
+        folder = Path(self.web_profile)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "Cookies").write_text("the provider's session")
+        self._gone()
+
+    def release(self, timeout: float) -> None:
+        self.close()
+
+
+def test_cookies_written_by_a_process_ending_after_sign_out_are_deleted(qtbot, app: App) -> None:
+    app.sign_in()
+    made: list[LingeringHost] = []
+
+    def lingering(place: HostPlace) -> SignInHost:
+        made.append(LingeringHost(place))
+        return made[-1]
+
+    app.window.host_factory = replace(app.window.host_factory, make_silent=lingering)
+    app.tick_to(timedelta(minutes=14))
+    assert app.window.renewal_host is made[0]
+    folder = Path(made[0].web_profile or "")
+    with qtbot.waitSignal(
+        app.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
+    ):
+        app.window.sign_out_button.click()
+    assert made[0] in app.window.closing_hosts  # closed, still ending
+    made[0].end()  # writes its cookies after the sign-out deleted the folder
+    app.controller.runner.wait_idle()
+    qtbot.waitUntil(lambda: not folder.exists(), timeout=5_000)
+
+
 def test_sign_in_again_from_the_panel_replaces_the_sign_in(
     qtbot, app: App, browser: Browser
 ) -> None:
