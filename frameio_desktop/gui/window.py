@@ -634,9 +634,11 @@ class MainWindow(QMainWindow):
 
     # -- silent renewal (no refresh token): a hidden host, then ask the person -----------
 
-    def _host_place(self) -> HostPlace:
+    def _host_place(self, *, web_profile: bool = True) -> HostPlace:
         return HostPlace(
-            window=self, layout=self.signing_in_layout, web_profile=self.controller.web_profile()
+            window=self,
+            layout=self.signing_in_layout,
+            web_profile=self.controller.web_profile() if web_profile else None,
         )
 
     def _build_renewal_panel(self) -> None:
@@ -913,7 +915,10 @@ class MainWindow(QMainWindow):
 
     def open_login(self, authorize_url: str, redirect_uri: str) -> None:
         self.close_login()
-        host = self._factory_now.make(self._host_place())
+        # The person's own browser keeps its own cookies: no web profile of the app's.
+        host = self._factory_now.make(
+            self._host_place(web_profile=not self._factory_now.system_browser)
+        )
         host.redirect_caught.connect(self.controller.redirect_caught)
         host.cancel_requested.connect(self.controller.cancel)
         host.load_failed.connect(self.controller.login_failed)

@@ -1,6 +1,7 @@
 """Silent renewal end to end: the real window, the real sign-in window process and its
 persistent web profile, against panva's oidc-provider with a client that gets no refresh
-token (no refresh_token grant, no offline_access)."""
+token (no refresh_token grant, no offline_access), and against the IMS-shaped demo with a
+credential that gets none (its custom-scheme redirect, its own session cookie)."""
 
 from __future__ import annotations
 
@@ -9,40 +10,51 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from frameio_desktop.core.web_profile import delete_web_profile, web_profile_path
+from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.sign_in_child.host import ChildProcessHost
 from frameio_desktop.gui.sign_in_host import SignInHost
 from tests.e2e.conftest import App
 from tests.helpers import oidc
-from tests.helpers.peers import OidcPeer
-
-pytestmark = [
-    pytest.mark.oidc_provider,
-    pytest.mark.skipif(oidc.available() is not None, reason=str(oidc.available())),
-]
+from tests.helpers.peers import DemoPeer, OidcPeer, Peer
 
 
-@pytest.fixture
-def peer() -> Iterator[OidcPeer]:
-    server = OidcPeer()
+class NoRefreshDemoPeer(DemoPeer):
+    """The IMS-shaped demo, for a Native App credential that gets no refresh token."""
+
+    def __init__(self) -> None:
+        self.server = DemoServer(token_ttl=600, refresh_tokens=False).start()
+
+
+@pytest.fixture(params=["oidc-provider", "demo"])
+def peer(request: pytest.FixtureRequest) -> Iterator[Peer]:
+    server: Peer
+    if request.param == "demo":
+        server = NoRefreshDemoPeer()
+    elif oidc.available() is not None:
+        pytest.skip(str(oidc.available()))
+    else:
+        server = OidcPeer()
     yield server
     server.stop()
 
 
+def flags_for(peer: Peer, profile: str) -> dict[str, str]:
+    flags = {**peer.settings_flags(), "profile": profile}
+    if isinstance(peer, OidcPeer):
+        # The test client without a refresh_token grant; no offline_access.
+        flags.update(client_id=f"{oidc.CLIENT_ID}-silent", scopes="openid profile email")
+    return flags
+
+
 def test_prompt_none_renews_from_the_profile_and_asks_once_it_is_deleted(
     launch: Callable[[dict[str, str]], App],
-    peer: OidcPeer,
+    peer: Peer,
     profile: str,
     qtbot,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FRAMEIO_PERSISTENT_WEB_PROFILE", "1")  # off by default for oidc
-    flags = {
-        **peer.settings_flags(),
-        "client_id": f"{oidc.CLIENT_ID}-silent",
-        "scopes": "openid profile email",  # no offline_access
-        "profile": profile,
-    }
-    app = launch(flags)
+    app = launch(flags_for(peer, profile))
     app.sign_in_through_page(peer)
     controller, window = app.controller, app.window
     first = controller.tokens

@@ -9,6 +9,7 @@ cookie, or with `error=login_required` once the jar is emptied (the profile dele
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -370,6 +371,13 @@ def test_without_a_persistent_profile_it_asks_at_once(
     assert started.controller.sign_in_needed is not None
     assert browser.silent == []  # nothing to renew from: no request at all
     started.controller.runner.wait_idle()
+
+
+def test_a_sign_in_in_the_system_browser_makes_no_web_profile(app: App, browser: Browser) -> None:
+    app.window._factory_now = replace(app.window.host_factory, system_browser=True)
+    app.sign_in()
+    assert browser.profiles == [None]
+    assert not list(Path(os.environ["XDG_DATA_HOME"]).rglob("web-profiles/*"))
 
 
 def test_a_notification_in_the_last_ten_minutes_when_the_window_is_not_in_front(
