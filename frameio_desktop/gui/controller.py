@@ -640,7 +640,12 @@ class SignInController(QObject):
             # Signed out (or signed in anew) meanwhile: the new tokens are revoked, not
             # stored (checked under the session's locks, after the exchange).
             session.finish_login(pending, code, cancelled=cancel.is_set)
-            return session.account()
+            try:
+                return session.account()
+            except errors.FrameioDesktopError as exc:
+                # Renewed and stored all the same; the account is read again later.
+                log.info("renewed, but the account lookup failed: %s", type(exc).__name__)
+                return None
 
         self._renewal_task = self.runner.run(finish, self._on_renewed, self._on_renewal_error)
 

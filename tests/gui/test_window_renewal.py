@@ -20,6 +20,7 @@ import pytest
 import requests
 from PySide6.QtCore import QTimer
 
+from frameio_desktop.core.errors import NetworkError
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.controller import SignInController, State
@@ -193,6 +194,24 @@ def test_silent_renewal_gets_a_new_token_without_a_page(
     # Stored: a new launch would use the renewed token.
     stored = app.controller.session.store.load(app.controller.session.settings.store_key)
     assert stored.access_token == renewed.access_token
+
+
+def test_a_failed_account_lookup_does_not_undo_a_renewal(
+    qtbot, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.sign_in()
+    first = app.controller.tokens
+    session = app.controller.session
+
+    def offline() -> None:
+        raise NetworkError("the API is unreachable")
+
+    monkeypatch.setattr(session, "account", offline)
+    with qtbot.waitSignal(app.controller.signed_in_changed, timeout=10_000):
+        app.tick_to(timedelta(minutes=14))
+    assert app.controller.tokens.access_token != first.access_token
+    assert app.controller.sign_in_needed is None
+    assert app.window.name_label.text() == "Ada Lovelace"  # the account shown before
 
 
 def test_login_required_asks_to_sign_in_again_and_never_loops(
