@@ -411,7 +411,14 @@ def run_gui(
             refresh_tokens=not args.demo_no_refresh_token,
         ).start()
         # The demo's settings, except where a flag was given on purpose.
-        flags = {**demo.settings_flags(), **{k: v for k, v in flags.items() if v}}
+        demo_flags = demo.settings_flags()
+        if host_factory.system_browser:
+            # A browser cannot return a custom-scheme redirect to an app run from source
+            # (nothing registered the scheme); the demo's any-port loopback one it can.
+            from frameio_desktop.demo.server import ANY_PORT_REDIRECT
+
+            demo_flags["redirect_uri"] = ANY_PORT_REDIRECT
+        flags = {**demo_flags, **{k: v for k, v in flags.items() if v}}
         log.info("demo sign-in server at %s", demo.url)
     try:
         if mode is Mode.SELF_TEST:

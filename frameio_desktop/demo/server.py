@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
@@ -151,7 +151,11 @@ class DemoClient:
         return " ".join(s for s in scope.split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri in self.redirect_uris  # exact match only
+        # Exact match, except that a registered loopback IP redirect without a port takes
+        # any port (RFC 8252 section 7.3): a native app's listener gets a free one.
+        return redirect_uri in self.redirect_uris or _without_port(redirect_uri) in {
+            uri for uri in self.redirect_uris if uri.startswith(_LOOPBACK_PREFIX)
+        }
 
     def check_client_secret(self, client_secret: str) -> bool:
         return False  # a public (PKCE) client has no secret
@@ -290,6 +294,24 @@ class ImsCodeChallenge(CodeChallenge):
         if not grant.request.payload.data.get("code_challenge"):
             raise InvalidRequestError("Missing 'code_challenge': PKCE is required.")
         super().validate_code_challenge(grant, redirect_uri)
+
+
+_LOOPBACK_PREFIX = "http://127.0.0.1/"
+#: The loopback redirect registered without a port (RFC 8252 section 7.3), for a native
+#: app's listener on whatever port it got: how `--demo --browser system` signs in.
+ANY_PORT_REDIRECT = f"http://127.0.0.1{CALLBACK_PATH}"
+
+
+def _without_port(uri: str) -> str | None:
+    """`http://127.0.0.1:<port>/path` as `http://127.0.0.1/path`; None for anything else."""
+    parts = urlsplit(uri)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "http" or parts.netloc != f"127.0.0.1:{port}" or port is None:
+        return None
+    return uri.replace(f"127.0.0.1:{port}", "127.0.0.1", 1)
 
 
 def _slug(name: str) -> str:
@@ -633,7 +655,7 @@ class DemoServer:
         app = create_app(self.state, token_ttl=self.token_ttl, refresh_ttl=self.refresh_ttl)
         self._server = make_server("127.0.0.1", self.port, app, threaded=True)
         self.port = self._server.server_port
-        redirects = [self.loopback_redirect_uri, *self._extra_redirects]
+        redirects = [self.loopback_redirect_uri, ANY_PORT_REDIRECT, *self._extra_redirects]
         if self.shape is V4_SHAPE:
             redirects.insert(0, DEMO_NATIVE_REDIRECT)
         self.state.clients[DEMO_CLIENT_ID] = DemoClient(

@@ -516,3 +516,37 @@ def test_a_url_the_system_hands_to_the_running_app_completes_the_sign_in(
     finally:
         peer.stop()
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
+def test_demo_login_in_the_system_browser(chromium, qtbot) -> None:
+    """`frameio-desktop --demo login --browser system`: the built-in demo server takes the
+    any-port loopback redirect (RFC 8252 7.3), so the demo works from source too."""
+    from frameio_desktop import main
+    from frameio_desktop.core.store import KeyringTokenStore
+    from frameio_desktop.demo.server import DEMO_CLIENT_ID
+    from frameio_desktop.selftest import autofill_script
+
+    chromium.will_fill(autofill_script("Ada Lovelace", allow=True))
+    key = f"frameio-v4:{DEMO_CLIENT_ID}:demo"
+    try:
+        assert main.main(["--demo", "login", "--browser", "system"]) == 0
+        final = chromium.last_page(qtbot)
+        assert final["title"] == "Signed in"
+        assert final["url"].startswith("http://127.0.0.1:")
+        assert KeyringTokenStore().load(key) is not None
+    finally:
+        KeyringTokenStore().clear(key)
+
+
+def test_demo_server_takes_any_port_on_its_portless_loopback_redirect() -> None:
+    from frameio_desktop.demo.server import ANY_PORT_REDIRECT, DEMO_CLIENT_ID, DemoServer
+
+    with DemoServer() as server:
+        client = server.state.clients[DEMO_CLIENT_ID]
+        assert client.check_redirect_uri(ANY_PORT_REDIRECT)
+        assert client.check_redirect_uri("http://127.0.0.1:51234/callback")
+        assert not client.check_redirect_uri("http://127.0.0.1:51234/other")
+        assert not client.check_redirect_uri("http://localhost:51234/callback")
+        assert not client.check_redirect_uri("https://127.0.0.1:51234/callback")
+        assert not client.check_redirect_uri("http://127.0.0.1:51234/callback?x=1")
