@@ -12,6 +12,7 @@ import pytest
 
 from frameio_desktop.core.browser.errors import PortInUseError, SignInTimeoutError
 from frameio_desktop.core.browser.loopback import (
+    MAX_CONNECTIONS,
     MAX_REQUEST_HEAD_BYTES,
     ListenerOutcome,
     LoopbackListener,
@@ -251,6 +252,34 @@ def test_an_idle_connection_does_not_hold_up_the_redirect(running: Running) -> N
         url = running.url(code="the-code", state=running.pending.state)
         assert running.get(url)[0] == 200
         assert running.finish().url == url
+
+
+def test_connections_past_the_bound_are_closed_and_the_redirect_still_arrives(
+    running: Running,
+) -> None:
+    idle = [
+        socket.create_connection(("127.0.0.1", running.port), timeout=10)
+        for _ in range(MAX_CONNECTIONS)
+    ]
+    try:
+        # Each idle one holds a slot once the listener has accepted it; the next is closed.
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as extra:
+            extra.sendall(b"GET /callback HTTP/1.0\r\n\r\n")
+            assert extra.recv(100) == b""
+    finally:
+        for conn in idle:
+            conn.close()
+    url = running.url(code="the-code", state=running.pending.state)
+    # The closed ones' threads free their slots as they notice; a try that still finds
+    # none is closed unanswered, and the next one gets through.
+    for _ in range(100):
+        try:
+            status, _ = running.get(url)
+        except (http.client.RemoteDisconnected, ConnectionResetError):
+            continue
+        break
+    assert status == 200
+    assert running.finish().url == url
 
 
 def test_denial_ends_the_wait_with_the_reason_on_the_page(running: Running) -> None:

@@ -60,6 +60,8 @@ DEFAULT_TIMEOUT_SECONDS = 300.0
 MAX_REQUEST_HEAD_BYTES = 16 * 1024
 #: At most this much of a refused request is read and thrown away before closing.
 _DRAIN_BYTES = 256 * 1024
+#: Connections served at once; more are closed at once.
+MAX_CONNECTIONS = 32
 #: How long one connection may take to send its request.
 CONNECTION_TIMEOUT_SECONDS = 10.0
 
@@ -476,7 +478,23 @@ class _Server(ThreadingHTTPServer):
     ) -> None:
         self.listener = listener
         self.address_family = family
+        # One thread per connection, but not without end: past this many open at once,
+        # a new connection is closed at once (a browser needs two or three).
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            log.warning("too many connections to the redirect listener; one was closed")
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def server_bind(self) -> None:
         exclusive = getattr(socket, "SO_EXCLUSIVEADDRUSE", None)
