@@ -22,6 +22,7 @@ from frameio_desktop.core.timefmt import format_expiry
 
 if TYPE_CHECKING:
     from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.core.tokens import TokenSet
 
 
 EXIT_CODES_HELP = """exit codes:
@@ -260,14 +261,20 @@ def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> in
     return ExitCode.OK
 
 
-def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    settings: Settings = session.settings
-    backend = session.store.backend_name
+def stored_tokens(session: AuthSession) -> TokenSet:
+    """The stored tokens (no network), or the reason there are none: a locked keyring or
+    another configuration's sign-in is not "not signed in"."""
     session.store.check_secure()
     tokens = session.load()
     if tokens is None:
-        # A locked keyring or another configuration's sign-in is not "not signed in".
         raise session.binding_problem or session.storage_problem or errors.NotSignedInError()
+    return tokens
+
+
+def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    settings: Settings = session.settings
+    backend = session.store.backend_name
+    tokens = stored_tokens(session)
     account = None
     problem: errors.FrameioDesktopError | None = None
     try:
@@ -345,9 +352,7 @@ def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO) ->
     list) shows the one account `/v2/me` names."""
     from frameio_desktop.core.accounts import FrameioAccount
 
-    session.store.check_secure()
-    if session.load() is None:
-        raise errors.NotSignedInError()
+    stored_tokens(session)
     account = session.account()  # reads every page of the list where there is one
     listed = session.accounts
     if listed is None:

@@ -133,7 +133,7 @@ def test_cli_commands_send_nothing_to_other_endpoints(
     def make(settings: Settings) -> AuthSession:
         return session_for(settings, backend, clock, lock_dir)
 
-    for command in ("token", "status", "logout"):
+    for command in ("token", "status", "accounts", "logout"):
         code, out, err = run(command, make, **flags)
         assert code == ExitCode.NOT_SIGNED_IN, (command, err)
         assert "FRAMEIO_TOKEN_URL (from flag)" in err
@@ -239,6 +239,23 @@ def test_token_with_a_locked_keyring_exits_6_and_says_locked(
     assert out == ""
     with pytest.raises(KeyringLockedError):
         make(make_settings()).fresh_tokens()
+
+
+def test_accounts_with_a_locked_keyring_exits_6_and_says_locked(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    backend = LockedKeyring()
+    backend.locked = False
+    store_for(session_for(make_settings(), backend, clock, lock_dir), make_tokens(clock.now))
+    backend.locked = True
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    code, out, err = run("accounts", make, **make_settings_flags())
+    assert code == ExitCode.NO_KEYRING
+    assert "locked" in err
+    assert out == ""
 
 
 @responses.activate
