@@ -382,7 +382,7 @@ def cmd_logout(session: AuthSession, out: TextIO) -> int:
     if session.binding_problem is not None:
         # Another configuration's sign-in: not revoked through these endpoints, not removed.
         raise session.binding_problem
-    if tokens is None and session.persistent:
+    if tokens is None and session.persistent and not session.damaged_entry:
         out.write("Nobody was signed in.\n")
         return ExitCode.OK
     result = session.sign_out()

@@ -180,6 +180,9 @@ class AuthSession:
         self.known_account: Account | None = None
         #: Set when the stored sign-in belongs to other endpoints than these settings name.
         self.binding_problem: SessionBindingError | None = None
+        #: The last keyring read found an entry it cannot read: not "nobody signed in"
+        #: (sign-out still removes it).
+        self.damaged_entry = False
 
     # -- settings and endpoints ----------------------------------------------------------
 
@@ -241,6 +244,7 @@ class AuthSession:
     def load(self) -> TokenSet | None:
         """Read the stored tokens (and the last-known account) into the session. No network."""
         prefetch, self._prefetch = self._prefetch, None
+        self.damaged_entry = False
         try:
             entry = self._bound(
                 cast("StoredSession | None", prefetch.result())
@@ -252,6 +256,7 @@ class AuthSession:
         except StoredDataError:
             log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
             self._tokens = None
+            self.damaged_entry = True
         except StoreError as exc:
             self.storage_problem = exc
         return self._tokens

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from frameio_desktop.core.errors import (
 )
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import Settings
+from frameio_desktop.core.store import SERVICE
 from tests.helpers.fakes import (
     AUTH,
     FakeClock,
@@ -191,6 +193,28 @@ def test_sign_out_with_a_locked_keyring_says_so(clock: FakeClock, lock_dir: Path
     assert "not complete" in err
     assert "locked" in err
     assert "removed" not in out
+
+
+def test_logout_removes_a_damaged_entry_rather_than_say_nobody_was_signed_in(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    backend = MemoryKeyring()
+    session = session_for(make_settings(), backend, clock, lock_dir)
+    store_for(session, make_tokens(clock.now))
+    # Readable tokens beside a binding this version cannot read: the entry is "damaged".
+    key = (SERVICE, session.settings.store_key)
+    damaged = json.loads(backend.entries[key])
+    damaged["binding"] = ["not", "a", "mapping"]
+    backend.entries[key] = json.dumps(damaged)
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    code, out, err = run("logout", make, **make_settings_flags())
+    assert code == ExitCode.OK, err
+    assert "Nobody was signed in" not in out
+    assert "removed" in out
+    assert backend.entries == {}
 
 
 @responses.activate
