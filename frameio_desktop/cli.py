@@ -25,17 +25,9 @@ if TYPE_CHECKING:
     from frameio_desktop.core.tokens import TokenSet
 
 
-EXIT_CODES_HELP = """exit codes:
-  0  ok
-  1  unexpected error
-  2  bad command line or settings
-  3  not signed in
-  4  session expired or revoked: sign in again
-  5  network or server error
-  6  no secure keyring available
-  7  sign-in cancelled or denied (login)
-  8  another frameio-desktop process is busy with this sign-in: try again
-"""
+EXIT_CODES_HELP = "exit codes:\n" + "".join(
+    f"  {int(code)}  {meaning}\n" for code, meaning in errors.EXIT_CODE_MEANINGS.items()
+)
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:

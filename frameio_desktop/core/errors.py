@@ -28,6 +28,21 @@ class ExitCode(IntEnum):
     BUSY = 8  # another frameio-desktop process holds the sign-in's lock
 
 
+#: What each exit status means, in the words `--help` prints and the README's table uses
+#: (a unit test holds the README to this).
+EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "ok",
+    ExitCode.ERROR: "unexpected error",
+    ExitCode.USAGE: "bad command line or settings",
+    ExitCode.NOT_SIGNED_IN: "not signed in",
+    ExitCode.SESSION_EXPIRED: "session expired or revoked: sign in again",
+    ExitCode.NETWORK: "network or server error",
+    ExitCode.NO_KEYRING: "no secure keyring available, or the keyring is locked or failed",
+    ExitCode.CANCELLED: "sign-in cancelled or denied (login)",
+    ExitCode.BUSY: "another frameio-desktop process is busy with this sign-in: try again",
+}
+
+
 #: Longest piece of server-sent text put into a message.
 SERVER_TEXT_LIMIT = 300
 

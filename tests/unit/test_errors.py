@@ -3,11 +3,13 @@ both read it from the error classes."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from frameio_desktop.cli import exit_code_for
+from frameio_desktop.cli import EXIT_CODES_HELP, exit_code_for
 from frameio_desktop.core import errors
 from frameio_desktop.core.errors import ExitCode
 
@@ -81,6 +83,20 @@ def test_exit_codes_keep_their_numbers() -> None:
         ("CANCELLED", 7),
         ("BUSY", 8),
     ]
+
+
+def readme_exit_code_table() -> dict[int, str]:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    rows = re.findall(r"^\| (\d+) \| (.+?) \|$", readme.read_text(encoding="utf-8"), re.M)
+    return {int(code): meaning for code, meaning in rows}
+
+
+def test_help_and_readme_state_the_same_exit_codes() -> None:
+    meanings = {int(code): text for code, text in errors.EXIT_CODE_MEANINGS.items()}
+    assert sorted(meanings) == [int(code) for code in ExitCode]
+    assert readme_exit_code_table() == meanings
+    for code, text in meanings.items():
+        assert f"  {code}  {text}\n" in EXIT_CODES_HELP
 
 
 HOSTILE = "bad\x1b]0;pwned\x07\x1b[2J\r\nfake prompt $ \u202egnp.exe\u0000 end"
