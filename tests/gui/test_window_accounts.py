@@ -12,23 +12,11 @@ from PySide6.QtWidgets import QWidget
 from frameio_desktop.core.accounts import AccountChoices
 from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.controller import SignInController, State
-from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.window import MainWindow
+from tests.gui.conftest import make_window
 from tests.gui.test_controller import sign_in
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 from tests.helpers.sessions import SessionFactory
-
-
-def make_window(qtbot, controller: SignInController) -> MainWindow:
-    window = MainWindow(
-        controller,
-        provider_title="Demo",
-        client_id="frameio-desktop-demo",
-        profile="demo",
-        host_factory=embedded_host_factory(),
-    )
-    qtbot.addWidget(window)
-    return window
 
 
 def labelled_by(widget: QWidget) -> list[str]:
