@@ -153,20 +153,27 @@ def _register_xdg(
     except OSError as exc:
         raise SchemeRegistrationError(f"Cannot write {path}: {exc}") from exc
     _xdg_mime(run, environ, "default", file_id, mime)
-    update = shutil.which("update-desktop-database", path=environ.get("PATH"))
-    if update is not None:
-        # Refreshes the MIME cache some desktops read; the default works without it.
-        run([update, str(folder)], env=dict(environ), capture_output=True, timeout=30, check=False)
+    _update_mime_cache(folder, environ, run)
     log.info("registered %s as the handler of %s:", path, scheme)
     return Outcome(True, f"Registered {path} as the handler of {scheme}: links.")
 
 
-def _unregister_xdg(scheme: str, environ: Mapping[str, str]) -> Outcome:
+def _update_mime_cache(folder: Path, environ: Mapping[str, str], run: RunCommand) -> None:
+    """Rebuild the folder's `mimeinfo.cache` (desktop-file-utils), if that tool is here:
+    some desktops and xdg-mime read the cache, and a stale one keeps naming a removed
+    handler. The default set with xdg-mime works without it."""
+    update = shutil.which("update-desktop-database", path=environ.get("PATH"))
+    if update is not None and folder.is_dir():
+        run([update, str(folder)], env=dict(environ), capture_output=True, timeout=30, check=False)
+
+
+def _unregister_xdg(scheme: str, environ: Mapping[str, str], run: RunCommand) -> Outcome:
     file_id = desktop_file_id(scheme)
     path = _data_home(environ) / "applications" / file_id
     changed = False
     if path.exists():
         path.unlink()
+        _update_mime_cache(path.parent, environ, run)
         changed = True
     for mimeapps in (
         _config_home(environ) / "mimeapps.list",
@@ -286,6 +293,7 @@ def unregister(
     *,
     platform: str = sys.platform,
     environ: Mapping[str, str] | None = None,
+    run: RunCommand = subprocess.run,
     winreg: Any = None,
 ) -> Outcome:
     """Undo `register`: this app no longer handles `scheme:` links."""
@@ -294,7 +302,7 @@ def unregister(
         return _unregister_windows(scheme, _winreg_module(winreg))
     if platform == "darwin":
         return Outcome(False, _MACOS_NOTE)
-    return _unregister_xdg(scheme, environ)
+    return _unregister_xdg(scheme, environ, run)
 
 
 def is_registered(
