@@ -278,7 +278,9 @@ def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err:
     if args.json:
         json.dump(
             {
-                "signed_in": problem is None or not isinstance(problem, errors.SessionExpiredError),
+                # Exit 4 ("sign in again") whatever the class: an expired refresh, an
+                # API that refuses even a refreshed token.
+                "signed_in": problem is None or exit_code_for(problem) != ExitCode.SESSION_EXPIRED,
                 "provider": settings.provider,
                 "profile": settings.profile,
                 "client_id": settings.client_id,

@@ -29,6 +29,7 @@ from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.store import SERVICE
 from tests.helpers.fakes import (
+    API,
     AUTH,
     FakeClock,
     MemoryKeyring,
@@ -280,6 +281,26 @@ def test_accounts_with_a_locked_keyring_exits_6_and_says_locked(
     assert code == ExitCode.NO_KEYRING
     assert "locked" in err
     assert out == ""
+
+
+@responses.activate
+def test_status_json_is_not_signed_in_when_the_api_refuses_even_a_refreshed_token(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    # The API answers 401 to the stored token and to the refreshed one: exit 4.
+    responses.get(f"{API}/v2/me", status=401)
+    responses.post(TOKEN_URL, json=token_body("access-2", "refresh-2"))
+    backend = MemoryKeyring()
+    store_for(session_for(make_settings(), backend, clock, lock_dir), make_tokens(clock.now))
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    args = argparse.Namespace(command="status", json=True, **make_settings_flags())
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run_script_command(args, out, err, make_session=make)
+    assert code == ExitCode.SESSION_EXPIRED, err.getvalue()
+    assert json.loads(out.getvalue())["signed_in"] is False
 
 
 @responses.activate
