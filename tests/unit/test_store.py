@@ -310,3 +310,50 @@ def test_memo_naming_a_module_keyring_does_not_list_is_not_imported(tmp_path, mo
     assert isinstance(store_module.detect_backend(memo), fail.Keyring)
     assert not (tmp_path / "ran").exists()
     assert "planted_backend_x1" not in sys.modules
+
+
+def test_memo_of_a_built_in_backend_reads_no_entry_points(tmp_path, monkeypatch) -> None:
+    # Scanning every distribution's entry points cost each `token` run ~10 ms (benchmark 6):
+    # keyring's own backends are trusted by their package, third-party ones still looked up.
+    from frameio_desktop.core import store as store_module
+
+    scans: list[int] = []
+
+    def listed() -> set[str]:
+        scans.append(1)
+        return {"keyrings.thirdparty.backend"}
+
+    monkeypatch.setattr(store_module, "_listed_backend_modules", listed)
+    assert store_module._is_backend_module("keyring.backends.SecretService")
+    assert store_module._is_backend_module("keyring.backends.kwallet")
+    assert scans == []
+    assert not store_module._is_backend_module("keyring.backends.macOS.api")
+    assert not store_module._is_backend_module("keyring.backends.")
+    assert scans == []
+    assert store_module._is_backend_module("keyrings.thirdparty.backend")
+    assert not store_module._is_backend_module("keyring_backends_lookalike")
+    assert not store_module._is_backend_module("keyring.backendsX")
+    assert scans == [1, 1, 1]
+
+
+def test_remembered_built_in_backend_is_used_without_an_entry_point_scan(
+    tmp_path, monkeypatch
+) -> None:
+    import keyring
+    import keyring.backends.SecretService
+
+    from frameio_desktop.core import store as store_module
+
+    if not keyring.backends.SecretService.Keyring.viable:
+        pytest.skip("needs a viable Secret Service (scripts/test provides one)")
+    memo = tmp_path / "keyring-backend"
+    memo.write_text("keyring.backends.SecretService.Keyring\n")
+    monkeypatch.setattr(store_module, "_user_chose_backend", lambda: False)
+
+    def no_scan() -> set[str]:
+        raise AssertionError("entry points scanned for a built-in backend")
+
+    monkeypatch.setattr(store_module, "_listed_backend_modules", no_scan)
+    # Detecting afresh (what an unusable memo leads to) would find nothing here.
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    assert isinstance(store_module.detect_backend(memo), keyring.backends.SecretService.Keyring)
