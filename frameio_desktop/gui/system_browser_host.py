@@ -90,7 +90,7 @@ class _FileOpenWatcher(QObject):
         url = bytes(event.url().toEncoded().data()).decode("ascii", "replace")
         if not url.lower().startswith(self._scheme + ":"):
             return False
-        reason = self._hosts._deliver(url)
+        reason = self._hosts.accept_redirect(url)
         if reason is not None:
             log.warning("refused a sign-in answer from the system: %s", reason)
         return True
@@ -169,7 +169,7 @@ class SystemBrowserHosts:
         if self._handoff is not None:
             return
         try:
-            self._handoff = HandoffServer(self._deliver, self.handoff_path).start()
+            self._handoff = HandoffServer(self.accept_redirect, self.handoff_path).start()
         except HandoffError as exc:
             # Another window receives them: the redirect goes there, not here. Say so.
             raise HandoffError(
@@ -213,8 +213,10 @@ class SystemBrowserHosts:
             if self._waiting is not None and self._waiting[0] is host:
                 self._waiting = None
 
-    def _deliver(self, url: str) -> str | None:
-        """On the handoff server's thread: None to accept, else why not."""
+    def accept_redirect(self, url: str) -> str | None:
+        """A custom-scheme redirect from outside (the handoff socket's thread, or macOS's
+        file-open event): None if it is the waiting sign-in's answer (it is passed on to
+        its host on the UI thread), else why it is refused."""
         with self._lock:
             waiting = self._waiting
         if waiting is None:
