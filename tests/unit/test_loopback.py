@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import threading
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from frameio_desktop.core.browser import loopback
 from frameio_desktop.core.browser.errors import PortInUseError, SignInTimeoutError
 from frameio_desktop.core.browser.loopback import (
     MAX_CONNECTIONS,
@@ -280,6 +282,29 @@ def test_connections_past_the_bound_are_closed_and_the_redirect_still_arrives(
         break
     assert status == 200
     assert running.finish().url == url
+
+
+def test_a_connection_that_drips_its_request_is_cut_off_at_the_total_deadline(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One byte well inside the per-read timeout each time: only a total deadline ends it.
+    monkeypatch.setattr(loopback, "CONNECTION_DEADLINE_SECONDS", 0.5)
+    with socket.create_connection(("127.0.0.1", running.port), timeout=10) as conn:
+        conn.sendall(b"GET /callback?state=")
+        cut_off = False
+        for _ in range(200):  # 200 x 0.1 s: far past the deadline, far inside 10 s a read
+            readable, _, _ = select.select([conn], [], [], 0.1)
+            try:
+                if readable and conn.recv(100) == b"":
+                    cut_off = True
+                    break
+                conn.sendall(b"x")
+            except OSError:  # reset by the listener: cut off too
+                cut_off = True
+                break
+    assert cut_off
+    assert running.judged == []
+    assert not running.ended.is_set()
 
 
 def test_denial_ends_the_wait_with_the_reason_on_the_page(running: Running) -> None:

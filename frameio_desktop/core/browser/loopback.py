@@ -24,6 +24,7 @@ the real redirect waits behind it. Each connection has its own short timeout.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import http.client
@@ -62,8 +63,11 @@ MAX_REQUEST_HEAD_BYTES = 16 * 1024
 _DRAIN_BYTES = 256 * 1024
 #: Connections served at once; more are closed at once.
 MAX_CONNECTIONS = 32
-#: How long one connection may take to send its request.
+#: How long one connection may wait for each read of its request.
 CONNECTION_TIMEOUT_SECONDS = 10.0
+#: How long one connection may take in all, however slowly it sends: one byte inside each
+#: read timeout would otherwise hold a slot (of `MAX_CONNECTIONS`) for hours.
+CONNECTION_DEADLINE_SECONDS = 15.0
 
 _LOOPBACK_LITERALS = {"127.0.0.1": socket.AF_INET, "::1": socket.AF_INET6}
 
@@ -403,6 +407,15 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.rfile = _CappedReader(self.rfile, MAX_REQUEST_HEAD_BYTES)  # type: ignore[assignment]
+        # shutdown() wakes the read blocked on this connection; the handler then ends.
+        self._deadline = threading.Timer(CONNECTION_DEADLINE_SECONDS, self._cut_off)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _cut_off(self) -> None:
+        log.debug("a connection to the redirect listener ran out of time")
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def handle_one_request(self) -> None:
         try:
@@ -414,10 +427,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
 
     def finish(self) -> None:
-        super().finish()
-        # A refused request may leave unread bytes; closing on them would reset the
-        # connection and the client could lose the answer. Let it read, then drain a bit.
         try:
+            super().finish()
+            # A refused request may leave unread bytes; closing on them would reset the
+            # connection and the client could lose the answer. Let it read, then drain a
+            # bit (within the same total deadline).
             self.connection.shutdown(socket.SHUT_WR)
             self.connection.settimeout(1.0)
             left = _DRAIN_BYTES
@@ -425,6 +439,8 @@ class _Handler(BaseHTTPRequestHandler):
                 left -= len(chunk)
         except OSError:
             pass
+        finally:
+            self._deadline.cancel()
 
     def do_GET(self) -> None:
         listener = self.server.listener
