@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import socket
 import stat
@@ -139,6 +140,35 @@ def test_a_silent_client_is_dropped_and_the_server_carries_on(
         idle.connect(str(server.path))
         idle.settimeout(10)
         assert idle.recv(100).startswith(b"refused: incomplete")
+    hand_over(URL, server.path)
+    assert inbox.received == [URL]
+
+
+def test_a_dripping_client_is_dropped_at_the_total_deadline(
+    server: HandoffServer, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A byte inside each read's timeout: only a deadline for the whole message ends it.
+    monkeypatch.setattr(handoff, "CONNECTION_TIMEOUT_SECONDS", 0.3)
+    answer = b""
+    closed = False
+    with socket.socket(socket.AF_UNIX) as slow:
+        slow.connect(str(server.path))
+        answered = False
+        for _ in range(200):  # 200 x 0.1 s: far past 0.3 s, each byte inside it
+            readable, _, _ = select.select([] if answered else [slow], [], [], 0.1)
+            if readable:
+                chunk = slow.recv(100)
+                answer += chunk
+                answered = not chunk  # the server's side of the answer is done
+            try:
+                # Dripping on after the answer too: the server's drain is bounded as well,
+                # and once it closes the connection a send fails.
+                slow.sendall(b"x")
+            except OSError:
+                closed = True
+                break
+    assert answer.startswith(b"refused: incomplete")
+    assert closed
     hand_over(URL, server.path)
     assert inbox.received == [URL]
 

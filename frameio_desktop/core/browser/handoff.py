@@ -32,6 +32,7 @@ import stat
 import struct
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 
 #: A redirect URL with a code and state is a few hundred bytes; this leaves room.
 MAX_MESSAGE_BYTES = 8 * 1024
-#: How long one connection may take to send its message.
+#: How long one connection may take to send its whole message.
 CONNECTION_TIMEOUT_SECONDS = 2.0
 SOCKET_NAME = "sign-in.sock"
 # Unix socket paths are short (108 bytes on Linux, 104 on macOS).
@@ -234,13 +235,21 @@ class HandoffServer:
             self._refuse(conn, "another user")
             return
         data = b""
+        # One deadline for the whole message, not per read: a client sending a byte at a
+        # time would otherwise hold the (only) connection for hours.
+        deadline = time.monotonic() + CONNECTION_TIMEOUT_SECONDS
         try:
             while len(data) <= MAX_MESSAGE_BYTES:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                conn.settimeout(left)
                 chunk = conn.recv(MAX_MESSAGE_BYTES + 1 - len(data))
                 if not chunk:
                     break
                 data += chunk
         except TimeoutError:
+            conn.settimeout(CONNECTION_TIMEOUT_SECONDS)  # for the answer
             self._refuse(conn, "incomplete message")
             return
         try:
@@ -265,9 +274,15 @@ def _send_line(conn: socket.socket, line: str) -> None:
         conn.sendall(line.encode() + b"\n")
         conn.shutdown(socket.SHUT_WR)
         # Closing on unread bytes (an oversized message) would reset the connection, and
-        # the client could lose the answer: read a bounded amount more first.
+        # the client could lose the answer: read a bounded amount more first, for a
+        # bounded time.
         left = 8 * MAX_MESSAGE_BYTES
-        while left > 0 and (chunk := conn.recv(min(left, 65536))):
+        deadline = time.monotonic() + CONNECTION_TIMEOUT_SECONDS
+        while left > 0 and (remaining := deadline - time.monotonic()) > 0:
+            conn.settimeout(remaining)
+            chunk = conn.recv(min(left, 65536))
+            if not chunk:
+                break
             left -= len(chunk)
 
 
