@@ -41,6 +41,10 @@ DEFAULT = "Sign-in did not finish"
         (errors.AuthorizationDeniedError(), 7, "Access denied"),
         (errors.StateMismatchError(), 7, DEFAULT),
         (errors.AuthorizationServerError("server_error"), 7, DEFAULT),
+        # A silent renewal the server refused: "sign in again", as an expired session.
+        (errors.LoginRequiredError(), 4, "Sign in again"),
+        (errors.InteractionRequiredError(), 4, "Sign in again"),
+        (errors.ConsentRequiredError(), 4, "Sign in again"),
         (errors.SignInCancelledError(), 7, DEFAULT),
         (errors.HostNotFoundError(), 5, "Network problem"),
         (errors.ResponseTooLargeError(), 5, DEFAULT),
