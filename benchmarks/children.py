@@ -12,11 +12,23 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def flags_for(flags: dict[str, str]) -> list[str]:
+    """Settings as command-line flags (tests.helpers.cli has the same, but imports keyring,
+    which would cost the bare baselines too)."""
+    args: list[str] = []
+    for name, value in flags.items():
+        args += ["--" + name.replace("_", "-"), value]
+    return args
 
 
 def ready(*extra: object) -> None:
@@ -50,25 +62,36 @@ def wait_for_stdin_then_exit() -> None:
     os._exit(0)
 
 
+def run_main(arguments: list[str], on_launch: Callable[[Any, Any], None]) -> None:
+    """Run the app's own entry point, `frameio_desktop.main.main` (what `frameio-desktop
+    ARGS` runs), with `on_launch(controller, window)` called once `launch` has shown the
+    window. Everything main does before (its imports, the keyring read or the sign-in
+    window's process started before Qt, the browser hosts, the settings form's access) is
+    part of the measurement, as it is of a person's launch."""
+    from frameio_desktop import main as root
+
+    real_launch = root.launch
+
+    def launch(*args: Any, **kwargs: Any) -> Any:
+        controller, window = real_launch(*args, **kwargs)
+        on_launch(controller, window)
+        return controller, window
+
+    root.launch = launch  # type: ignore[assignment]
+    root.main(arguments)
+    os._exit(1)  # the hook ends the process; reaching here means main returned first
+
+
 def app_login(flags: dict[str, str]) -> None:
-    """The app, started straight on the sign-in page (as `frameio-desktop login`): the
-    sign-in window's process is started first, before Qt is imported, as the CLI does."""
-    from frameio_desktop.gui.sign_in_child.process import ProcessFactory
-    from frameio_desktop.main import HostKind, host_kind_from_environment
+    """`frameio-desktop login`, timed to the sign-in page's loadFinished (the page runs in
+    the sign-in window's own process, started before Qt is imported here)."""
 
-    kind = host_kind_from_environment()
-    processes = ProcessFactory() if kind is HostKind.CHILD_PROCESS else None
-    if processes is not None:
-        processes.prestart()
-    from frameio_desktop.gui.app import make_application
-    from frameio_desktop.main import host_factory_for, launch
+    def on_launch(_controller: Any, window: Any) -> None:
+        assert window.sign_in_host is not None
+        assert window.sign_in_host.page is not None
+        window.sign_in_host.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
 
-    app = make_application()
-    _controller, window = launch(flags, host_factory_for(kind, processes), sign_in=True)
-    assert window.sign_in_host is not None
-    assert window.sign_in_host.page is not None
-    window.sign_in_host.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
-    app.exec()
+    run_main(["login", *flags_for(flags)], on_launch)
 
 
 def bare_webview(url: str) -> None:
@@ -88,33 +111,29 @@ def bare_webview(url: str) -> None:
 
 
 def app_silent(flags: dict[str, str]) -> None:
-    """The app with a stored session: signed in without a web view. As `main.main` does,
-    the keyring read starts before Qt is imported."""
-    from frameio_desktop.cli import preload_session
-
-    session = preload_session(dict(flags))
-    from frameio_desktop.gui.app import make_application
+    """`frameio-desktop` with a stored session: signed in without a web view, timed to the
+    account's name painted in the window."""
     from frameio_desktop.gui.controller import State
-    from frameio_desktop.main import launch
 
-    app = make_application()
-    controller, window = launch(flags, session=session)
+    def on_launch(controller: Any, window: Any) -> None:
+        def on_state(state: State) -> None:
+            if state is State.SIGNED_IN:
+                window.repaint()
+                engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
+                ready(window.name_label.text().replace(" ", "_"), f"webengine={engine}")
+                os._exit(0)
+            if state in (State.SIGNED_OUT, State.ERROR):  # fail loudly, never wait forever
+                problem = controller.problem or (
+                    controller.session and controller.session.storage_problem
+                )
+                print(f"FAILED {state.name}: {problem!r}", file=sys.stderr, flush=True)
+                os._exit(1)
 
-    def on_state(state: State) -> None:
-        if state is State.SIGNED_IN:
-            window.repaint()
-            engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
-            ready(window.name_label.text().replace(" ", "_"), f"webengine={engine}")
-            os._exit(0)
-        if state in (State.SIGNED_OUT, State.ERROR):  # fail loudly, never wait forever
-            problem = controller.problem or (
-                controller.session and controller.session.storage_problem
-            )
-            print(f"FAILED {state.name}: {problem!r}", file=sys.stderr, flush=True)
-            os._exit(1)
+        controller.state_changed.connect(on_state)
+        if controller.state is State.SIGNED_IN:  # already, from the prefetched read
+            on_state(State.SIGNED_IN)
 
-    controller.state_changed.connect(on_state)
-    app.exec()
+    run_main(flags_for(flags), on_launch)
 
 
 def bare_widgets(keep: bool = False) -> None:
@@ -141,36 +160,33 @@ def bare_widgets(keep: bool = False) -> None:
 
 
 def app_signed_in_memory(flags: dict[str, str]) -> None:
-    """Sign in through the web view, let the web engine go, then hold still for a reading."""
-    from frameio_desktop.gui.app import make_application
+    """`frameio-desktop` signed in through the sign-in page, the web engine let go, then
+    holding still for a reading. `flags` name a profile with nothing stored."""
     from frameio_desktop.gui.controller import State
     from frameio_desktop.gui.tasks import wait_until
-    from frameio_desktop.main import build_controller, build_window
     from frameio_desktop.selftest import autofill_script
 
-    app = make_application()
-    controller, settings = build_controller(flags)
-    window = build_window(controller, settings)
-    window.show()
+    def on_launch(controller: Any, window: Any) -> None:
+        def opened(*_: object) -> None:
+            page = window.sign_in_host.page
+            page.loadFinished.connect(
+                lambda ok: ok and page.runJavaScript(autofill_script("Bench Mark"))
+            )
 
-    def opened(*_: object) -> None:
-        host = window.sign_in_host
-        assert host is not None
-        page = host.page
-        assert page is not None
-        page.loadFinished.connect(
-            lambda ok: ok and page.runJavaScript(autofill_script("Bench Mark"))
-        )
+        controller.login_requested.connect(opened)
+        wait_until(lambda: controller.state is not State.STARTING, 30_000)
+        if controller.state is not State.SIGNED_OUT:
+            print(f"FAILED: {controller.state.name} before the sign-in", file=sys.stderr)
+            os._exit(1)
+        controller.sign_in()
+        wait_until(lambda: controller.state is State.SIGNED_IN, 60_000)
+        window.release_web_engine()  # with a separate sign-in window: waits for its exit
+        wait_until(lambda: False, 2000)  # the renderer process exits after its page is gone
+        engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
+        ready(controller.state.name, f"webengine={engine}")
+        threading.Thread(target=wait_for_stdin_then_exit, daemon=True).start()
 
-    controller.login_requested.connect(opened)
-    controller.sign_in()
-    wait_until(lambda: controller.state is State.SIGNED_IN, 60_000)
-    window.release_web_engine()  # with a separate sign-in window: waits for its exit
-    wait_until(lambda: False, 2000)  # the renderer process exits after its page is gone
-    engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
-    ready(controller.state.name, f"webengine={engine}")
-    threading.Thread(target=wait_for_stdin_then_exit, daemon=True).start()
-    app.exec()
+    run_main(flags_for(flags), on_launch)
 
 
 def stall(_: object = None) -> None:
@@ -224,8 +240,24 @@ def stall(_: object = None) -> None:
     os._exit(0)
 
 
+def raw_account_calls(raw: Any, settings: Any, token: str) -> None:
+    """What the app asks once it has a token, with plain `requests`: the user, then (Frame.io
+    V4) every page of the account list."""
+    from urllib.parse import urljoin
+
+    headers = {"Authorization": f"Bearer {token}"}
+    raw.get(settings.account_url, headers=headers, timeout=30).json()
+    url = settings.accounts_url
+    while url:
+        following = (raw.get(url, headers=headers, timeout=30).json().get("links") or {}).get(
+            "next"
+        )
+        url = urljoin(url, following) if following else None
+
+
 def overhead(rounds: str) -> None:
-    """Redirect caught -> account shown, against raw requests doing the same two calls."""
+    """Redirect caught -> account shown, against raw requests doing the same calls (the
+    requests each side made are counted at the server and reported)."""
     import requests
 
     from frameio_desktop.core.session import AuthSession
@@ -248,20 +280,30 @@ def overhead(rounds: str) -> None:
     raw = requests.Session()
     app_ms: list[float] = []
     raw_ms: list[float] = []
+    app_requests: list[int] = []
+    raw_requests: list[int] = []
+
+    def requests_so_far() -> int:
+        with demo.state.lock:
+            return sum(demo.state.hits.values())
+
     for i in range(int(rounds) + 1):
         controller.sign_in()
         pending = controller.pending
         assert pending is not None
         redirect = sign_in_without_browser(pending.authorize_url)
+        before = requests_so_far()
         started = time.perf_counter()
         controller.redirect_caught(redirect)
         wait_for_state(controller, State.SIGNED_IN)
         took = (time.perf_counter() - started) * 1000
+        made = requests_so_far() - before
         wait_until(lambda: not controller.saving, 30_000)
         controller.back_to_start()
 
         other = session.begin_login()
         code = other.take_code(sign_in_without_browser(other.authorize_url))
+        before = requests_so_far()
         started = time.perf_counter()
         token = raw.post(
             settings.token_url,  # type: ignore[arg-type]
@@ -274,17 +316,24 @@ def overhead(rounds: str) -> None:
             },
             timeout=30,
         ).json()["access_token"]
-        raw.get(
-            settings.account_url,  # type: ignore[arg-type]
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        ).json()
+        raw_account_calls(raw, settings, token)
         raw_took = (time.perf_counter() - started) * 1000
         if i:  # the first round is the warm-up
             app_ms.append(took)
             raw_ms.append(raw_took)
+            app_requests.append(made)
+            raw_requests.append(requests_so_far() - before)
     session.store.clear(settings.store_key)
-    ready(json.dumps({"app_ms": app_ms, "raw_ms": raw_ms}))
+    ready(
+        json.dumps(
+            {
+                "app_ms": app_ms,
+                "raw_ms": raw_ms,
+                "app_requests": sorted(set(app_requests)),
+                "raw_requests": sorted(set(raw_requests)),
+            }
+        )
+    )
     controller.runner.wait_idle()
     demo.stop()
     os._exit(0)
