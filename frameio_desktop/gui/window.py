@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import (
+    QByteArray,
     QCoreApplication,
     QEvent,
+    QMimeData,
     Qt,
     QTimer,
     Signal,
@@ -108,6 +111,33 @@ SETTINGS_STATES = frozenset({State.SIGNED_OUT, State.SIGNED_IN, State.ERROR})
 def initials(name: str) -> str:
     parts = [p for p in name.replace("@", " ").split() if p[:1].isalnum()]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+#: Marks on a copied token that clipboard managers honour by keeping it out of their
+#: history, which many write to disk: KDE's (Klipper) and others read the KDE hint;
+#: Windows' clipboard history, its cloud clipboard and monitoring programs read the named
+#: formats (Qt's `application/x-qt-windows-mime` form; not exercised on Windows here).
+_WINDOWS_FORMAT = 'application/x-qt-windows-mime;value="{}"'
+SECRET_CLIPBOARD_MARKS: tuple[tuple[str, bytes], ...] = (
+    ("x-kde-passwordManagerHint", b"secret"),
+) + (
+    (
+        (_WINDOWS_FORMAT.format("ExcludeClipboardContentFromMonitorProcessing"), b"1"),
+        (_WINDOWS_FORMAT.format("CanIncludeInClipboardHistory"), bytes(4)),
+        (_WINDOWS_FORMAT.format("CanUploadToCloudClipboard"), bytes(4)),
+    )
+    if sys.platform == "win32"
+    else ()
+)
+
+
+def secret_mime_data(text: str) -> QMimeData:
+    """`text` for the clipboard, marked as a secret (`SECRET_CLIPBOARD_MARKS`)."""
+    mime = QMimeData()
+    mime.setText(text)
+    for name, value in SECRET_CLIPBOARD_MARKS:
+        mime.setData(name, QByteArray(value))
+    return mime
 
 
 class MainWindow(QMainWindow):
@@ -583,7 +613,7 @@ class MainWindow(QMainWindow):
         if tokens is None or self.controller.state is not State.SIGNED_IN:
             return
         copied = tokens.access_token
-        QGuiApplication.clipboard().setText(copied)
+        QGuiApplication.clipboard().setMimeData(secret_mime_data(copied))
         # Cleared later if still ours: whatever the person copied since is left alone.
         QTimer.singleShot(self.clipboard_clear_ms, self, lambda: self._clear_clipboard(copied))
         self.copy_button.setText("Copied")

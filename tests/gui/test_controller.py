@@ -270,6 +270,9 @@ def test_copy_access_token_to_clipboard(qtbot, controller, window: MainWindow) -
     window.copy_button.click()
     assert QGuiApplication.clipboard().text() == controller.tokens.access_token
     assert window.copy_button.text() == "Copied"
+    # Marked secret, so clipboard managers keep it out of their (on-disk) history.
+    copied = QGuiApplication.clipboard().mimeData()
+    assert bytes(copied.data("x-kde-passwordManagerHint").data()) == b"secret"
 
 
 def test_copied_token_is_cleared_from_the_clipboard_later(
