@@ -254,12 +254,12 @@ def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> in
 
 
 def stored_tokens(session: AuthSession) -> TokenSet:
-    """The stored tokens (no network), or the reason there are none: a locked keyring or
-    another configuration's sign-in is not "not signed in"."""
+    """The stored tokens (no network), or the reason there are none
+    (`AuthSession.why_not_signed_in`)."""
     session.store.check_secure()
     tokens = session.load()
     if tokens is None:
-        raise session.binding_problem or session.storage_problem or errors.NotSignedInError()
+        raise session.why_not_signed_in()
     return tokens
 
 

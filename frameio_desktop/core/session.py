@@ -379,6 +379,20 @@ class AuthSession:
             return not tokens.is_fresh(self.clock())
         return not tokens.is_fresh(self.clock(), self.lead_for(tokens))
 
+    def why_not_signed_in(self) -> FrameioDesktopError:
+        """What to say when `load()` found no tokens: "not signed in" would be wrong for a
+        locked keyring, a sign-in that belongs to other endpoints, or an unreadable entry."""
+        if self.binding_problem is not None:
+            return self.binding_problem
+        if self.storage_problem is not None:
+            return self.storage_problem
+        if self.damaged_entry:
+            return NotSignedInError(
+                "The stored sign-in cannot be read (it is damaged). Sign in again; "
+                "`frameio-desktop logout` removes it."
+            )
+        return NotSignedInError()
+
     def fresh_tokens(self, min_ttl: timedelta | None = None) -> TokenSet:
         """Tokens valid for at least `min_ttl` (default: the refresh lead time).
 
@@ -386,13 +400,7 @@ class AuthSession:
         """
         tokens = self._tokens or self.load()
         if tokens is None:
-            # Say why: "not signed in" would be wrong for a locked keyring or for a
-            # sign-in that belongs to other endpoints.
-            if self.binding_problem is not None:
-                raise self.binding_problem
-            if self.storage_problem is not None:
-                raise self.storage_problem
-            raise NotSignedInError()
+            raise self.why_not_signed_in()
         wanted = min_ttl
         min_ttl = self.lead_for(tokens) if min_ttl is None else min_ttl
         if tokens.is_fresh(self.clock(), min_ttl):

@@ -218,6 +218,23 @@ def test_logout_removes_a_damaged_entry_rather_than_say_nobody_was_signed_in(
     assert backend.entries == {}
 
 
+def test_token_and_status_say_the_stored_sign_in_is_damaged(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    backend = MemoryKeyring()
+    settings = make_settings()
+    backend.entries[(SERVICE, settings.store_key)] = "{not json"
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    for command in ("token", "status"):
+        code, out, err = run(command, make, **make_settings_flags())
+        assert code == ExitCode.NOT_SIGNED_IN, (command, err)
+        assert "damaged" in err, command
+        assert out == ""
+
+
 @responses.activate
 def test_sign_out_after_a_failed_keyring_write_revokes_both_sets(
     clock: FakeClock, lock_dir: Path
