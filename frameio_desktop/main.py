@@ -104,10 +104,15 @@ def is_redirect_argument(arguments: Sequence[str]) -> bool:
 
 def hand_over_redirect(url: str) -> int:
     """The second instance's whole job: give the URL to the running app and exit."""
-    from frameio_desktop.core.browser.handoff import hand_over
+    from frameio_desktop.core.browser import handoff
 
     try:
-        hand_over(url)
+        if handoff.available():
+            handoff.hand_over(url)
+        else:  # Windows: the running app listens on a named pipe, through Qt
+            from frameio_desktop.gui.local_handoff import hand_over
+
+            hand_over(url)
     except FrameioDesktopError as exc:
         print(f"frameio-desktop: {exc.user_message}", file=sys.stderr)
         return exc.exit_code

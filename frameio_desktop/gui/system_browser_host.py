@@ -40,6 +40,7 @@ from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost,
 if TYPE_CHECKING:
     from frameio_desktop.core.browser.handoff import HandoffServer
     from frameio_desktop.core.browser.loopback import ListenerOutcome, LoopbackListener
+    from frameio_desktop.gui.local_handoff import LocalHandoffServer
 
 # The listener, the handoff and the scheme registration (http.server, selectors,
 # subprocess: tens of milliseconds) are imported when a sign-in first needs them, not
@@ -117,7 +118,7 @@ class SystemBrowserHosts:
             getattr(sys, "frozen", False) if register_scheme is None else register_scheme
         )
         self._reserved: LoopbackListener | None = None
-        self._handoff: HandoffServer | None = None
+        self._handoff: HandoffServer | LocalHandoffServer | None = None
         self._lock = threading.Lock()
         self._waiting: tuple[SystemBrowserHost, Callable[[str], object]] | None = None
         self._file_open: _FileOpenWatcher | None = None
@@ -163,13 +164,20 @@ class SystemBrowserHosts:
         return registered
 
     def start_handoff(self) -> None:
+        from frameio_desktop.core.browser import handoff
         from frameio_desktop.core.browser.errors import HandoffError
-        from frameio_desktop.core.browser.handoff import HandoffServer
 
         if self._handoff is not None:
             return
         try:
-            self._handoff = HandoffServer(self.accept_redirect, self.handoff_path).start()
+            if handoff.available():
+                self._handoff = handoff.HandoffServer(
+                    self.accept_redirect, self.handoff_path
+                ).start()
+            else:  # Windows: a named pipe through Qt (gui/local_handoff.py)
+                from frameio_desktop.gui.local_handoff import LocalHandoffServer
+
+                self._handoff = LocalHandoffServer(self.accept_redirect).start()
         except HandoffError as exc:
             # Another window receives them: the redirect goes there, not here. Say so.
             raise HandoffError(

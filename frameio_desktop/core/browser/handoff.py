@@ -16,8 +16,8 @@ nothing else, and only while a sign-in is waiting (its `deliver` callback decide
 refusal leaves it running. One connection is served at a time, each with a short
 timeout, so a client that sends nothing cannot hold it for long.
 
-Windows has no Unix sockets in Python's standard library: there the window would use
-`QLocalServer` (a named pipe); that path is not built or tested yet.
+Windows has no Unix sockets in Python's standard library: there the window uses
+`QLocalServer` (a named pipe) instead, in `gui/local_handoff.py`, with the same rules.
 """
 
 from __future__ import annotations
