@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,11 +40,14 @@ def open_session(
 def fresh_access_token(session: AuthSession, min_ttl: float = 60) -> str:
     """An access token valid for at least `min_ttl` seconds, refreshed if needed.
 
-    Raises the package's errors (`frameio_desktop.core.errors`): `NotSignedInError`,
+    Raises `ValueError` for a `min_ttl` no token can meet (over `MAX_LIFETIME`), else the
+    package's errors (`frameio_desktop.core.errors`): `NotSignedInError`,
     `SessionExpiredError` (sign in again; also `SignInEndedError` when the provider gave
     no refresh token), `NoSecureKeyringError`, `TransportError` and the rest.
     """
-    return session.script_tokens(timedelta(seconds=min_ttl)).access_token
+    from frameio_desktop.core.tokens import min_ttl as min_ttl_delta
+
+    return session.script_tokens(min_ttl_delta(min_ttl)).access_token
 
 
 def get_token(

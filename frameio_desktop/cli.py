@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop import __version__
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     token = command("token", "print an access token valid for at least --min-ttl seconds")
-    token.add_argument("--min-ttl", type=int, default=60, metavar="SECONDS")
+    token.add_argument("--min-ttl", type=_min_ttl_seconds, default=60, metavar="SECONDS")
     token.add_argument("--json", action="store_true", help="print a JSON object")
     status = command("status", "who is signed in, and when the tokens expire")
     status.add_argument("--json", action="store_true", help="print a JSON object")
@@ -124,6 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command("unregister-scheme", "undo register-scheme")
     return parser
+
+
+def _min_ttl_seconds(text: str) -> int:
+    """`--min-ttl`: whole seconds, no more than any token can last."""
+    from frameio_desktop.core.tokens import min_ttl
+
+    try:
+        seconds = int(text)
+        min_ttl(seconds)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            str(exc) if text.strip().lstrip("+-").isdigit() else f"{text!r} is not whole seconds"
+        ) from None
+    return seconds
 
 
 def _add_browser_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -236,7 +250,9 @@ def run_script_command(
 
 def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
     # The same rule as frameio_desktop.get_token(): the keyring only, refreshed under the lock.
-    tokens = session.script_tokens(timedelta(seconds=args.min_ttl))
+    from frameio_desktop.core.tokens import min_ttl
+
+    tokens = session.script_tokens(min_ttl(args.min_ttl))
     if args.json:
         json.dump(
             {

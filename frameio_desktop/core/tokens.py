@@ -21,6 +21,18 @@ Clock = Callable[[], datetime]
 MAX_LIFETIME = timedelta(days=366)
 
 
+def min_ttl(seconds: float) -> timedelta:
+    """How long a token handed to a script must still be valid (`token --min-ttl`,
+    `get_token(min_ttl=...)`): at least 0; more than `MAX_LIFETIME` no token can meet
+    (and timedelta cannot hold much more), so it is a `ValueError` saying so."""
+    if not math.isfinite(seconds) or seconds > MAX_LIFETIME.total_seconds():
+        raise ValueError(
+            f"min_ttl must be at most {int(MAX_LIFETIME.total_seconds())} seconds "
+            f"({MAX_LIFETIME.days} days): no token lasts longer"
+        )
+    return timedelta(seconds=max(0.0, seconds))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

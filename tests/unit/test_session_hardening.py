@@ -13,7 +13,7 @@ import filelock
 import pytest
 import responses
 
-from frameio_desktop import cli
+from frameio_desktop import api, cli
 from frameio_desktop.core import session as session_module
 from frameio_desktop.core.errors import (
     ExitCode,
@@ -318,6 +318,27 @@ def test_status_json_is_not_signed_in_when_the_api_refuses_even_a_refreshed_toke
     code = cli.run_script_command(args, out, err, make_session=make)
     assert code == ExitCode.SESSION_EXPIRED, err.getvalue()
     assert json.loads(out.getvalue())["signed_in"] is False
+
+
+@pytest.mark.parametrize("seconds", ["100000000000000000", "86400000000000", "31622401"])
+def test_a_min_ttl_no_token_can_meet_is_a_usage_error_not_a_traceback(
+    seconds: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser().parse_args(["token", "--min-ttl", seconds])
+    assert exited.value.code == ExitCode.USAGE
+    assert "--min-ttl" in capsys.readouterr().err
+
+
+def test_get_token_refuses_a_min_ttl_no_token_can_meet_with_a_clear_error(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    backend = MemoryKeyring()
+    session = session_for(make_settings(), backend, clock, lock_dir)
+    store_for(session, make_tokens(clock.now))
+    with pytest.raises(ValueError, match="min_ttl"):
+        api.get_token(min_ttl=1e17, session=session)
+    assert api.get_token(min_ttl=-5, session=session) == "access-1"
 
 
 @responses.activate
