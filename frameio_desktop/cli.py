@@ -162,6 +162,9 @@ def _add_browser_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> No
 BROWSER_CHOICES = ("system", "embedded")
 #: Seconds the system-browser sign-in waits for the redirect (RFC 8252 leaves it open).
 DEFAULT_BROWSER_TIMEOUT = 300
+#: A day: longer is no sign-in anyone is still waiting for (and far past it, a wait
+#: overflows).
+MAX_BROWSER_TIMEOUT = 86_400
 
 
 def browser_choice(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
@@ -182,8 +185,11 @@ def browser_timeout(args: argparse.Namespace, environ: Mapping[str, str]) -> flo
             raise errors.ConfigError(
                 "FRAMEIO_BROWSER_TIMEOUT", f"is {raw!r}, not a number of seconds"
             ) from None
-    if value <= 0:
-        raise errors.ConfigError("FRAMEIO_BROWSER_TIMEOUT", "must be a positive number of seconds")
+    if not 0 < value <= MAX_BROWSER_TIMEOUT:
+        raise errors.ConfigError(
+            "FRAMEIO_BROWSER_TIMEOUT",
+            f"is {value}; it must be a whole number of seconds from 1 to {MAX_BROWSER_TIMEOUT}",
+        )
     return float(value)
 
 

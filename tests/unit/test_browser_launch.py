@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import sys
@@ -11,10 +12,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import responses
 
+from frameio_desktop import cli
 from frameio_desktop.core.browser import launch
 from frameio_desktop.core.browser.errors import BrowserOpenError
 from frameio_desktop.core.browser.paste import ATTEMPTS, sign_in_by_paste
-from frameio_desktop.core.errors import SignInCancelledError, StateMismatchError
+from frameio_desktop.core.errors import ConfigError, SignInCancelledError, StateMismatchError
 from frameio_desktop.core.session import AuthSession
 from tests.helpers.fakes import AUTH, REDIRECT, FakeClock, form_body, make_settings
 from tests.helpers.sessions import new_session
@@ -176,3 +178,39 @@ def test_refusal_markers(url: str, text: str, refused: bool) -> None:
     from frameio_desktop.core.browser.refusal import refuses_embedded_view
 
     assert refuses_embedded_view(url, text) is refused
+
+
+# -- --browser-timeout / FRAMEIO_BROWSER_TIMEOUT -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "environ", "seconds"),
+    [
+        (None, {}, 300.0),
+        (90, {}, 90.0),
+        (None, {"FRAMEIO_BROWSER_TIMEOUT": "600"}, 600.0),
+        (45, {"FRAMEIO_BROWSER_TIMEOUT": "600"}, 45.0),
+    ],
+)
+def test_browser_timeout(flag: int | None, environ: dict[str, str], seconds: float) -> None:
+    args = argparse.Namespace(browser_timeout=flag)
+    assert cli.browser_timeout(args, environ) == seconds
+
+
+@pytest.mark.parametrize(
+    ("flag", "environ"),
+    [
+        (0, {}),
+        (-1, {}),
+        (None, {"FRAMEIO_BROWSER_TIMEOUT": "soon"}),
+        # Past what a wait can hold: the listener's own thread would die of OverflowError
+        # and the sign-in never end.
+        (10**20, {}),
+        (None, {"FRAMEIO_BROWSER_TIMEOUT": "100000000000000000000"}),
+    ],
+)
+def test_a_browser_timeout_out_of_range_is_a_clear_settings_error(
+    flag: int | None, environ: dict[str, str]
+) -> None:
+    with pytest.raises(ConfigError, match="FRAMEIO_BROWSER_TIMEOUT"):
+        cli.browser_timeout(argparse.Namespace(browser_timeout=flag), environ)
