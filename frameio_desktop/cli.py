@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop import __version__
@@ -296,7 +296,7 @@ def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err:
         tokens = session.tokens or tokens
     except errors.FrameioDesktopError as exc:
         problem = exc
-    now = datetime.now(UTC)
+    now = session.clock()
     if args.json:
         json.dump(
             {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import filelock
@@ -298,6 +298,24 @@ def test_accounts_with_a_locked_keyring_exits_6_and_says_locked(
     assert code == ExitCode.NO_KEYRING
     assert "locked" in err
     assert out == ""
+
+
+@responses.activate
+def test_status_counts_down_on_the_sessions_clock(lock_dir: Path) -> None:
+    # The session's clock, not the wall clock, is what the tokens' times are read against.
+    clock = FakeClock(datetime(2031, 5, 4, 12, 0, tzinfo=UTC))
+    responses.get(f"{API}/v2/me", json={"id": "u1", "name": "Ada", "account_id": "a1"})
+    backend = MemoryKeyring()
+    store_for(session_for(make_settings(), backend, clock, lock_dir), make_tokens(clock.now))
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    code, out, err = run("status", make, **make_settings_flags())
+    assert code == ExitCode.OK, err
+    assert "access token:   expires" in out
+    assert "(in 1 h 00 min)" in out
+    assert "(expired)" not in out
 
 
 @responses.activate
