@@ -31,6 +31,7 @@ from frameio_desktop.gui.window import MainWindow
 from tests.helpers import oidc
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
+from tests.helpers.desktop import needs_desktop_tools, private_desktop
 from tests.helpers.peers import DemoPeer, OidcPeer, Peer
 from tests.helpers.refusal import RefusingAuthorizer
 from tests.helpers.sessions import new_session
@@ -290,31 +291,15 @@ def test_https_redirect_cannot_come_back_from_a_browser(browser_app, demo_loopba
 
 # -- the custom scheme, through the real desktop chain -------------------------------------------
 
-DESKTOP_TOOLS = ("xdg-open", "xdg-mime", "gio")
-
 
 @pytest.fixture
 def desktop(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Temporary XDG folders for this process and what it starts: the person's own URL
     handlers are never touched."""
-    if any(shutil.which(t) is None for t in DESKTOP_TOOLS) or sys.platform != "linux":
-        pytest.skip("needs xdg-utils and gio (scripts/test installs them)")
-    base = Path(tempfile.mkdtemp(prefix="xdg-"))  # short: a socket path must fit
-    runtime = base / "run"
-    runtime.mkdir(mode=0o700)
-    values = {
-        "XDG_DATA_HOME": str(base / "data"),
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_DATA_DIRS": str(base / "none"),
-        "XDG_RUNTIME_DIR": str(runtime),
-        # xdg-utils 1.1.3's generic opener mistakes a scheme with digits for a file name;
-        # GNOME's `gio open`, which most desktops end up calling, does not.
-        "XDG_CURRENT_DESKTOP": "GNOME",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    yield dict(os.environ)
-    shutil.rmtree(base, ignore_errors=True)
+    with private_desktop() as xdg:
+        for name, value in xdg.items():
+            monkeypatch.setenv(name, value)
+        yield dict(os.environ)
 
 
 class DesktopBrowser:
@@ -357,6 +342,7 @@ class DesktopBrowser:
             self.done.set()
 
 
+@needs_desktop_tools
 def test_custom_scheme_redirect_through_xdg_open_and_a_second_instance(
     browser_app, desktop: dict[str, str], qtbot
 ) -> None:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from frameio_desktop.core.browser.handoff import SOCKET_NAME, HandoffServer
 from frameio_desktop.demo.server import DEMO_NATIVE_REDIRECT, DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
+from tests.helpers.desktop import needs_desktop_tools, private_desktop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,31 +90,14 @@ def test_login_paste_with_a_foreign_state_then_end_of_input(demo: DemoServer) ->
 
 # -- the custom scheme ---------------------------------------------------------------------------
 
-TOOLS = ("xdg-open", "xdg-mime", "gio")
-desktop_chain = pytest.mark.skipif(
-    any(shutil.which(t) is None for t in TOOLS) or sys.platform != "linux",
-    reason="needs xdg-utils and gio (scripts/test installs them)",
-)
+desktop_chain = needs_desktop_tools
 
 
 @pytest.fixture
 def desktop() -> Iterator[dict[str, str]]:
     """Temporary XDG folders: the person's own URL handlers are never touched."""
-    base = Path(tempfile.mkdtemp(prefix="xdg-"))  # short: a socket path must fit
-    runtime = base / "run"
-    runtime.mkdir(mode=0o700)
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(base / "data"),
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_DATA_DIRS": str(base / "none"),
-        "XDG_RUNTIME_DIR": str(runtime),
-        # xdg-utils 1.1.3's generic opener mistakes a scheme with digits for a file name;
-        # GNOME's `gio open`, which most desktops end up calling, does not.
-        "XDG_CURRENT_DESKTOP": "GNOME",
-    }
-    yield env
-    shutil.rmtree(base, ignore_errors=True)
+    with private_desktop() as xdg:
+        yield {**os.environ, **xdg}
 
 
 @desktop_chain

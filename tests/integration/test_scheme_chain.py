@@ -8,10 +8,8 @@ Runs with temporary `XDG_*` folders only, so it never changes the person's own h
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,15 +18,11 @@ import pytest
 
 from frameio_desktop.core.browser import scheme
 from frameio_desktop.core.browser.handoff import SOCKET_NAME, HandoffServer
+from tests.helpers.desktop import needs_desktop_tools, private_desktop
 
 SCHEME = "adobe+abc123"
 URL = f"{SCHEME}://adobeid/client-123?code=the-code&state=the-state"
-TOOLS = ("xdg-open", "xdg-mime", "gio")
-
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(t) is None for t in TOOLS) or sys.platform != "linux",
-    reason="needs xdg-utils and gio (scripts/test installs them)",
-)
+pytestmark = needs_desktop_tools
 
 # The handler: the second instance's part, handing its argument to the running one.
 HANDLER = (
@@ -38,21 +32,8 @@ HANDLER = (
 
 @pytest.fixture
 def desktop() -> Iterator[dict[str, str]]:
-    base = Path(tempfile.mkdtemp(prefix="xdg-"))  # short: the socket path must fit
-    runtime = base / "run"
-    runtime.mkdir(mode=0o700)
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(base / "data"),
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_DATA_DIRS": str(base / "none"),  # no system-wide handlers for the scheme
-        "XDG_RUNTIME_DIR": str(runtime),
-        # xdg-utils 1.1.3's generic opener takes a scheme with digits for a file name;
-        # GNOME's `gio open` (what most Linux desktops end up calling) does not.
-        "XDG_CURRENT_DESKTOP": "GNOME",
-    }
-    yield env
-    shutil.rmtree(base, ignore_errors=True)
+    with private_desktop() as xdg:
+        yield {**os.environ, **xdg}
 
 
 def test_xdg_open_starts_the_handler_which_hands_over(desktop: dict[str, str]) -> None:
