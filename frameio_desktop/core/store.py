@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVICE = "frameio-desktop"
-#: Characters per entry: 2,560 bytes of UTF-16 is 1,280 characters; keep a margin.
+#: Characters per entry where the keyring limits an entry's size: Windows' Credential
+#: Manager (2,560 bytes of UTF-16 is 1,280 characters; keep a margin).
 CHUNK_CHARS = 1000
 _CHUNKED = "chunked:v1:"
 #: A reader retries this often when a writer replaces the chunks it is reading.
@@ -172,6 +174,17 @@ def detect_backend(memo: Path | None = None) -> keyring.backend.KeyringBackend:
     return backend
 
 
+def default_chunk_chars(platform: str = sys.platform) -> int | None:
+    """`CHUNK_CHARS` on Windows; elsewhere None: one entry holds the whole set however long.
+
+    The Secret Service and the macOS Keychain have no such limit, and every chunk is one
+    more lookup at every `frameio-desktop token` (on the Secret Service a D-Bus session and
+    a key exchange each): Adobe IMS's ~1.2 KB tokens made three chunks, and `token` ~34 ms
+    slower, on Linux (benchmark 6). Chunked entries already stored are still read.
+    """
+    return CHUNK_CHARS if platform == "win32" else None
+
+
 class KeyringTokenStore:
     """Loads, saves and clears token sets in `keyring`."""
 
@@ -180,10 +193,11 @@ class KeyringTokenStore:
         backend: keyring.backend.KeyringBackend | None = None,
         *,
         service: str = SERVICE,
-        chunk_chars: int = CHUNK_CHARS,
+        chunk_chars: int | None = default_chunk_chars(),
     ) -> None:
         self._backend = backend
         self.service = service
+        #: None: never split a value (see `default_chunk_chars`).
         self.chunk_chars = chunk_chars
 
     @property
@@ -310,13 +324,12 @@ class KeyringTokenStore:
             data["binding"] = dict(binding)
         value = json.dumps(data, separators=(",", ":"))
         current: tuple[str, int] | None = None
-        if len(value) <= self.chunk_chars:
+        if self.chunk_chars is None or len(value) <= self.chunk_chars:
             self._set(key, value)
         else:
+            chunk_chars = self.chunk_chars
             generation = secrets.token_hex(4)
-            pieces = [
-                value[i : i + self.chunk_chars] for i in range(0, len(value), self.chunk_chars)
-            ]
+            pieces = [value[i : i + chunk_chars] for i in range(0, len(value), chunk_chars)]
             current = (generation, len(pieces))
             # 1. name the new generation in the journal before writing any of it;
             self._write_journal(key, [*journal, current])
