@@ -15,6 +15,25 @@ from tests.helpers.peers import DemoPeer, OidcPeer, Peer
 pytestmark = [pytest.mark.e2e, pytest.mark.gui, pytest.mark.webengine]
 
 
+def fill_sign_in_page(window: MainWindow, script: str) -> Callable[..., None]:
+    """A slot for `login_requested`: once the sign-in page is up in `window`'s embedded
+    host, `script` runs on each page it loads (the login form, then the consent page)."""
+
+    def on_login_requested(*_: object) -> None:
+        host = window.sign_in_host
+        assert host is not None
+        page = host.page
+        assert page is not None
+
+        def loaded(ok: bool) -> None:
+            if ok:
+                page.runJavaScript(script)
+
+        page.loadFinished.connect(loaded)
+
+    return on_login_requested
+
+
 def make_peer(name: str, token_ttl: int = 600) -> Peer:
     if name == "oidc-provider":
         if oidc.available() is not None:
@@ -68,20 +87,7 @@ class App:
 
     def sign_in_through_page(self, peer: Peer, *, allow: bool = True) -> None:
         """Click Sign in, then fill the login form and the consent page in the web view."""
-        script = peer.fill_js(allow=allow)
-
-        def on_login_requested(*_: object) -> None:
-            host = self.window.sign_in_host
-            assert host is not None
-            page = host.page
-            assert page is not None
-
-            def loaded(ok: bool) -> None:
-                if ok:
-                    page.runJavaScript(script)
-
-            page.loadFinished.connect(loaded)
-
+        on_login_requested = fill_sign_in_page(self.window, peer.fill_js(allow=allow))
         self.controller.login_requested.connect(on_login_requested)
         expected = State.SIGNED_IN if allow else State.ERROR
         with self.qtbot.waitSignal(

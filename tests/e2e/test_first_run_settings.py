@@ -20,6 +20,7 @@ from frameio_desktop.core.settings import default_settings_path
 from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.window import MainWindow
 from frameio_desktop.main import launch, settings_access_for
+from tests.e2e.conftest import fill_sign_in_page
 from tests.helpers.peers import DemoPeer
 from tests.helpers.qtobjects import dispose
 
@@ -124,21 +125,9 @@ def test_first_run_form_by_keyboard_sign_in_then_silent_relaunch(
         assert window.sign_in_button.isEnabled()
 
         # Sign in to the demo server on the real sign-in page.
-        script = peer.fill_js(allow=True)
-
-        def fill(*_: object) -> None:
-            host = window.sign_in_host
-            assert host is not None
-            page = host.page
-            assert page is not None
-
-            def loaded(ok: bool) -> None:
-                if ok:
-                    page.runJavaScript(script)
-
-            page.loadFinished.connect(loaded)
-
-        first.controller.login_requested.connect(fill)
+        first.controller.login_requested.connect(
+            fill_sign_in_page(window, peer.fill_js(allow=True))
+        )
         with qtbot.waitSignal(
             first.controller.state_changed,
             check_params_cb=lambda s: s is State.SIGNED_IN,
