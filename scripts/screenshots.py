@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,13 @@ from frameio_desktop.gui.settings_access import SettingsAccess  # noqa: E402
 from frameio_desktop.gui.sign_in_host import HostPage  # noqa: E402
 from frameio_desktop.gui.tasks import wait_until  # noqa: E402
 from frameio_desktop.gui.window import MainWindow  # noqa: E402
-from frameio_desktop.main import DemoOnDemand, build_window, settings_access_for  # noqa: E402
+from frameio_desktop.main import (  # noqa: E402
+    DemoOnDemand,
+    HostKind,
+    build_window,
+    host_factory_for,
+    settings_access_for,
+)
 from frameio_desktop.selftest import autofill_script  # noqa: E402
 from tests.helpers.fakes import MemoryKeyring  # noqa: E402
 from tests.helpers.sessions import new_session  # noqa: E402
@@ -76,6 +83,33 @@ def private_settings_access() -> SettingsAccess:
     )
 
 
+def signed_in_until(out: Callable[[str], Path]) -> None:
+    """A credential with no refresh token (Adobe's Native and Single-Page App ones)."""
+    demo = DemoServer(token_ttl=86399, refresh_tokens=False).start()
+    try:
+        session = new_session(demo.settings_flags(), folder=Path(tempfile.mkdtemp()))
+        controller = SignInController(session)
+        window = build_window(controller, session.settings)
+        window.show()
+        loaded: list[bool] = []
+        controller.login_requested.connect(
+            lambda *_: (page := page_of(window)) and page.loadFinished.connect(loaded.append)
+        )
+        controller.sign_in()
+        wait_until(lambda: bool(loaded), 15_000)
+        page = page_of(window)
+        assert page is not None
+        page.loadFinished.connect(lambda ok: page.runJavaScript(autofill_script("Ada Lovelace")))
+        page.runJavaScript(autofill_script("Ada Lovelace"))
+        wait_until(lambda: controller.state is State.SIGNED_IN, 20_000)
+        save(window, out("10-signed-in-until"))
+        window.release_web_engine()
+        window.close()
+        controller.runner.wait_idle()
+    finally:
+        demo.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -86,6 +120,8 @@ def main() -> int:
     def out(name: str) -> Path:
         return args.out / f"{name}{args.suffix}.png"
 
+    # "Sign in with your browser" opens nothing: `true` stands in for the browser.
+    os.environ["BROWSER"] = "true"
     make_application()
     demo = DemoServer(token_ttl=3600).start()
     try:
@@ -93,7 +129,8 @@ def main() -> int:
         session = new_session(demo.settings_flags(), folder=Path(tempfile.mkdtemp()))
         settings = session.settings
         controller = SignInController(session)
-        window = build_window(controller, settings)
+        browser = host_factory_for(HostKind.SYSTEM_BROWSER)
+        window = build_window(controller, settings, browser_factory=browser)
         window.show()
         controller.start()
         wait_until(lambda: controller.state is State.SIGNED_OUT, 10_000)
@@ -134,8 +171,15 @@ def main() -> int:
         page.loadFinished.connect(lambda ok: page.runJavaScript(deny))
         wait_until(lambda: controller.state is State.ERROR, 20_000)
         save(window, out("5-error-access-denied"))
+
+        controller.back_to_start()
+        window.start_sign_in(in_browser=True)
+        wait_until(lambda: controller.state is State.SIGNING_IN, 10_000)
+        save(window, out("9-continue-in-browser"))
+        controller.cancel()
         window.release_web_engine()
         window.close()
+        signed_in_until(out)
 
         problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
         missing = SignInController(None, config_problem=problem)
