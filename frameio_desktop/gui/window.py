@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -40,9 +41,13 @@ from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.controller import Problem, SignInController, State
 from frameio_desktop.gui.notify import DesktopNotifier, Notifier
 from frameio_desktop.gui.settings_access import Configuration, SettingsAccess
-from frameio_desktop.gui.settings_form import LABELS, SettingsForm
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost
 from frameio_desktop.gui.style import STYLE_SHEET
+
+if TYPE_CHECKING:
+    # Imported when the settings are opened: every launch would pay for the form's module
+    # and the Qt widget classes it binds (~4-8 ms of start-up, benchmark 2).
+    from frameio_desktop.gui.settings_form import SettingsForm
 
 log = logging.getLogger(__name__)
 
@@ -840,6 +845,8 @@ class MainWindow(QMainWindow):
         if self.controller.state not in SETTINGS_STATES:
             return
         state = access.current()
+        from frameio_desktop.gui.settings_form import SettingsForm
+
         form = SettingsForm(
             state, lambda values: access.check(values, state), access.presets, self.settings_page
         )
@@ -897,6 +904,8 @@ class MainWindow(QMainWindow):
 
     def confirm_sign_out(self, changes: tuple[str, ...]) -> bool:
         """Ask before a change that ends the current sign-in."""
+        from frameio_desktop.gui.settings_form import LABELS
+
         labels = [LABELS.get(name, name) for name in changes]
         names = ", ".join(label[:1].lower() + label[1:] for label in labels)  # "client ID"
         box = QMessageBox(self)

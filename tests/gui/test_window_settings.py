@@ -435,3 +435,19 @@ def test_ctrl_comma_opens_the_settings(qtbot, start_app) -> None:
     app = start_app()
     qtbot.keyClick(app.window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     assert app.window.settings_form is not None
+
+
+def test_the_window_module_leaves_the_settings_form_until_it_is_opened() -> None:
+    # Every launch paid for the form's module and the Qt classes it binds (benchmark 2);
+    # the tests above open it, so it still comes when asked for.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, frameio_desktop.main, frameio_desktop.gui.window\n"
+        "print('frameio_desktop.gui.settings_form' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "False"
