@@ -112,10 +112,12 @@ def bare_webview(url: str) -> None:
 
 def app_silent(flags: dict[str, str]) -> None:
     """`frameio-desktop` with a stored session: signed in without a web view, timed to the
-    account's name painted in the window."""
-    from frameio_desktop.gui.controller import State
+    account's name painted in the window. Qt is imported by main, after it has started
+    the keyring read, as in a person's launch: nothing here imports it earlier."""
 
     def on_launch(controller: Any, window: Any) -> None:
+        from frameio_desktop.gui.controller import State
+
         def on_state(state: State) -> None:
             if state is State.SIGNED_IN:
                 window.repaint()
@@ -162,11 +164,12 @@ def bare_widgets(keep: bool = False) -> None:
 def app_signed_in_memory(flags: dict[str, str]) -> None:
     """`frameio-desktop` signed in through the sign-in page, the web engine let go, then
     holding still for a reading. `flags` name a profile with nothing stored."""
-    from frameio_desktop.gui.controller import State
-    from frameio_desktop.gui.tasks import wait_until
-    from frameio_desktop.selftest import autofill_script
 
     def on_launch(controller: Any, window: Any) -> None:
+        from frameio_desktop.gui.controller import State
+        from frameio_desktop.gui.tasks import wait_until
+        from frameio_desktop.selftest import autofill_script
+
         def opened(*_: object) -> None:
             page = window.sign_in_host.page
             page.loadFinished.connect(
