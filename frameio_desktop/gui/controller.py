@@ -402,6 +402,13 @@ class SignInController(QObject):
         if self._refresh_task is not None:
             return
         session = self.session
+        tokens = session.tokens
+        if tokens is not None and not tokens.refresh_token and tokens.is_fresh(self.clock()):
+            # Nothing to refresh with (F5 reaches here while the button is disabled): a
+            # forced refresh would end a sign-in that is still valid. Before it ends, the
+            # silent renewal or the person takes over; once it has, the refresh below
+            # says so.
+            return
         self._refresh_task = self.runner.run(
             lambda: session.refresh(force=True), self._on_refreshed, self._on_refresh_error
         )

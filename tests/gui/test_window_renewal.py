@@ -431,3 +431,17 @@ def test_no_notification_while_the_window_is_in_front(
     app.tick_to(timedelta(minutes=9))
     assert notes.shown == []
     assert app.window.renewal_panel.isVisible()  # the window itself says it
+
+
+def test_refresh_now_without_a_refresh_token_keeps_the_sign_in(qtbot, app: App) -> None:
+    # The Refresh button is disabled without a refresh token, but F5 (and the standard
+    # Refresh key) call refresh_now all the same: a valid sign-in must not become an error.
+    app.sign_in()
+    assert app.controller.tokens is not None
+    assert app.controller.tokens.refresh_token is None
+    assert not app.window.refresh_button.isEnabled()
+    app.controller.refresh_now()
+    # A refresh started anyway ends in the error page: let it finish first.
+    qtbot.waitUntil(lambda: not app.controller.refreshing, timeout=5_000)
+    assert app.controller.state is State.SIGNED_IN
+    assert app.controller.problem is None
