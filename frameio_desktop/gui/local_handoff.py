@@ -29,7 +29,7 @@ from frameio_desktop.core.browser.handoff import (
     CONNECTION_TIMEOUT_SECONDS,
     MAX_MESSAGE_BYTES,
     Deliver,
-    check_message,
+    refusal_for,
 )
 
 log = logging.getLogger(__name__)
@@ -77,12 +77,7 @@ class LocalHandoffServer(QObject):
                 _Connection(self, conn)
 
     def _answer(self, conn: QLocalSocket, data: bytes) -> None:
-        try:
-            url = check_message(data)
-        except ValueError as exc:
-            self._refuse(conn, str(exc))
-            return
-        reason = self._deliver(url)
+        reason = refusal_for(data, self._deliver)
         if reason is not None:
             self._refuse(conn, reason)
             return

@@ -135,6 +135,16 @@ def check_message(data: bytes) -> str:
     return url
 
 
+def refusal_for(data: bytes, deliver: Deliver) -> str | None:
+    """What a server answers a message: None to accept it (`ok`), else why it is refused
+    (`check_message`'s reason, or the `deliver` callback's)."""
+    try:
+        url = check_message(data)
+    except ValueError as exc:
+        return str(exc)
+    return deliver(url)
+
+
 class HandoffServer:
     """The running app's end: serves until `close()`, on a thread of its own."""
 
@@ -252,12 +262,7 @@ class HandoffServer:
             conn.settimeout(CONNECTION_TIMEOUT_SECONDS)  # for the answer
             self._refuse(conn, "incomplete message")
             return
-        try:
-            url = check_message(data)
-        except ValueError as exc:
-            self._refuse(conn, str(exc))
-            return
-        reason = self._deliver(url)
+        reason = refusal_for(data, self._deliver)
         if reason is not None:
             self._refuse(conn, reason)
             return
