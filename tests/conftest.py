@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,16 +49,22 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No test reads or writes the real user's settings, locks or .env."""
+) -> Iterator[None]:
+    """No test reads or writes the real user's settings, locks, .env or runtime folder
+    (where the person's running app listens for sign-in handoffs)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))  # web profiles
+    # Short, and private: a Unix socket path must fit in about 100 bytes.
+    runtime = Path(tempfile.mkdtemp(prefix="rt-"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.chdir(home)
     for name in list(os.environ):
         if name.startswith("FRAMEIO_") or name in ("CLIENT_ID", "CLIENT_SECRET"):
             monkeypatch.delenv(name)
+    yield
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture

@@ -86,6 +86,16 @@ def raw_exchange(path: Path, data: bytes, *, close_write: bool = True) -> str:
     return answer.decode().strip()
 
 
+def test_a_tests_handoff_socket_is_in_a_runtime_folder_of_its_own() -> None:
+    """Never the person's own runtime folder, where their running app may listen."""
+    path = handoff.default_socket_path()
+    runtime = Path(os.environ["XDG_RUNTIME_DIR"])
+    assert path.parent.parent == runtime
+    assert Path(tempfile.gettempdir()) in runtime.parents
+    assert not runtime.name.startswith("runtime-")  # platformdirs' fallback for the user
+    assert stat.S_IMODE(runtime.stat().st_mode) == 0o700
+
+
 def test_a_redirect_is_handed_over(server: HandoffServer, inbox: Inbox) -> None:
     hand_over(URL, server.path)
     assert inbox.received == [URL]
