@@ -602,8 +602,13 @@ class AuthSession:
             try:
                 client = self.token_client()
             except FrameioDesktopError as exc:
+                # The revocation endpoint could not be found (discovery failed): the
+                # server could not be told, as when the revocation itself fails. What is
+                # here is gone all the same, so it is no problem of the sign-out's.
                 log.warning("revocation skipped: %s", exc.user_message)
-                result.problems.append(exc)
+                result.revocations.append(
+                    RevokeResult(attempted=True, ok=False, error=exc.user_message)
+                )
             else:
                 result.revocations.extend(_revoke_all(client, known))
         return result

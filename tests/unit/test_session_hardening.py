@@ -11,6 +11,7 @@ from pathlib import Path
 
 import filelock
 import pytest
+import requests
 import responses
 
 from frameio_desktop import api, cli
@@ -233,6 +234,36 @@ def test_token_and_status_say_the_stored_sign_in_is_damaged(
         assert code == ExitCode.NOT_SIGNED_IN, (command, err)
         assert "damaged" in err, command
         assert out == ""
+
+
+@responses.activate
+def test_logout_that_cannot_find_the_revocation_endpoint_still_succeeds_locally(
+    clock: FakeClock, lock_dir: Path
+) -> None:
+    # OIDC: the revocation endpoint comes from discovery, and the network is down. As when
+    # the revocation itself cannot reach the server: removed here, "could not be told".
+    responses.get(
+        f"{AUTH}/.well-known/openid-configuration",
+        body=requests.exceptions.ConnectionError("down"),
+    )
+    oidc = {
+        "provider": "oidc",
+        "issuer": AUTH,
+        "client_id": "client-123",
+        "redirect_uri": make_settings().redirect_uri,
+    }
+    backend = MemoryKeyring()
+    settings = make_settings(**oidc, authorize_url="", token_url="", account_url="", revoke_url="")
+    store_for(session_for(settings, backend, clock, lock_dir), make_tokens(clock.now))
+
+    def make(settings: Settings) -> AuthSession:
+        return session_for(settings, backend, clock, lock_dir)
+
+    code, out, err = run("logout", make, **oidc)
+    assert code == ExitCode.OK, err
+    assert "could not be told" in out
+    assert "local sign-in removed" in out
+    assert backend.entries == {}
 
 
 @responses.activate
