@@ -7,6 +7,9 @@
   acceptable. A frame's navigation there is blocked and ignored: only the page itself
   completes a sign-in. The request interceptor blocks every other request aimed there
   (fetch, image, WebSocket).
+- For a loopback redirect, given the sign-in page's origin (`page_origin`), that is the
+  whole redirect port on every loopback name: a listener there (the app's own, or another
+  program's squatting it) sees nothing but what the sign-in page's own origin sends it.
 - Only https is allowed, plus http on loopback (and about: for blank frames).
 - Everything else (file:, data:, javascript:, other apps' custom schemes) is blocked.
 """
@@ -41,7 +44,7 @@ class Decision:
     reason: str = ""
 
 
-def targets_redirect(url: str, redirect_uri: str) -> bool:
+def targets_redirect(url: str, redirect_uri: str, *, page_origin: str | None = None) -> bool:
     """Aimed at the redirect endpoint. Broader than the flow's exact check on purpose:
     whatever is caught here never reaches the network, and the flow then judges it.
 
@@ -52,6 +55,11 @@ def targets_redirect(url: str, redirect_uri: str) -> bool:
       past a separator: `/callback/x`, `/callback;x`, `/callback%2Fx`; not `/callbacks`.
       No registered path means `/`: everything on that origin.
     - Any URL of a custom (app-private) redirect scheme counts (RFC 8252 section 7.1).
+    - With `page_origin` (the authorize URL, or any URL on the sign-in page's origin) and a
+      loopback redirect: anything on the redirect's port counts, whatever the path and
+      scheme, except what is aimed at exactly that origin (scheme, host, port) and not at
+      the redirect path. The demo serves its sign-in pages on the redirect's port, so
+      they still load; an https provider elsewhere means nothing on that port loads.
     """
     target = urlsplit(url)
     registered = urlsplit(redirect_uri)
@@ -71,24 +79,49 @@ def targets_redirect(url: str, redirect_uri: str) -> bool:
         is_local_host(target_host) and is_local_host(registered_host)
     ):
         return False
-    base = _decoded(canonical_path(registered.path)).rstrip("/").lower()
-    path = _decoded(target.path).lower()
+    if _on_redirect_path(target.path, registered.path):
+        return True
+    if page_origin is None or not is_local_host(registered_host):
+        return False
+    return _origin(url) != _origin(page_origin)
+
+
+def _on_redirect_path(path: str, registered_path: str) -> bool:
+    base = _decoded(canonical_path(registered_path)).rstrip("/").lower()
+    path = _decoded(path).lower()
     if not path.startswith(base):
         return False
     rest = path[len(base) :]
     return rest == "" or not (rest[0].isalnum() or rest[0] in "-_")
 
 
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """Scheme, host and port, as the request is sent; None when the port is not a number
+    (such a URL is never the sign-in page's origin)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    return scheme, normal_host(parts.hostname), port
+
+
 def _decoded(path: str) -> str:
     return unquote(path, errors="replace")
 
 
-def decide_navigation(request: NavigationRequest, redirect_uri: str) -> Decision:
-    if targets_redirect(request.url, redirect_uri):
+def decide_navigation(
+    request: NavigationRequest, redirect_uri: str, *, page_origin: str | None = None
+) -> Decision:
+    """`page_origin`: the authorize URL; see `targets_redirect`."""
+    if targets_redirect(request.url, redirect_uri, page_origin=page_origin):
         if not request.main_frame:
             # A frame (a cross-origin iframe, say) is stopped, but only the page itself
             # can finish a sign-in.
             return Decision(Action.BLOCK, "a frame tried to finish the sign-in; ignored")
+        # Not necessarily the redirect URI itself (another path on its port, say): the
+        # flow's exact check refuses that as a mismatch, after nothing reached the network.
         return Decision(Action.CATCH, "redirect URI")
     parts = urlsplit(request.url)
     scheme = parts.scheme.lower()
@@ -103,6 +136,6 @@ def decide_navigation(request: NavigationRequest, redirect_uri: str) -> Decision
     return Decision(Action.BLOCK, f"{scheme or 'relative'}: links are not opened here")
 
 
-def should_block_request(url: str, redirect_uri: str) -> bool:
+def should_block_request(url: str, redirect_uri: str, *, page_origin: str | None = None) -> bool:
     """The request interceptor's rule: nothing may be sent to the redirect endpoint."""
-    return targets_redirect(url, redirect_uri)
+    return targets_redirect(url, redirect_uri, page_origin=page_origin)

@@ -71,17 +71,24 @@ def encoded(url: QUrl) -> str:
 
 class RedirectGuard(QWebEngineUrlRequestInterceptor):
     """Second guard: blocks any request to the redirect endpoint that a navigation check
-    did not see (a fetch, an image, a prefetch)."""
+    did not see (a fetch, an image, a prefetch). `page_origin` is the authorize URL: for a
+    loopback redirect only that origin may reach the redirect's port."""
 
     blocked = Signal(str)
 
-    def __init__(self, redirect_uri: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, redirect_uri: str, parent: QWidget | None = None, *, page_origin: str | None = None
+    ) -> None:
         super().__init__(parent)
         self._redirect_uri = redirect_uri
+        self._page_origin = page_origin
+
+    def blocks(self, url: str) -> bool:
+        return should_block_request(url, self._redirect_uri, page_origin=self._page_origin)
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt)
         url = encoded(info.requestUrl())
-        if should_block_request(url, self._redirect_uri):
+        if self.blocks(url):
             info.block(True)
             self.blocked.emit(url)
 
@@ -141,9 +148,17 @@ class LoginPage(QWebEnginePage):
     certificate_rejected = Signal(str)
     popup_denied = Signal()
 
-    def __init__(self, profile: QWebEngineProfile, redirect_uri: str, parent: QWidget) -> None:
+    def __init__(
+        self,
+        profile: QWebEngineProfile,
+        redirect_uri: str,
+        parent: QWidget,
+        *,
+        page_origin: str | None = None,
+    ) -> None:
         super().__init__(profile, parent)
         self._redirect_uri = redirect_uri
+        self._page_origin = page_origin
         self.certificateError.connect(self._on_certificate_error)
         self.permissionRequested.connect(self._on_permission)
         # Popups are denied: a request nobody opens is dropped. (Not by overriding
@@ -158,7 +173,7 @@ class LoginPage(QWebEnginePage):
             kind=_KINDS.get(nav_type, "other"),
             main_frame=is_main_frame,
         )
-        decision = decide_navigation(request, self._redirect_uri)
+        decision = decide_navigation(request, self._redirect_uri, page_origin=self._page_origin)
         if decision.action is Action.CATCH:
             log.info("caught the redirect (%s, main frame: %s)", request.kind, is_main_frame)
             self.redirect_caught.emit(request.url)
@@ -223,7 +238,7 @@ class LoginView(QWidget):
         custom_scheme = register_redirect_scheme(redirect_uri)
         # Off the record and fresh for this sign-in, unless a persistent folder is given.
         self.profile = make_profile(self, web_profile)
-        self.guard = RedirectGuard(redirect_uri, self)
+        self.guard = RedirectGuard(redirect_uri, self, page_origin=authorize_url)
         self.profile.setUrlRequestInterceptor(self.guard)
         self.profile.downloadRequested.connect(self._refuse_download)
         self.scheme_handler = RedirectSchemeHandler(self)
@@ -232,7 +247,7 @@ class LoginView(QWidget):
             self.scheme_handler.caught.connect(self._on_caught)
 
         self.view = QWebEngineView(self)
-        self.page = LoginPage(self.profile, redirect_uri, self.view)
+        self.page = LoginPage(self.profile, redirect_uri, self.view, page_origin=authorize_url)
         self.view.setPage(self.page)
 
         self.secure_label = QLabel(self)
@@ -369,7 +384,7 @@ class LoginView(QWidget):
         if info.status() is not status.LoadFailedStatus or self._done:
             return
         url = encoded(info.url())
-        if should_block_request(url, self.guard._redirect_uri):
+        if self.guard.blocks(url):
             return  # our own block of the redirect, not a failure
         domain = QWebEngineLoadingInfo.ErrorDomain
         if info.errorDomain() is domain.NoErrorDomain:

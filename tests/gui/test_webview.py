@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CUSTOM_REDIRECT
-from tests.helpers.pages import CALLBACK, RoutePages
+from tests.helpers.pages import CALLBACK, OTHER, RoutePages
 
 pytestmark = [pytest.mark.gui, pytest.mark.webengine]
 
@@ -87,9 +87,44 @@ def test_websocket_to_the_redirect_is_blocked(qtbot, pages: RoutePages, open_vie
     assert pages.leaked() == []
 
 
+def test_other_paths_on_the_redirect_port_never_reach_it(
+    qtbot, pages: RoutePages, open_view
+) -> None:
+    """The sign-in page's own origin shares the redirect's port here (as the demo's does);
+    a fetch from it to `localhost:<port>/other` is blocked before any request (issue 12,
+    item 10: the whole port, not just the redirect path)."""
+    view = open_view(f"{pages.url}/start/port-fetch", pages.redirect_uri)
+    with qtbot.waitSignal(view.guard.blocked, timeout=15_000) as blocked:
+        pass
+    assert blocked.args[0].startswith("http://localhost:")
+    qtbot.waitUntil(lambda: view.page.title().startswith("fetch:"), timeout=15_000)
+    assert view.page.title() == "fetch:blocked"
+    assert pages.hits[OTHER] == 0
+    assert pages.leaked() == []
+
+
+def test_a_navigation_to_another_path_on_the_port_is_caught_and_refused(
+    qtbot, pages: RoutePages, open_view
+) -> None:
+    """Caught like the redirect, so it never loads; the flow's exact check then refuses it
+    (the controller shows a redirect mismatch)."""
+    from frameio_desktop.core.flow import redirect_matches
+
+    view = open_view(f"{pages.url}/start/port-navigate", pages.redirect_uri)
+    with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
+        pass
+    assert caught.args[0].startswith("http://localhost:")
+    assert f"{OTHER}?" in caught.args[0]
+    assert not redirect_matches(pages.redirect_uri, caught.args[0])
+    assert pages.hits[OTHER] == 0
+    assert pages.leaked() == []
+
+
 @pytest.mark.parametrize("route", ["iframe", "cross-frame"])
 def test_a_frame_cannot_finish_the_sign_in(qtbot, pages: RoutePages, open_view, route: str) -> None:
-    """The frame's redirect is stopped and ignored; the page itself stays signing in."""
+    """The frame's redirect is stopped and ignored; the page itself stays signing in.
+    The cross-origin frame (`localhost` on the redirect's port) is stopped before its own
+    page loads: only the sign-in page's origin may reach that port."""
     view = open_view(f"{pages.url}/start/{route}", pages.redirect_uri)
     with qtbot.waitSignal(
         view.page.navigation_blocked,
@@ -97,8 +132,13 @@ def test_a_frame_cannot_finish_the_sign_in(qtbot, pages: RoutePages, open_view, 
         check_params_cb=lambda url, reason: "frame" in reason,
     ) as blocked:
         pass
-    assert blocked.args[0].startswith(pages.redirect_uri.split(":")[0])
-    assert "code=the-code" in blocked.args[0]
+    if route == "cross-frame":
+        assert blocked.args[0].startswith("http://localhost:")
+        assert "/start/302?" in blocked.args[0]
+        assert pages.hits["/start/302"] == 0
+    else:
+        assert blocked.args[0].startswith(pages.redirect_uri)
+        assert "code=the-code" in blocked.args[0]
     assert not view._done
     assert pages.leaked() == []
 

@@ -9,6 +9,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CALLBACK = "/callback"
+#: A path on the redirect's port that is not the redirect path.
+OTHER = "/other"
 
 
 def _go(url: str) -> str:
@@ -64,7 +66,15 @@ class RoutePages:
             + json.dumps(self._variant("127.0.0.1", CALLBACK, scheme="ws"))
             + "); ws.onerror = () => document.title = 'ws:error';"
             " ws.onopen = () => document.title = 'ws:open';</script>",
-            # A cross-origin frame whose page redirects to the redirect URI.
+            # Another path on the redirect's port under another loopback name: not the
+            # redirect path, but a request the listener there would see.
+            "port-fetch": "<script>fetch("
+            + json.dumps(self._variant("localhost", OTHER))
+            + ").then(() => document.title = 'fetch:sent',"
+            " () => document.title = 'fetch:blocked')</script>",
+            "port-navigate": _go(self._variant("localhost", OTHER)),
+            # A cross-origin frame whose page would redirect to the redirect URI; on the
+            # redirect's port, so the frame itself is stopped.
             "cross-frame": f'<iframe src="{html.escape(self._variant("localhost", "/start/302"))}">'
             "</iframe>",
         }

@@ -159,3 +159,85 @@ def test_registered_uri_without_path_catches_chromiums_slash() -> None:
 )
 def test_escaped_non_ascii_and_idn_redirects_are_caught(registered: str, sent: str) -> None:
     assert decide(sent, registered) is Action.CATCH
+
+
+# -- issue 12, item 10: the whole redirect port on a loopback redirect -------------------------
+
+#: The sign-in page's own address when it is served on the redirect's port (the demo server).
+AUTHORIZE = "http://127.0.0.1:5000/ims/authorize/v2?client_id=c&state=s"
+
+
+def decide_from(url: str, *, main_frame: bool = True, page: str = AUTHORIZE) -> Action:
+    request = NavigationRequest(url, "link", main_frame)
+    return decide_navigation(request, REDIRECT, page_origin=page).action
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:5000/other?code=x",
+        "http://localhost:5000/",
+        "ws://127.0.0.1:5000/x",
+        "wss://127.0.0.1:5000/x",
+        "https://127.0.0.1:5000/ims/login",
+        "http://[::1]:5000/x",
+        "http://127.0.0.2:5000/ims/login",
+        "http://0.0.0.0:5000/x",
+        "http://app.localhost:5000/x",
+    ],
+)
+def test_anything_else_on_the_redirect_port_is_stopped(url: str) -> None:
+    assert should_block_request(url, REDIRECT, page_origin=AUTHORIZE)
+    assert decide_from(url) is Action.CATCH
+    assert decide_from(url, main_frame=False) is Action.BLOCK
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5000/ims/authorize/v2?client_id=c",
+        "http://127.0.0.1:5000/ims/login",
+        "http://127.0.0.1:5000/callbacks",
+        "http://127.0.0.1:5000/static/app.css",
+        "http://127.0.0.1:5001/x",
+        "http://localhost:5001/x",
+    ],
+)
+def test_the_sign_in_pages_own_origin_still_loads(url: str) -> None:
+    assert not should_block_request(url, REDIRECT, page_origin=AUTHORIZE)
+    assert decide_from(url) is Action.ALLOW
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5000/callback?code=x&state=y",
+        "http://127.0.0.1:5000/callback;x?code=x",
+        "http://localhost:5000/callback?code=x",
+    ],
+)
+def test_the_redirect_path_on_the_sign_in_origin_is_still_caught(url: str) -> None:
+    assert should_block_request(url, REDIRECT, page_origin=AUTHORIZE)
+    assert decide_from(url) is Action.CATCH
+
+
+def test_with_an_https_sign_in_host_nothing_on_the_redirect_port_loads() -> None:
+    ims = "https://ims-na1.adobelogin.com/ims/authorize/v2?client_id=c"
+    assert decide_from(ims, page=ims) is Action.ALLOW
+    assert not should_block_request(ims, REDIRECT, page_origin=ims)
+    for url in ("http://127.0.0.1:5000/ims/login", "http://localhost:5000/", "ws://[::1]:5000/"):
+        assert should_block_request(url, REDIRECT, page_origin=ims)
+        assert decide_from(url, page=ims) is Action.CATCH
+
+
+def test_a_custom_ims_host_is_unaffected() -> None:
+    """An https redirect on another host keeps the path rule: only loopback ports are
+    one listener for every path."""
+    redirect = "https://app.example.test/cb"
+    page = "https://ims.example.test/ims/authorize/v2"
+    for url, blocked in [
+        ("https://app.example.test/other", False),
+        ("https://app.example.test/cb?code=x", True),
+        ("https://ims.example.test/ims/login", False),
+    ]:
+        assert should_block_request(url, redirect, page_origin=page) is blocked
