@@ -370,6 +370,8 @@ def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO) ->
 
     stored_tokens(session)
     account = session.account()  # reads every page of the list where there is one
+    if session.accounts_problem is not None:
+        raise session.accounts_problem  # this command is the list: say why it is missing
     listed = session.accounts
     if listed is None:
         found = account.account_id if account else None

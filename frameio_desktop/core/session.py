@@ -39,6 +39,7 @@ from frameio_desktop.core.errors import (
     StoreError,
     TokenLifetimeTooShortError,
     TokenRejectedError,
+    TransportError,
 )
 from frameio_desktop.core.flow import PendingLogin, begin_login
 from frameio_desktop.core.http import HttpClient
@@ -162,6 +163,8 @@ class AuthSession:
         self.web_profiles_root = web_profiles_root
         #: The accounts last read from the account list (None: not read in this process).
         self.accounts: list[FrameioAccount] | None = None
+        #: Why the last account-list read failed (None when it worked or never ran).
+        self.accounts_problem: TransportError | None = None
         self.http = http or HttpClient()
         self.store = store or KeyringTokenStore()
         self.clock = clock
@@ -480,7 +483,14 @@ class AuthSession:
                 tokens = self.refresh(force=True)
                 account = fetch_account(self.http, settings.account_url, tokens.access_token)
         if settings.accounts_url is not None:
-            self.list_accounts()
+            try:
+                self.list_accounts()
+                self.accounts_problem = None
+            except TransportError as exc:
+                # The list is extra: `/v4/me` has confirmed the sign-in, and the saved
+                # choice still names the account. Report it; do not end the sign-in.
+                log.warning("could not read the account list: %s", exc.user_message)
+                self.accounts_problem = exc
             account = replace(account, account_id=self.account_id)
         elif settings.account_id:
             account = replace(account, account_id=settings.account_id)
@@ -617,6 +627,7 @@ class AuthSession:
         """What a sign-in leaves outside the keyring: the chosen account and the sign-in
         page's cookies. Best effort: sign-out has already cleared the tokens."""
         self.accounts = None
+        self.accounts_problem = None
         try:
             self.account_choices.set(self._settings.store_key, None)
         except StoreError as exc:

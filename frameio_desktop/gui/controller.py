@@ -480,6 +480,12 @@ class SignInController(QObject):
         return self.session.accounts if self.session is not None else None
 
     @property
+    def accounts_problem(self) -> str | None:
+        """Why the account list could not be read the last time (None if it could)."""
+        problem = self.session.accounts_problem if self.session is not None else None
+        return problem.user_message if problem is not None else None
+
+    @property
     def account_id(self) -> str | None:
         """The account scripts use (the override, the saved choice, or the first)."""
         return self.session.account_id if self.session is not None else None

@@ -804,6 +804,10 @@ class MainWindow(QMainWindow):
         self._show_accounts_rows(visible=accounts is not None)
         if accounts is None:
             self._shown_accounts = None
+            problem = self.controller.accounts_problem
+            if problem is not None:  # the sign-in stands; only the list is missing
+                self.accounts_note.setText(f"The account list could not be read: {problem}")
+                self.signed_in_form.setRowVisible(self.accounts_note, True)
             return
         combo = self.accounts_combo
         listed = tuple((a.id, a.name) for a in accounts)

@@ -126,3 +126,23 @@ def test_v2_shows_its_one_account_id_and_no_list(
         assert not window.accounts_combo.isVisibleTo(window)
         assert controller.accounts is None
         controller.runner.wait_idle()
+
+
+def test_a_failing_account_list_leaves_the_sign_in_standing(
+    qtbot, controller: SignInController, window: MainWindow, monkeypatch
+) -> None:
+    """`/v4/me` answered, the list did not: the person is signed in and told why the list
+    is missing, instead of landing on the error page with the tokens dropped."""
+    from frameio_desktop.core import session as session_module
+    from frameio_desktop.core.errors import ServerError
+
+    def down(*_: object, **__: object) -> object:
+        raise ServerError(503, "127.0.0.1")
+
+    monkeypatch.setattr(session_module, "fetch_accounts", down)
+    sign_in(qtbot, controller, name="Ada Lovelace")
+    assert controller.state is State.SIGNED_IN
+    assert window.name_label.text() == "Ada Lovelace"
+    assert window.accounts_note.isVisibleTo(window)
+    assert "account list could not be read" in window.accounts_note.text()
+    assert "503" in window.accounts_note.text()

@@ -226,3 +226,28 @@ def test_sign_out_forgets_the_choice(tmp_path: Path, clock) -> None:
     session.choose_account("a2")
     session.sign_out()
     assert AccountChoices(tmp_path / "accounts.json").get(session.settings.store_key) is None
+
+
+@responses.activate
+def test_a_failing_account_list_does_not_fail_the_account_lookup(tmp_path: Path, clock) -> None:
+    """The list is extra: a 500 or a malformed page there must not end a sign-in that
+    `/v4/me` already confirmed. The saved choice still answers `account_id`."""
+    mock_v4_api()
+    session = v4_session(tmp_path, clock)
+    session.account()
+    session.choose_account("a2")
+    responses.replace(
+        responses.GET,
+        ACCOUNTS,
+        json={"errors": ["down"]},
+        status=503,
+        match=[matchers.query_param_matcher({})],
+    )
+    later = v4_session(tmp_path, clock)
+    account = later.account()
+    assert account is not None
+    assert account.id == "u1"
+    assert account.account_id == "a2"
+    assert later.accounts is None
+    assert later.accounts_problem is not None
+    assert "503" in later.accounts_problem.user_message
