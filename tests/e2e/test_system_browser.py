@@ -367,7 +367,7 @@ def test_custom_scheme_redirect_through_xdg_open_and_a_second_instance(
         assert scheme.is_registered(name)
         # Signed in: the app carries on refusing what arrives.
         late = run_cli([f"{DEMO_NATIVE_REDIRECT}?code=late&state=late"], env=desktop)
-        assert late.returncode == 1
+        assert late.returncode == 7
         assert "no sign-in is waiting" in late.stderr
         assert app.controller.state is State.SIGNED_IN
     finally:

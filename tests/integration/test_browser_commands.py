@@ -140,13 +140,13 @@ def test_xdg_open_starts_a_second_instance_that_hands_over(desktop: dict[str, st
         subprocess.run(["xdg-open", url], env=desktop, check=True, timeout=60)
         assert arrived.wait(60)
         assert received == [url]
-        # The app run by hand with a redirect and no sign-in waiting: refused, exit 1.
+        # Run by hand with a redirect and no sign-in waiting: refused, exit 7.
         again = run_cli([url], env=desktop)
-        assert again.returncode == 1
+        assert again.returncode == 7
         assert "no sign-in is waiting" in again.stderr
         assert server.refusals == ["no sign-in is waiting"]
     gone = run_cli([url], env=desktop)
-    assert gone.returncode == 1
+    assert gone.returncode == 7
     assert "not waiting for one" in gone.stderr
 
 

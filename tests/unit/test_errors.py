@@ -11,6 +11,7 @@ import pytest
 
 from frameio_desktop.cli import EXIT_CODES_HELP, exit_code_for
 from frameio_desktop.core import errors
+from frameio_desktop.core.browser import errors as browser_errors
 from frameio_desktop.core.errors import ExitCode
 
 EXPIRED = "Your sign-in has expired"
@@ -59,6 +60,19 @@ DEFAULT = "Sign-in did not finish"
             6,
             "Sign-out is not complete",
         ),
+        # The system browser's own failures: none of them is "unexpected".
+        (browser_errors.PortInUseError("127.0.0.1", 8765), 5, "Cannot receive the sign-in"),
+        (browser_errors.RedirectListenerError(), 5, "Cannot receive the sign-in"),
+        (browser_errors.SignInTimeoutError(300), 7, "Sign-in timed out"),
+        (browser_errors.NoRunningInstanceError(), 7, "Sign-in answer not delivered"),
+        (browser_errors.HandoffRefusedError("no sign-in"), 7, "Sign-in answer not delivered"),
+        (browser_errors.RuntimeFolderError(), 7, "Sign-in answer not delivered"),
+        (
+            browser_errors.SchemeRegistrationError(),
+            2,
+            "Cannot register the sign-in address",
+        ),
+        (browser_errors.BrowserOpenError(), 2, "Cannot open a browser"),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
 )

@@ -9,6 +9,8 @@ class RedirectListenerError(FrameioDesktopError):
     """The app cannot listen for the sign-in answer on this computer's loopback address."""
 
     title = "Cannot receive the sign-in"
+    #: This computer's loopback network would not take the answer.
+    exit_code = ExitCode.NETWORK
 
     default_message = "The app cannot listen for the sign-in answer on this computer."
 
@@ -44,6 +46,8 @@ class HandoffError(FrameioDesktopError):
     """A redirect URL could not be handed to the running app."""
 
     title = "Sign-in answer not delivered"
+    #: The sign-in did not complete: start it again from the app.
+    exit_code = ExitCode.CANCELLED
 
     default_message = "The sign-in answer could not be handed to the running app."
 
@@ -67,11 +71,15 @@ class RuntimeFolderError(HandoffError):
 
 class SchemeRegistrationError(FrameioDesktopError):
     title = "Cannot register the sign-in address"
+    #: The desktop's set-up (xdg-utils, the registry) must change first.
+    exit_code = ExitCode.USAGE
     default_message = "The app could not register itself as the handler of its redirect scheme."
 
 
 class BrowserOpenError(FrameioDesktopError):
     title = "Cannot open a browser"
+    #: Choose a browser (BROWSER) or use `login --no-browser`.
+    exit_code = ExitCode.USAGE
     default_message = (
         "The app could not open a web browser. Open the sign-in page yourself, or use "
         "login --no-browser."
