@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -152,6 +153,29 @@ def test_a_planted_package_in_the_working_folder_is_not_run(tmp_path, monkeypatc
     (planted / "__init__.py").write_text(code)
     (planted / "__main__.py").write_text(code)
     monkeypatch.chdir(tmp_path)
+    process = SignInProcess()  # the real command line
+    process.close()
+    process.wait(timeout=60)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("python_path", [":/opt/lib", "/opt/lib:", "/opt/lib::/srv", ".:/opt/lib"])
+def test_an_empty_python_path_entry_does_not_bring_the_working_folder_back(
+    tmp_path, monkeypatch, python_path: str
+) -> None:
+    """An empty PYTHONPATH entry (or `.`) means the working folder, which `-P` keeps off
+    the child's import path; the child's PYTHONPATH must not put it back."""
+    planted = tmp_path / "frameio_desktop"
+    planted.mkdir()
+    marker = tmp_path / "planted-ran"
+    code = f"open({str(marker)!r}, 'w').write('ran')\n"
+    (planted / "__init__.py").write_text(code)
+    (planted / "__main__.py").write_text(code)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", python_path)
+    kept = sign_in_process.child_environment().get("PYTHONPATH", "")
+    assert "" not in kept.split(os.pathsep)
+    assert "." not in kept.split(os.pathsep)
     process = SignInProcess()  # the real command line
     process.close()
     process.wait(timeout=60)

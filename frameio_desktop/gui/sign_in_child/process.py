@@ -143,6 +143,14 @@ def child_environment(environ: Mapping[str, str] | None = None) -> dict[str, str
         kept["QTWEBENGINE_CHROMIUM_FLAGS"] = without_remote_debugging(
             kept["QTWEBENGINE_CHROMIUM_FLAGS"]
         )
+    if "PYTHONPATH" in kept:
+        # An empty or relative entry names the working folder (or a folder in it), which
+        # `-P` keeps off the import path: only absolute entries go on.
+        absolute = [p for p in kept["PYTHONPATH"].split(os.pathsep) if os.path.isabs(p)]
+        if absolute:
+            kept["PYTHONPATH"] = os.pathsep.join(absolute)
+        else:
+            del kept["PYTHONPATH"]
     return kept
 
 
