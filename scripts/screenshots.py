@@ -83,6 +83,15 @@ def private_settings_access() -> SettingsAccess:
     )
 
 
+def sign_in_on_page(controller: SignInController, window: MainWindow) -> None:
+    """Fill the demo's sign-in page (and each page after it) and wait until signed in."""
+    page = page_of(window)
+    assert page is not None
+    page.loadFinished.connect(lambda ok: page.runJavaScript(autofill_script("Ada Lovelace")))
+    page.runJavaScript(autofill_script("Ada Lovelace"))
+    wait_until(lambda: controller.state is State.SIGNED_IN, 20_000)
+
+
 def signed_in_until(out: Callable[[str], Path]) -> None:
     """A credential with no refresh token (Adobe's Native and Single-Page App ones)."""
     demo = DemoServer(token_ttl=86399, refresh_tokens=False).start()
@@ -97,11 +106,7 @@ def signed_in_until(out: Callable[[str], Path]) -> None:
         )
         controller.sign_in()
         wait_until(lambda: bool(loaded), 15_000)
-        page = page_of(window)
-        assert page is not None
-        page.loadFinished.connect(lambda ok: page.runJavaScript(autofill_script("Ada Lovelace")))
-        page.runJavaScript(autofill_script("Ada Lovelace"))
-        wait_until(lambda: controller.state is State.SIGNED_IN, 20_000)
+        sign_in_on_page(controller, window)
         save(window, out("10-signed-in-until"))
         window.release_web_engine()
         window.close()
@@ -152,11 +157,7 @@ def main() -> int:
         save(window, out("3-finishing"))
         window.show_state(State.SIGNING_IN)
 
-        page = page_of(window)
-        assert page is not None
-        page.loadFinished.connect(lambda ok: page.runJavaScript(autofill_script("Ada Lovelace")))
-        page.runJavaScript(autofill_script("Ada Lovelace"))
-        wait_until(lambda: controller.state is State.SIGNED_IN, 20_000)
+        sign_in_on_page(controller, window)
         save(window, out("4-signed-in"))
 
         controller.sign_out()
