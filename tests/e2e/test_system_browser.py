@@ -441,6 +441,8 @@ def test_login_command_in_the_system_browser(
     chromium.will_fill(peer.fill_js(allow=True))
     flags = {**peer.settings_flags(), "redirect_uri": redirect, "profile": f"sb-{how}"}
     args = ["login", *flags_for(flags)]
+    # Bounds a run whose browser never comes back: Qt's loop is not interruptible.
+    monkeypatch.setenv("FRAMEIO_BROWSER_TIMEOUT", "60")
     if how == "flag":
         args += ["--browser", "system"]
     else:
@@ -505,7 +507,7 @@ def test_a_url_the_system_hands_to_the_running_app_completes_the_sign_in(
 
 
 @pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
-def test_demo_login_in_the_system_browser(chromium, qtbot) -> None:
+def test_demo_login_in_the_system_browser(chromium, qtbot, monkeypatch) -> None:
     """`frameio-desktop --demo login --browser system`: the built-in demo server takes the
     any-port loopback redirect (RFC 8252 7.3), so the demo works from source too."""
     from frameio_desktop import main
@@ -515,6 +517,7 @@ def test_demo_login_in_the_system_browser(chromium, qtbot) -> None:
 
     chromium.will_fill(autofill_script("Ada Lovelace", allow=True))
     key = f"frameio-v4:{DEMO_CLIENT_ID}:demo"
+    monkeypatch.setenv("FRAMEIO_BROWSER_TIMEOUT", "60")  # a stuck run fails, not hangs
     try:
         assert main.main(["--demo", "login", "--browser", "system"]) == 0
         final = chromium.last_page(qtbot)
