@@ -13,22 +13,9 @@ import pytest
 
 from frameio_desktop.core.browser.handoff import MAX_MESSAGE_BYTES
 from frameio_desktop.gui.local_handoff import LocalHandoffServer
+from tests.helpers.inbox import URL, Inbox
 
 pytestmark = pytest.mark.gui
-
-URL = "adobe+abc123://adobeid/client-123?code=the-code&state=the-state"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.waiting = True
-        self.received: list[str] = []
-
-    def deliver(self, url: str) -> str | None:
-        if not self.waiting:
-            return "no sign-in is waiting"
-        self.received.append(url)
-        return None
 
 
 @pytest.fixture

@@ -27,24 +27,9 @@ from frameio_desktop.core.browser.handoff import (
     ensure_private_folder,
     hand_over,
 )
+from tests.helpers.inbox import URL, Inbox
 
 pytestmark = pytest.mark.skipif(not handoff.available(), reason="no Unix sockets")
-
-URL = "adobe+abc123://adobeid/client-123?code=the-code&state=the-state"
-
-
-class Inbox:
-    """The running app's side: takes URLs while a sign-in waits."""
-
-    def __init__(self) -> None:
-        self.waiting = True
-        self.received: list[str] = []
-
-    def deliver(self, url: str) -> str | None:
-        if not self.waiting:
-            return "no sign-in is waiting"
-        self.received.append(url)
-        return None
 
 
 @pytest.fixture
