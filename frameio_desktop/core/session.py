@@ -16,6 +16,7 @@ from typing import cast
 
 import platformdirs
 
+from frameio_desktop.core import timing
 from frameio_desktop.core.account import Account, fetch_account
 from frameio_desktop.core.accounts import (
     AccountChoices,
@@ -52,8 +53,6 @@ from frameio_desktop.core.web_profile import delete_web_profile
 
 log = logging.getLogger(__name__)
 
-#: Refresh this long before the access token expires.
-DEFAULT_REFRESH_LEAD = timedelta(minutes=5)
 #: How long a process waits for another one's refresh before giving up.
 LOCK_TIMEOUT_SECONDS = 60.0
 
@@ -153,7 +152,7 @@ class AuthSession:
         store: KeyringTokenStore | None = None,
         clock: Clock = utc_now,
         lock_dir: Path | None = None,
-        refresh_lead: timedelta = DEFAULT_REFRESH_LEAD,
+        refresh_lead: timedelta = timing.REFRESH_LEAD,
         account_choices: AccountChoices | None = None,
         web_profiles_root: Path | None = None,
     ) -> None:
@@ -368,19 +367,13 @@ class AuthSession:
     # -- refresh ----------------------------------------------------------------------------
 
     def lead_for(self, tokens: TokenSet) -> timedelta:
-        """How long before expiry to refresh: the lead time, but at most half the token's
-        lifetime, so a short-lived token is not refreshed on every tick."""
-        return min(self.refresh_lead, (tokens.expires_at - tokens.obtained_at) / 2)
+        """How long before expiry to refresh (`timing.lead`)."""
+        return timing.lead(tokens, self.refresh_lead)
 
     def needs_refresh(self) -> bool:
-        """A refresh is due. Without a refresh token there is nothing to refresh with, so
-        only once the token has expired (then `refresh()` says to sign in again)."""
+        """A refresh is due (`timing.refresh_due`)."""
         tokens = self._tokens
-        if tokens is None:
-            return False
-        if not tokens.refresh_token:
-            return not tokens.is_fresh(self.clock())
-        return not tokens.is_fresh(self.clock(), self.lead_for(tokens))
+        return tokens is not None and timing.refresh_due(tokens, self.clock(), self.refresh_lead)
 
     def why_not_signed_in(self) -> FrameioDesktopError:
         """What to say when `load()` found no tokens: "not signed in" would be wrong for a

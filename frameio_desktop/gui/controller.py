@@ -12,11 +12,11 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from frameio_desktop.core import errors
+from frameio_desktop.core import errors, timing
 from frameio_desktop.core.account import Account
 from frameio_desktop.core.accounts import FrameioAccount
 from frameio_desktop.core.flow import PendingLogin
@@ -27,11 +27,6 @@ from frameio_desktop.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: After a failed automatic refresh, wait this long before the next try.
-RETRY_AFTER = timedelta(seconds=30)
-#: Without a refresh token, try a silent renewal this long before the sign-in ends (at most
-#: half the token's lifetime), leaving time to ask the person if it does not work.
-RENEWAL_LEAD = timedelta(minutes=15)
 #: A silent renewal that has not been answered by then needs the person.
 RENEWAL_TIMEOUT_MS = 30_000
 
@@ -388,12 +383,18 @@ class SignInController(QObject):
         self.tick.emit(now)
         if self.state is not State.SIGNED_IN or self.session is None:
             return
-        self._maybe_renew(now)
-        if self._refresh_task is not None:
-            return
-        if self._retry_at is not None and now < self._retry_at:
-            return
-        if self.session.needs_refresh():
+        tokens = self.tokens
+        step = timing.next_step(
+            tokens,
+            now,
+            retry_at=self._retry_at,
+            renewal_tried=self.renewing
+            or (tokens is not None and tokens.expires_at == self._renewal_tried_for),
+            refresh_lead=self.session.refresh_lead,
+        )
+        if step is timing.Step.RENEW:
+            self.renew_silently()
+        elif step is timing.Step.REFRESH:
             self.refresh_now()
 
     def refresh_now(self) -> None:
@@ -403,7 +404,7 @@ class SignInController(QObject):
             return
         session = self.session
         tokens = session.tokens
-        if tokens is not None and not tokens.refresh_token and tokens.is_fresh(self.clock()):
+        if tokens is not None and not timing.forced_refresh_allowed(tokens, self.clock()):
             # Nothing to refresh with (F5 reaches here while the button is disabled): a
             # forced refresh would end a sign-in that is still valid. Before it ends, the
             # silent renewal or the person takes over; once it has, the refresh below
@@ -426,11 +427,11 @@ class SignInController(QObject):
             self.account = None
             self._fail(exc)
             return
-        self._retry_at = self.clock() + RETRY_AFTER
+        self._retry_at = timing.retry_time(self.clock())
         problem = describe(exc)
         self.banner_changed.emit(
             f"Could not refresh the sign-in: {problem.message} "
-            f"It will be tried again in {int(RETRY_AFTER.total_seconds())} s."
+            f"It will be tried again in {int(timing.RETRY_AFTER.total_seconds())} s."
         )
 
     @property
@@ -563,21 +564,6 @@ class SignInController(QObject):
     @property
     def renewing(self) -> bool:
         return self.renewal is not None or self._renewal_task is not None
-
-    def renewal_due(self, now: datetime) -> bool:
-        """The sign-in has no refresh token, ends within the renewal lead, and no renewal
-        has been tried for it yet."""
-        tokens = self.tokens
-        if tokens is None or tokens.refresh_token or self.renewing:
-            return False
-        if tokens.expires_at == self._renewal_tried_for or not tokens.is_fresh(now):
-            return False
-        lead = min(RENEWAL_LEAD, (tokens.expires_at - tokens.obtained_at) / 2)
-        return tokens.expires_at - now <= lead
-
-    def _maybe_renew(self, now: datetime) -> None:
-        if self.renewal_due(now):
-            self.renew_silently()
 
     def renew_silently(self) -> None:
         """Try once, for the current sign-in, to renew it without the person."""
