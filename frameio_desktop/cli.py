@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
@@ -90,39 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings_flags(parser, suppress=False)
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    for name, command in COMMANDS.items():
         p = sub.add_parser(
             name,
-            help=help_text,
-            description=help_text,
+            help=command.help,
+            description=command.help,
             epilog=EXIT_CODES_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _add_settings_flags(p, suppress=True)
-        return p
-
-    token = command("token", "print an access token valid for at least --min-ttl seconds")
-    token.add_argument("--min-ttl", type=_min_ttl_seconds, default=60, metavar="SECONDS")
-    token.add_argument("--json", action="store_true", help="print a JSON object")
-    status = command("status", "who is signed in, and when the tokens expire")
-    status.add_argument("--json", action="store_true", help="print a JSON object")
-    accounts = command("accounts", "list the Frame.io accounts of the signed-in user")
-    accounts.add_argument("--json", action="store_true", help="print a JSON object")
-    command("logout", "revoke and forget the stored sign-in")
-    login = command("login", "open the sign-in window; exit 0 once signed in")
-    _add_browser_flags(login, suppress=True)
-    login.add_argument(
-        "--no-browser",
-        action="store_true",
-        help="print the sign-in address and read back the address the browser ends on "
-        "(chosen on its own without a display, or over SSH without one)",
-    )
-    command(
-        "register-scheme",
-        "make this app the handler of its custom redirect scheme (adobe+...://) for you",
-    )
-    command("unregister-scheme", "undo register-scheme")
+        command.arguments(p)
     return parser
 
 
@@ -199,17 +177,6 @@ def settings_flags(args: argparse.Namespace) -> dict[str, str | None]:
     return flags
 
 
-#: The commands that never show a window (and never import Qt).
-SCRIPT_COMMANDS = (
-    "token",
-    "status",
-    "accounts",
-    "logout",
-    "register-scheme",
-    "unregister-scheme",
-)
-
-
 def preload_session(flags: dict[str, str | None]) -> AuthSession | None:
     """The window's session, with its keyring read already started on a thread of its
     own, so the read overlaps Qt's start-up. None if the settings are wrong: the window
@@ -232,26 +199,75 @@ def run_script_command(
     today: Callable[[], date] = date.today,
     make_session: Callable[[Settings], AuthSession] | None = None,
 ) -> int:
-    from frameio_desktop.core.session import AuthSession
-
+    """Run a command of `COMMANDS` that has a handler (`main.choose_mode` sends only
+    those here)."""
+    handler = COMMANDS[args.command].run
+    if handler is None:
+        raise ValueError(f"{args.command!r} is not a script command")
+    invocation = Invocation(args, out, err, today=today, make_session=make_session)
     try:
-        settings = load_settings(settings_flags(args))
-        notice = sunset_notice(settings.provider, today())
-        if notice is not None:
-            print(f"frameio-desktop: {notice}", file=err)
-        session = (make_session or AuthSession)(settings)
-        if args.command == "token":
-            return cmd_token(session, args, out)
-        if args.command == "status":
-            return cmd_status(session, args, out, err)
-        if args.command == "accounts":
-            return cmd_accounts(session, args, out)
-        if args.command in ("register-scheme", "unregister-scheme"):
-            return cmd_scheme(settings, register=args.command == "register-scheme", out=out)
-        return cmd_logout(session, out)
+        return handler(invocation)
     except errors.FrameioDesktopError as exc:
         print(f"frameio-desktop: {exc.user_message}", file=err)
         return exit_code_for(exc)
+
+
+class Invocation:
+    """What a script command runs with: its arguments, its output streams, and the
+    settings and session, built on first use (a command that can run without settings,
+    or must say why they are wrong in its own way, never asks for them)."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        out: TextIO,
+        err: TextIO,
+        *,
+        today: Callable[[], date] = date.today,
+        make_session: Callable[[Settings], AuthSession] | None = None,
+    ) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+        self._today = today
+        self._make_session = make_session
+        self._settings: Settings | None = None
+        self._session: AuthSession | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings (flags, environment, `.env`, file); the sunset notice, once."""
+        if self._settings is None:
+            self._settings = load_settings(settings_flags(self.args))
+            notice = sunset_notice(self._settings.provider, self._today())
+            if notice is not None:
+                print(f"frameio-desktop: {notice}", file=self.err)
+        return self._settings
+
+    @property
+    def session(self) -> AuthSession:
+        if self._session is None:
+            from frameio_desktop.core.session import AuthSession
+
+            self._session = (self._make_session or AuthSession)(self.settings)
+        return self._session
+
+
+Handler = Callable[[Invocation], int]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command of the command line: the parser, the mode choice (`main.choose_mode`)
+    and the dispatch (`run_script_command`) all read `COMMANDS`, so a command is added in
+    one place."""
+
+    help: str
+    #: Runs the command without a window (and without Qt). None: a window command, which
+    #: `main.choose_mode` gives a mode of its own (`login`).
+    run: Handler | None
+    #: Adds the command's own flags to its parser.
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
 
 
 def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
@@ -463,3 +479,70 @@ def cmd_login_no_browser(
     who = f" as {account.display_name}" if account is not None else ""
     out.write(f"Signed in to {session.settings.title}{who}.\n")
     return ExitCode.OK
+
+
+# -- the command table ------------------------------------------------------------------------
+
+
+def _token_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-ttl",
+        type=_min_ttl_seconds,
+        default=60,
+        metavar="SECONDS",
+        help="the token must stay valid at least this long; refreshed first if not (default 60)",
+    )
+    _json_argument(parser)
+
+
+def _json_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print a JSON object")
+
+
+def _login_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_browser_flags(parser, suppress=True)
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="print the sign-in address and read back the address the browser ends on "
+        "(chosen on its own without a display, or over SSH without one)",
+    )
+
+
+def _scheme(register: bool) -> Handler:
+    def run(run: Invocation) -> int:
+        return cmd_scheme(run.settings, register=register, out=run.out)
+
+    return run
+
+
+#: Every command, in the order `--help` lists them.
+COMMANDS: dict[str, Command] = {
+    "token": Command(
+        "print an access token valid for at least --min-ttl seconds",
+        lambda run: cmd_token(run.session, run.args, run.out),
+        _token_arguments,
+    ),
+    "status": Command(
+        "who is signed in, and when the tokens expire",
+        lambda run: cmd_status(run.session, run.args, run.out, run.err),
+        _json_argument,
+    ),
+    "accounts": Command(
+        "list the Frame.io accounts of the signed-in user",
+        lambda run: cmd_accounts(run.session, run.args, run.out),
+        _json_argument,
+    ),
+    "logout": Command(
+        "revoke and forget the stored sign-in", lambda run: cmd_logout(run.session, run.out)
+    ),
+    "login": Command("open the sign-in window; exit 0 once signed in", None, _login_arguments),
+    "register-scheme": Command(
+        "make this app the handler of its custom redirect scheme (adobe+...://) for you",
+        _scheme(register=True),
+    ),
+    "unregister-scheme": Command("undo register-scheme", _scheme(register=False)),
+}
+
+#: The commands that never show a window (and never import Qt).
+SCRIPT_COMMANDS = tuple(name for name, command in COMMANDS.items() if command.run is not None)

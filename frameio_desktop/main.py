@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from frameio_desktop.cli import (
+    COMMANDS,
     DEFAULT_BROWSER_TIMEOUT,
-    SCRIPT_COMMANDS,
     browser_choice,
     browser_timeout,
     build_parser,
@@ -119,17 +119,26 @@ def hand_over_redirect(url: str) -> int:
     return ExitCode.OK
 
 
+def login_mode(args: argparse.Namespace) -> Mode:
+    if getattr(args, "no_browser", False) or no_display_reason() is not None:
+        return Mode.LOGIN_PASTE
+    return Mode.LOGIN
+
+
+#: The modes of the commands in `cli.COMMANDS` that have no script handler: they show a
+#: window (or read a pasted address), so this module runs them.
+WINDOW_COMMANDS: dict[str, Callable[[argparse.Namespace], Mode]] = {"login": login_mode}
+
+
 def choose_mode(args: argparse.Namespace) -> Mode:
     """The mode of a parsed command line (the sign-in child and the handoff are chosen
     before parsing)."""
-    if args.command in SCRIPT_COMMANDS:
+    if args.command is not None and COMMANDS[args.command].run is not None:
         return Mode.SCRIPT
     if args.self_test:
         return Mode.SELF_TEST
-    if args.command == "login":
-        if getattr(args, "no_browser", False) or no_display_reason() is not None:
-            return Mode.LOGIN_PASTE
-        return Mode.LOGIN
+    if args.command is not None:
+        return WINDOW_COMMANDS[args.command](args)
     if args.demo:
         return Mode.DEMO
     return Mode.WINDOW
