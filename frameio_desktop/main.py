@@ -160,6 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_script_command(args, sys.stdout, sys.stderr)
     if mode is Mode.LOGIN_PASTE:
         return run_login_paste(args)
+    if mode is Mode.LOGIN and not args.demo:
+        try:  # `login` with settings it cannot use (an http:// redirect for IMS) opens nothing
+            load_settings(settings_flags(args))
+        except ConfigError as problem:
+            print(f"frameio-desktop: {problem.user_message}", file=sys.stderr)
+            return problem.exit_code
     try:
         kind = host_kind_for(args)
         timeout = browser_timeout(args, os.environ)

@@ -26,6 +26,7 @@ from frameio_desktop.core.providers import (
     OIDC,
     PRESETS,
     ProviderPreset,
+    ims_redirect_rule,
     sunset_notice,
 )
 from frameio_desktop.core.settings import (
@@ -248,6 +249,11 @@ def _check_redirect(url: str, values: SetupValues) -> Check:
     if not url:
         return _error("Enter the redirect URI registered with your credential.")
     problem = redirect_uri_problem(url)
+    if problem:
+        return _error(problem)
+    preset = PRESETS.get(values.provider)
+    authorize_url = values.get("authorize_url") or (preset.authorize_url if preset else None)
+    problem = ims_redirect_rule(url, authorize_url, values.get("client_id") or None)
     if problem:
         return _error(problem)
     if values.provider != FRAMEIO_V4.name:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from frameio_desktop.core.errors import (
@@ -154,6 +154,67 @@ def is_secure_endpoint(url: str) -> bool:
     if parts.scheme == "https":
         return bool(parts.hostname)
     return parts.scheme == "http" and is_loopback_host(parts.hostname)
+
+
+#: Adobe IMS's hosts (`ims-na1.adobelogin.com` and its regional siblings).
+IMS_DOMAIN = "adobelogin.com"
+#: Where a person finds the redirect IMS accepts, in words any surface can show.
+IMS_REDIRECT_WHERE = (
+    "Adobe Developer Console shows it under your project's OAuth credential: "
+    "Redirect URI for a Native App, Default redirect URI for a Single-Page App or Web App."
+)
+
+
+def is_ims_endpoint(url: str | None) -> bool:
+    """`url` is on Adobe IMS itself (https on `adobelogin.com`), not a test server or a
+    proxy standing in for it."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    return parts.scheme.lower() == "https" and (
+        host == IMS_DOMAIN or host.endswith("." + IMS_DOMAIN)
+    )
+
+
+def ims_redirect_rule(
+    redirect_uri: str, authorize_url: str | None, client_id: str | None = None
+) -> str | None:
+    """Why Adobe IMS would not accept `redirect_uri`, as sentences with no flag or variable
+    name in them (the window shows them too), or None.
+
+    Adobe documents that IMS never accepts an `http://` redirect, loopback included: a
+    Native App credential redirects to `adobe+<hash>://adobeid/<client id>`, a Single-Page
+    App or Web App one to `https://`. The rule holds only when `authorize_url` is IMS's own;
+    with an endpoint override (a test server, a proxy) `http://` loopback stays allowed.
+    """
+    if not is_ims_endpoint(authorize_url):
+        return None
+    if urlsplit(redirect_uri).scheme.lower() != "http":
+        return None
+    native = f"adobe+<hash>://adobeid/{client_id or '<client id>'}"
+    return (
+        "Adobe IMS never accepts an http:// redirect. Use your credential's Native App "
+        f"redirect ({native}) or an https:// one. {IMS_REDIRECT_WHERE}"
+    )
+
+
+class RedirectSettings(Protocol):
+    """What `ims_redirect_problem` reads of `Settings` (named here, not imported: settings
+    import this module)."""
+
+    @property
+    def redirect_uri(self) -> str: ...
+    @property
+    def authorize_url(self) -> str | None: ...
+    @property
+    def client_id(self) -> str: ...
+
+
+def ims_redirect_problem(settings: RedirectSettings) -> str | None:
+    """`ims_redirect_rule` for loaded settings: why IMS would refuse their redirect URI, or
+    None. (`load_settings` already refuses such settings; `doctor` asks this to explain.)"""
+    return ims_redirect_rule(settings.redirect_uri, settings.authorize_url, settings.client_id)
 
 
 @dataclass(frozen=True)

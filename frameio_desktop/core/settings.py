@@ -23,6 +23,7 @@ from frameio_desktop.core.providers import (
     DEFAULT_PROVIDER,
     PRESETS,
     DiscoveredEndpoints,
+    ims_redirect_rule,
     is_loopback_host,
     is_secure_endpoint,
 )
@@ -360,6 +361,9 @@ def load_settings(
     issuer = values.get("issuer") or preset.issuer
     if issuer is not None:
         validate_endpoint("FRAMEIO_ISSUER", issuer)
+    ims_problem = ims_redirect_rule(redirect_uri, endpoints["authorize_url"], client_id)
+    if ims_problem is not None:
+        raise ConfigError("FRAMEIO_REDIRECT_URI", f"is {redirect_uri!r}: {ims_problem.rstrip('.')}")
 
     needs_discovery = preset.discovery and not (
         endpoints["authorize_url"] and endpoints["token_url"]

@@ -151,11 +151,16 @@ class SystemBrowserHosts:
             return uri
         name = scheme.redirect_scheme(registered)
         if name is None:
+            # An https:// redirect is a web page (a Single-Page App or Web App credential):
+            # only the app's own window, or a pasted address, can catch it.
             raise ConfigError(
                 "FRAMEIO_REDIRECT_URI",
-                f"is {registered!r}; a web browser cannot bring that back to this app",
-                hint="Use a loopback (http://127.0.0.1/...) or a custom-scheme redirect with "
-                "--browser system, or sign in with the app's own window (--browser embedded).",
+                f"is {registered!r}, a web page; a web browser cannot bring that back to this app",
+                hint="Sign in with the app's own window (--browser embedded), or run "
+                "`frameio-desktop login --no-browser` and paste the address the browser "
+                "ends on. Your browser can sign in with a Native App credential's redirect "
+                "(adobe+<hash>://adobeid/<client id>) or a loopback one where the server "
+                "allows it.",
             )
         self.start_handoff()
         self._watch_file_open_events(name)

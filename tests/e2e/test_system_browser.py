@@ -286,7 +286,11 @@ def test_https_redirect_cannot_come_back_from_a_browser(browser_app, demo_loopba
         open_url=NoBrowser(),
     )
     app.sign_in(State.ERROR, timeout=10_000)
-    assert "cannot bring that back" in app.window.error_text.text()
+    shown = app.window.error_text.text()
+    assert "cannot bring that back" in shown
+    # It offers what can: the app's own window, or a pasted address.
+    assert "--browser embedded" in shown
+    assert "--no-browser" in shown
 
 
 # -- the custom scheme, through the real desktop chain -------------------------------------------

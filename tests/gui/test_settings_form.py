@@ -110,6 +110,9 @@ def test_client_id(qtbot, form: SettingsForm) -> None:
         ("https://app.example.test/cb#x", "error", "#fragment"),
         ("https://app.example.test/cb", "warning", "adobe+<hash>://adobeid/<client id>"),
         ("adobe+1f2e3d://adobeid/someone-else", "warning", "different client ID"),
+        # Adobe IMS never accepts http://, loopback included: the core rule, in the form.
+        ("http://127.0.0.1:8765/cb", "error", "adobe+<hash>://adobeid/abc123"),
+        ("http://localhost/cb", "error", "Adobe Developer Console"),
     ],
 )
 def test_redirect_uri(qtbot, form: SettingsForm, uri: str, level: str, words: str) -> None:

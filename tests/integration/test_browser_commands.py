@@ -113,7 +113,12 @@ def test_register_scheme_commands(desktop: dict[str, str]) -> None:
     assert undone.returncode == 0, undone.stderr
     assert not desktop_file.exists()
     loopback = run_cli(
-        ["register-scheme", *flags_for({"client_id": "c", "redirect_uri": "http://127.0.0.1/cb"})],
+        [
+            "register-scheme",
+            *flags_for(
+                {"provider": "frameio-v2", "client_id": "c", "redirect_uri": "http://127.0.0.1/cb"}
+            ),
+        ],
         env=desktop,
     )
     assert loopback.returncode == 2

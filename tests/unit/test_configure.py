@@ -89,7 +89,7 @@ def test_client_id_is_required_and_has_no_spaces() -> None:
         ("file:///etc/passwd", Level.ERROR),
         ("http://app.example.test/cb", Level.ERROR),  # http off loopback
         ("https://app.example.test/cb#frag", Level.ERROR),
-        ("http://127.0.0.1:8765/cb", Level.WARNING),  # allowed, but not Adobe's native shape
+        ("http://127.0.0.1:8765/cb", Level.ERROR),  # IMS never accepts http://
         ("https://app.example.test/cb", Level.WARNING),  # SPA / Web App credential
         ("myapp://callback", Level.WARNING),
         ("adobe+zz://adobeid/abc123", Level.WARNING),  # not a hex hash
@@ -110,6 +110,24 @@ def test_redirect_messages_say_why() -> None:
     assert "javascript:" in check("redirect_uri", values(redirect_uri="javascript:x")).message
     warning = check("redirect_uri", values(redirect_uri="https://app.example.test/cb"))
     assert "adobe+<hash>://adobeid/<client id>" in warning.message
+
+
+def test_v4_http_redirect_is_an_error_that_says_what_ims_takes() -> None:
+    result = check("redirect_uri", values(redirect_uri="http://127.0.0.1:8765/cb"))
+    assert result.level is Level.ERROR
+    assert "adobe+<hash>://adobeid/abc123" in result.message
+    assert "https://" in result.message
+    assert "Adobe Developer Console" in result.message
+    assert "--" not in result.message
+    assert "FRAMEIO_" not in result.message
+
+
+def test_v4_http_loopback_redirect_is_allowed_with_an_authorize_override() -> None:
+    v = values(
+        redirect_uri="http://127.0.0.1:8765/cb",
+        authorize_url="http://127.0.0.1:5000/ims/authorize/v2",
+    )
+    assert check("redirect_uri", v).level is Level.WARNING  # not Adobe's native shape
 
 
 def test_other_providers_take_any_allowed_redirect_without_warning() -> None:

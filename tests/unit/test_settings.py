@@ -142,12 +142,57 @@ def test_http_allowed_on_loopback(tmp_path: Path, url: str) -> None:
     [
         "adobe+1f2e3d://adobeid/abc",
         "com.example.app:/oauth2redirect",
-        "http://127.0.0.1:43123/callback",
         "https://app.example.test/callback?tenant=1",
     ],
 )
 def test_good_redirect_uris(tmp_path: Path, uri: str) -> None:
     assert load(tmp_path, {"client_id": "x", "redirect_uri": uri}).redirect_uri == uri
+
+
+LOOPBACK_REDIRECT = "http://127.0.0.1:43123/callback"
+
+
+@pytest.mark.parametrize("redirect", [LOOPBACK_REDIRECT, "http://localhost/cb"])
+def test_ims_refuses_an_http_redirect_and_says_what_it_takes(tmp_path: Path, redirect: str) -> None:
+    """Adobe IMS never accepts an http:// redirect, loopback included: with the V4 preset
+    on Adobe's own endpoints the settings are refused before anything opens."""
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, {"client_id": "abc123", "redirect_uri": redirect})
+    message = err.value.user_message
+    assert err.value.setting == "FRAMEIO_REDIRECT_URI"
+    assert err.value.exit_code == 2
+    assert "adobe+<hash>://adobeid/abc123" in message
+    assert "https://" in message
+    assert "Adobe Developer Console" in message
+    assert "--redirect-uri" in message  # the command line's remedy
+
+
+def test_ims_refuses_http_on_an_explicit_adobe_authorize_url(tmp_path: Path) -> None:
+    flags = {
+        "provider": "oidc",
+        "client_id": "x",
+        "redirect_uri": LOOPBACK_REDIRECT,
+        "authorize_url": "https://ims-eu1.adobelogin.com/ims/authorize/v2",
+        "token_url": "https://ims-eu1.adobelogin.com/ims/token/v3",
+    }
+    with pytest.raises(ConfigError, match="never accepts an http:// redirect"):
+        load(tmp_path, flags)
+
+
+def test_http_loopback_redirect_stays_allowed_with_endpoint_overrides(tmp_path: Path) -> None:
+    """A test server or proxy in IMS's place: http:// loopback is allowed as before."""
+    flags = {
+        "client_id": "x",
+        "redirect_uri": LOOPBACK_REDIRECT,
+        "authorize_url": "http://127.0.0.1:5000/ims/authorize/v2",
+        "token_url": "http://127.0.0.1:5000/ims/token/v3",
+    }
+    assert load(tmp_path, flags).redirect_uri == LOOPBACK_REDIRECT
+    for provider in ("frameio-v2", "oidc"):
+        other = {"provider": provider, "client_id": "x", "redirect_uri": LOOPBACK_REDIRECT}
+        if provider == "oidc":
+            other["issuer"] = "https://id.example.test"
+        assert load(tmp_path, other).redirect_uri == LOOPBACK_REDIRECT
 
 
 @pytest.mark.parametrize(
