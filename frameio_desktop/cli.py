@@ -19,11 +19,9 @@ from frameio_desktop.core import errors
 from frameio_desktop.core.errors import ExitCode
 from frameio_desktop.core.providers import sunset_notice
 from frameio_desktop.core.settings import ACCOUNT_ID, ENV_NAMES, Settings, load_settings
-from frameio_desktop.core.timefmt import format_expiry
 
 if TYPE_CHECKING:
     from frameio_desktop.core.session import AuthSession
-    from frameio_desktop.core.tokens import TokenSet
 
 
 EXIT_CODES_HELP = "exit codes:\n" + "".join(
@@ -208,6 +206,7 @@ def run_script_command(
     try:
         return handler(invocation)
     except errors.FrameioDesktopError as exc:
+        json_whatever_the_outcome(args, exc, out)
         print(f"frameio-desktop: {exc.user_message}", file=err)
         return exit_code_for(exc)
 
@@ -291,117 +290,63 @@ def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> in
     return ExitCode.OK
 
 
-def stored_tokens(session: AuthSession) -> TokenSet:
-    """The stored tokens (no network), or the reason there are none
-    (`AuthSession.why_not_signed_in`)."""
-    session.store.check_secure()
-    tokens = session.load()
-    if tokens is None:
-        raise session.why_not_signed_in()
-    return tokens
+def _print_json(data: object, out: TextIO) -> None:
+    json.dump(data, out)
+    out.write("\n")
 
 
 def cmd_status(session: AuthSession, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    settings: Settings = session.settings
-    backend = session.store.backend_name
-    tokens = stored_tokens(session)
-    account = None
-    problem: errors.FrameioDesktopError | None = None
-    try:
-        account = session.account()
-        tokens = session.tokens or tokens
-    except errors.FrameioDesktopError as exc:
-        problem = exc
-    now = session.clock()
+    """Who is signed in, asked of the server; offline, what is stored (exit 9). With
+    `--json` the object is printed whatever the outcome (core/status.py)."""
+    from frameio_desktop.core.status import status_report, status_text
+
+    report = status_report(session)
     if args.json:
-        json.dump(
-            {
-                # Exit 4 ("sign in again") whatever the class: an expired refresh, an
-                # API that refuses even a refreshed token.
-                "signed_in": problem is None or exit_code_for(problem) != ExitCode.SESSION_EXPIRED,
-                "provider": settings.provider,
-                "profile": settings.profile,
-                "client_id": settings.client_id,
-                "account": account.to_json() if account else None,
-                "account_id": session.account_id,
-                "accounts": (
-                    [a.to_json() for a in session.accounts]
-                    if session.accounts is not None
-                    else None
-                ),
-                "signed_in_until": (
-                    tokens.signed_in_until.isoformat() if tokens.signed_in_until else None
-                ),
-                "access_token_expires_at": tokens.expires_at.isoformat(),
-                "refresh_token_expires_at": (
-                    tokens.refresh_expires_at.isoformat() if tokens.refresh_expires_at else None
-                ),
-                "has_refresh_token": tokens.refresh_token is not None,
-                "keyring_backend": backend,
-                "error": problem.user_message if problem else None,
-            },
-            out,
-        )
-        out.write("\n")
+        _print_json(report.to_json(), out)
     else:
-        who = "unknown"
-        if account is not None:
-            who = account.display_name + (f" <{account.email}>" if account.email else "")
-        until = tokens.signed_in_until
-        lines = [
-            f"Signed in to {settings.title} ({settings.provider}), profile {settings.profile}",
-            (
-                f"Signed in until {format_expiry(until, now)}"
-                if until is not None
-                else "Signed in (renewed automatically; the server states no end)"
-            ),
-            f"  account:        {who}",
-        ]
-        if account is not None:
-            lines.append(f"  user id:        {account.id or '-'}")
-        lines.append(f"  account id:     {session.account_id or '-'}")
-        if session.accounts:
-            lines.append(f"  accounts:       {len(session.accounts)} (frameio-desktop accounts)")
-        lines += [
-            f"  access token:   expires {format_expiry(tokens.expires_at, now)}",
-            "  refresh token:  "
-            + (
-                f"expires {format_expiry(tokens.refresh_expires_at, now)}"
-                if tokens.refresh_token
-                else "none"
-            ),
-            f"  keyring:        {backend}",
-        ]
-        out.write("\n".join(lines) + "\n")
-    if problem is not None:
-        print(f"frameio-desktop: {problem.user_message}", file=err)
-        return exit_code_for(problem)
-    return ExitCode.OK
+        out.write(status_text(report, session.settings, session.clock()))
+    if report.problem is not None:
+        print(f"frameio-desktop: {report.problem.user_message}", file=err)
+    return report.exit_code
 
 
-def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Every account the user can reach, the default one marked. Frame.io V2 (no account
-    list) shows the one account `/v2/me` names."""
+    list) shows the one account `/v2/me` names. With `--json` an object whatever the
+    outcome: when the list cannot be read, the stored default account ID and why."""
     from frameio_desktop.core.accounts import FrameioAccount
+    from frameio_desktop.core.status import Identity, accounts_json, stored_tokens
 
-    stored_tokens(session)
-    account = session.account()  # reads every page of the list where there is one
-    if session.accounts_problem is not None:
-        raise session.accounts_problem  # this command is the list: say why it is missing
+    try:
+        stored_tokens(session)
+        account = session.account()  # reads every page of the list where there is one
+        if session.accounts_problem is not None:
+            raise session.accounts_problem  # this command is the list: say why it is missing
+    except errors.FrameioDesktopError as exc:
+        if args.json:
+            stored = session.known_account
+            _print_json(
+                accounts_json(
+                    Identity.of(session.settings),
+                    account_id=session.account_id or (stored.account_id if stored else None),
+                    accounts=None,
+                    problem=exc,
+                    signed_in=session.tokens is not None
+                    and exc.exit_code != ExitCode.SESSION_EXPIRED,
+                ),
+                out,
+            )
+        print(f"frameio-desktop: {exc.user_message}", file=err)
+        return exit_code_for(exc)
     listed = session.accounts
     if listed is None:
         found = account.account_id if account else None
         listed = [FrameioAccount(id=found, name=None)] if found else []
     chosen = session.account_id
     if args.json:
-        json.dump(
-            {
-                "account_id": chosen,
-                "accounts": [{**a.to_json(), "default": a.id == chosen} for a in listed],
-            },
-            out,
+        _print_json(
+            accounts_json(Identity.of(session.settings), account_id=chosen, accounts=listed), out
         )
-        out.write("\n")
         return ExitCode.OK
     if not listed:
         out.write("No accounts.\n")
@@ -409,6 +354,27 @@ def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO) ->
         mark = "*" if a.id == chosen else " "
         out.write(f"{mark} {a.id}  {a.name or ''}".rstrip() + "\n")
     return ExitCode.OK
+
+
+def json_whatever_the_outcome(
+    args: argparse.Namespace, problem: errors.FrameioDesktopError, out: TextIO
+) -> None:
+    """`status --json` and `accounts --json` print their object even when the settings
+    cannot be read: what the settings name, not signed in, and why."""
+    from frameio_desktop.core.status import Identity, StatusReport, accounts_json
+
+    if not getattr(args, "json", False) or args.command not in ("status", "accounts"):
+        return
+    identity = Identity.from_raw(settings_flags(args))
+    if args.command == "status":
+        _print_json(StatusReport(identity, problem=problem).to_json(), out)
+    else:
+        _print_json(
+            accounts_json(
+                identity, account_id=None, accounts=None, problem=problem, signed_in=False
+            ),
+            out,
+        )
 
 
 def cmd_logout(session: AuthSession, out: TextIO) -> int:
@@ -530,7 +496,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "accounts": Command(
         "list the Frame.io accounts of the signed-in user",
-        lambda run: cmd_accounts(run.session, run.args, run.out),
+        lambda run: cmd_accounts(run.session, run.args, run.out, run.err),
         _json_argument,
     ),
     "logout": Command(

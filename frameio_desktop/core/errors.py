@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     NO_KEYRING = 6  # no secure keyring
     CANCELLED = 7  # sign-in cancelled or denied
     BUSY = 8  # another frameio-desktop process holds the sign-in's lock
+    UNCHECKED = 9  # status: signed in as stored, but the server could not be asked
 
 
 #: What each exit status means, in the words `--help` prints and the README's table uses
@@ -40,6 +41,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.NO_KEYRING: "no secure keyring available, or the keyring is locked or failed",
     ExitCode.CANCELLED: "sign-in cancelled or denied (login)",
     ExitCode.BUSY: "another frameio-desktop process is busy with this sign-in: try again",
+    ExitCode.UNCHECKED: "status: could not check with the server; it shows what is stored",
 }
 
 
@@ -415,6 +417,21 @@ class SignOutIncompleteError(FrameioDesktopError):
         self.cause = cause
         self.exit_code = cause.exit_code
         super().__init__(message)
+
+
+class StatusUncheckedError(FrameioDesktopError):
+    """`status` could not ask the server (offline, a stalled or failing server): it shows
+    what is stored, and says so with an exit code of its own."""
+
+    title = "Not checked with the server"
+    exit_code = ExitCode.UNCHECKED
+
+    def __init__(self, cause: FrameioDesktopError) -> None:
+        self.cause = cause
+        super().__init__(
+            f"Could not check with the server ({cause.user_message.rstrip('.')}). "
+            "Shown is what is stored."
+        )
 
 
 class LockTimeoutError(FrameioDesktopError):

@@ -100,6 +100,7 @@ def test_exit_codes_keep_their_numbers() -> None:
         ("NO_KEYRING", 6),
         ("CANCELLED", 7),
         ("BUSY", 8),
+        ("UNCHECKED", 9),
     ]
 
 
