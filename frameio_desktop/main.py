@@ -12,6 +12,7 @@ and `login` starts the sign-in window process it is about to need.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import enum
 import logging
 import os
@@ -145,6 +146,18 @@ def choose_mode(args: argparse.Namespace) -> Mode:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; Ctrl-C ends any command quietly with 130 (a refresh under
+    way is saved first: core/interrupts.py)."""
+    try:
+        return run_command_line(argv)
+    except KeyboardInterrupt:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        return ExitCode.INTERRUPTED
+
+
+def run_command_line(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == [SWITCH]:  # Mode.SIGN_IN_CHILD: started by the app, not by people
         from frameio_desktop.gui.sign_in_child.window import run

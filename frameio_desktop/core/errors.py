@@ -27,6 +27,8 @@ class ExitCode(IntEnum):
     CANCELLED = 7  # sign-in cancelled or denied
     BUSY = 8  # another frameio-desktop process holds the sign-in's lock
     UNCHECKED = 9  # status: signed in as stored, but the server could not be asked
+    NO_DISPLAY = 10  # the window was asked for, and there is no display to show it on
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it: 128 + 2
 
 
 #: What each exit status means, in the words `--help` prints and the README's table uses
@@ -42,6 +44,9 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.CANCELLED: "sign-in cancelled or denied (login)",
     ExitCode.BUSY: "another frameio-desktop process is busy with this sign-in: try again",
     ExitCode.UNCHECKED: "status: could not check with the server; it shows what is stored",
+    ExitCode.NO_DISPLAY: "no display to show the window on (use the commands, or login "
+    "--no-browser)",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); a refresh under way is saved first",
 }
 
 

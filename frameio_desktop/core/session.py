@@ -44,6 +44,7 @@ from frameio_desktop.core.errors import (
 )
 from frameio_desktop.core.flow import PendingLogin, begin_login
 from frameio_desktop.core.http import HttpClient
+from frameio_desktop.core.interrupts import signals_deferred
 from frameio_desktop.core.oauth import RevokeResult, TokenClient
 from frameio_desktop.core.providers import PRESETS, discover, retired_api_error
 from frameio_desktop.core.settings import APP_NAME, ENV_NAMES, Settings
@@ -53,6 +54,8 @@ from frameio_desktop.core.web_profile import delete_web_profile
 
 log = logging.getLogger(__name__)
 
+#: What Ctrl-C during a refresh says: the new tokens are saved before the process stops.
+FINISHING_REFRESH = "Stopping once the new sign-in is saved (a refresh was under way)..."
 #: How long a process waits for another one's refresh before giving up.
 LOCK_TIMEOUT_SECONDS = 60.0
 
@@ -444,21 +447,23 @@ class AuthSession:
             if not latest.refresh_usable(now):
                 self._forget()
                 raise SessionExpiredError()
-            try:
-                new = self.token_client().refresh(latest)
-            except InvalidGrantError as exc:
-                # The refresh token was revoked, expired, or spent elsewhere.
-                self._forget()
-                raise SessionExpiredError() from exc
-            # Crash windows, for a server that rotates refresh tokens:
-            # - before the reply arrives: the stored (old) token is still valid; the next
-            #   process refreshes with it.
-            # - after the reply, before the keyring write finishes: the keyring still holds
-            #   the old token, which the server has spent; the next refresh gets
-            #   invalid_grant and the person is asked to sign in again. No hang, no loop.
-            # - after the write: the new token is in the keyring; nothing is lost.
-            # `_save` writes the new set before anything of the old one is removed.
-            self._save(new)
+            # From here until the new tokens are saved, Ctrl-C waits (core/interrupts.py).
+            with signals_deferred(FINISHING_REFRESH):
+                try:
+                    new = self.token_client().refresh(latest)
+                except InvalidGrantError as exc:
+                    # The refresh token was revoked, expired, or spent elsewhere.
+                    self._forget()
+                    raise SessionExpiredError() from exc
+                # Crash windows, for a server that rotates refresh tokens:
+                # - before the reply arrives: the stored (old) token is still valid; the next
+                #   process refreshes with it.
+                # - after the reply, before the keyring write finishes: the keyring still holds
+                #   the old token, which the server has spent; the next refresh gets
+                #   invalid_grant and the person is asked to sign in again. No hang, no loop.
+                # - after the write: the new token is in the keyring; nothing is lost.
+                # `_save` writes the new set before anything of the old one is removed.
+                self._save(new)
             return new
 
     # -- account ---------------------------------------------------------------------------

@@ -248,6 +248,7 @@ def test_killed_mid_refresh_leaves_a_usable_or_clearly_expired_session(
 ) -> None:
     signed_in.expire_access_token()
     demo.state.token_gate.clear()
+    demo.state.token_request_arrived.clear()  # set by the sign-in's own code exchange
     victim = start_cli(["token", *signed_in.args])
     assert demo.state.token_request_arrived.wait(30)  # it holds the lock, mid-refresh
     victim.send_signal(signal.SIGKILL)
