@@ -101,6 +101,8 @@ def test_exit_codes_keep_their_numbers() -> None:
         ("CANCELLED", 7),
         ("BUSY", 8),
         ("UNCHECKED", 9),
+        ("NO_DISPLAY", 10),
+        ("INTERRUPTED", 130),
     ]
 
 
