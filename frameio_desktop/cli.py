@@ -207,7 +207,10 @@ def run_script_command(
         return handler(invocation)
     except errors.FrameioDesktopError as exc:
         json_whatever_the_outcome(args, exc, out)
-        print(f"frameio-desktop: {exc.user_message}", file=err)
+        # Say which settings did not come from the settings file: a `.env`'s CLIENT_ID
+        # is otherwise a silent reason for "No one is signed in".
+        note = invocation.loaded_settings.origins_note() if invocation.loaded_settings else ""
+        print(f"frameio-desktop: {exc.user_message}" + (f" {note}" if note else ""), file=err)
         return exit_code_for(exc)
 
 
@@ -232,6 +235,11 @@ class Invocation:
         self._make_session = make_session
         self._settings: Settings | None = None
         self._session: AuthSession | None = None
+
+    @property
+    def loaded_settings(self) -> Settings | None:
+        """The settings, if they were loaded (None before, or when they could not be)."""
+        return self._settings
 
     @property
     def settings(self) -> Settings:

@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop.cli import (
     COMMANDS,
@@ -35,7 +35,7 @@ from frameio_desktop.core.browser.launch import no_display_reason
 from frameio_desktop.core.browser.scheme import redirect_scheme
 from frameio_desktop.core.errors import ConfigError, ExitCode, FrameioDesktopError
 from frameio_desktop.core.redact import configure_logging
-from frameio_desktop.core.settings import Settings, load_settings
+from frameio_desktop.core.settings import Settings, dotenv_environ, load_settings
 from frameio_desktop.gui.sign_in_child.process import SWITCH, ProcessFactory
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def host_kind_from_environment() -> HostKind:
 def host_kind_for(args: argparse.Namespace) -> HostKind:
     """`--browser system` or FRAMEIO_BROWSER=system: the person's browser; otherwise the
     app's own page, embedded or in its own window (FRAMEIO_SIGN_IN_WINDOW)."""
-    if browser_choice(args, os.environ) == "system":
+    if browser_choice(args, dotenv_environ()) == "system":
         return HostKind.SYSTEM_BROWSER
     return host_kind_from_environment()
 
@@ -169,6 +169,8 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(arguments)
     configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
     mode = choose_mode(args)
+    if not (args.demo or args.self_test):  # the demo reads no .env and no settings file
+        warn_about_settings(settings_flags(args), sys.stderr)
     if mode is Mode.SCRIPT:
         return run_script_command(args, sys.stdout, sys.stderr)
     if mode is Mode.LOGIN_PASTE:
@@ -181,7 +183,7 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
             return problem.exit_code
     try:
         kind = host_kind_for(args)
-        timeout = browser_timeout(args, os.environ)
+        timeout = browser_timeout(args, dotenv_environ())
     except ConfigError as problem:
         print(f"frameio-desktop: {problem.user_message}", file=sys.stderr)
         return problem.exit_code
@@ -203,6 +205,18 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
         )
     finally:
         browser.close()
+
+
+def warn_about_settings(flags: Mapping[str, str | None], err: TextIO) -> None:
+    """Print, once per run, what was ignored in the `.env` and the settings file."""
+    from frameio_desktop.core.sources import resolve
+
+    try:
+        found = resolve(flags)
+    except ConfigError:
+        return  # an unreadable settings file: the command itself says so
+    for warning in found.warnings:
+        print(f"frameio-desktop: warning: {warning}", file=err)
 
 
 def run_login_paste(args: argparse.Namespace) -> int:

@@ -99,6 +99,9 @@ class ConfigError(FrameioDesktopError):
 
     title = "Settings needed"
     exit_code = ExitCode.USAGE
+    #: What the person should also hear about how the settings were read (an ignored
+    #: `.env` key may be why a setting is missing); `Settings.warnings` when they load.
+    warnings: tuple[str, ...] = ()
 
     def __init__(self, setting: str, problem: str, *, hint: str | None = None) -> None:
         self.setting = setting

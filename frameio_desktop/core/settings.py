@@ -1,8 +1,7 @@
 """Settings: a provider preset plus overrides from flags, environment, `.env` and a file.
 
-Precedence, highest first: command-line flags, the environment, a `.env` in the working
-folder (read with python-dotenv, never loaded into `os.environ`), then `settings.json` in
-the user's config folder (platformdirs). The first layer that names a setting wins.
+Where each value comes from, and what a `.env` may set, is `core.sources`; this module
+validates the result and writes the settings file.
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import platformdirs
-
 from frameio_desktop.core.errors import ConfigError
 from frameio_desktop.core.providers import (
     DEFAULT_PROVIDER,
@@ -27,55 +24,65 @@ from frameio_desktop.core.providers import (
     is_loopback_host,
     is_secure_endpoint,
 )
-
-APP_NAME = "frameio-desktop"
-
-#: Setting name -> environment variable. The flag is `--` + the name with dashes.
-ENV_NAMES: dict[str, str] = {
-    "provider": "FRAMEIO_PROVIDER",
-    "issuer": "FRAMEIO_ISSUER",
-    "client_id": "FRAMEIO_CLIENT_ID",
-    "client_secret": "FRAMEIO_CLIENT_SECRET",
-    "redirect_uri": "FRAMEIO_REDIRECT_URI",
-    "scopes": "FRAMEIO_SCOPES",
-    "authorize_url": "FRAMEIO_AUTHORIZE_URL",
-    "token_url": "FRAMEIO_TOKEN_URL",
-    "account_url": "FRAMEIO_ACCOUNT_URL",
-    "revoke_url": "FRAMEIO_REVOKE_URL",
-    "profile": "FRAMEIO_PROFILE",
-}
-#: The names the Frame.io document's `.env` uses.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "client_id": ("CLIENT_ID",),
-    "client_secret": ("CLIENT_SECRET",),
-}
-SECRET_SETTINGS = frozenset({"client_secret"})
-#: Written to the settings file when a Web App credential's secret was saved in the keyring
-#: (the file never holds the secret itself); only then does a launch read the keyring for it.
-SECRET_IN_KEYRING = "client_secret_in_keyring"
-#: Settings only the settings file holds (no flag or environment variable).
-FILE_ONLY_SETTINGS = frozenset({SECRET_IN_KEYRING})
-#: Where a value came from, highest precedence first (`Settings.sources` uses these).
-FLAG, ENVIRONMENT, DOTENV, SETTINGS_FILE, KEYRING, DEFAULT = (
-    "flag",
-    "environment",
-    ".env",
-    "settings file",
-    "keyring",
-    "default",
+from frameio_desktop.core.sources import (
+    ACCOUNT_ID,
+    ACCOUNT_ID_ENV,
+    ALIASES,
+    APP_NAME,
+    DEFAULT,
+    DOTENV,
+    ENV_NAMES,
+    ENVIRONMENT,
+    FILE_ONLY_SETTINGS,
+    FLAG,
+    KEYRING,
+    PERSISTENT_WEB_PROFILE_ENV,
+    SECRET_IN_KEYRING,
+    SECRET_SETTINGS,
+    SETTINGS_FILE,
+    Resolved,
+    default_settings_path,
+    dotenv_environ,
+    origins_note,
+    read_settings_document,
+    read_settings_file,
+    resolve,
+    resolve_values,
 )
-#: The account override: a flag (`--account-id`) and an environment variable, not a saved
-#: setting (the chosen default account is kept per profile by `core.accounts`).
-ACCOUNT_ID = "account_id"
-ACCOUNT_ID_ENV = "FRAMEIO_ACCOUNT_ID"
-PERSISTENT_WEB_PROFILE_ENV = "FRAMEIO_PERSISTENT_WEB_PROFILE"
+
+__all__ = [
+    "ACCOUNT_ID",
+    "ACCOUNT_ID_ENV",
+    "ALIASES",
+    "APP_NAME",
+    "DEFAULT",
+    "DOTENV",
+    "ENDPOINT_SETTINGS",
+    "ENVIRONMENT",
+    "ENV_NAMES",
+    "FILE_ONLY_SETTINGS",
+    "FLAG",
+    "KEYRING",
+    "PERSISTENT_WEB_PROFILE_ENV",
+    "SECRET_IN_KEYRING",
+    "SECRET_SETTINGS",
+    "SETTINGS_FILE",
+    "Settings",
+    "default_settings_path",
+    "dotenv_environ",
+    "endpoint_problem",
+    "load_settings",
+    "read_settings_file",
+    "redirect_uri_problem",
+    "resolve_values",
+    "save_settings_file",
+    "validate_endpoint",
+    "validate_redirect_uri",
+]
+
 ENDPOINT_SETTINGS = ("authorize_url", "token_url", "account_url", "revoke_url")
 # Schemes that must never be a redirect target: they run code or read local data.
 _FORBIDDEN_REDIRECT_SCHEMES = frozenset({"javascript", "data", "file", "about", "blob", "ftp"})
-
-
-def default_settings_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "settings.json"
 
 
 @dataclass(frozen=True)
@@ -114,10 +121,23 @@ class Settings:
     authorize_params: Mapping[str, str] = field(default_factory=dict)
     #: Setting name -> where its value came from ("flag", "environment", ".env", ...).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    #: Setting name -> the variable and place, for messages ("CLIENT_ID from ./.env").
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    #: `FRAMEIO_*` keys of the working folder's `.env` that a `.env` may not set, ignored
+    #: (`warnings` says so; `doctor` lists them).
+    ignored_dotenv_keys: tuple[str, ...] = field(default=(), compare=False)
+    #: Things the person should hear about how the settings were read (ignored `.env`
+    #: keys, unknown settings-file keys): printed on stderr, shown in the window.
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def scope(self) -> str:
         return " ".join(self.scopes)
+
+    def origins_note(self, names: tuple[str, ...] | None = None) -> str:
+        """Which settings (all, or `names`) did not come from the settings file, and from
+        where: "Settings not from the settings file: CLIENT_ID from ./.env." or ""."""
+        return origins_note(self.origins, names)
 
     @property
     def store_key(self) -> str:
@@ -136,55 +156,6 @@ class Settings:
             require_iss=found.iss_parameter_supported,
             needs_discovery=False,
         )
-
-
-def _layers(
-    flags: Mapping[str, str | None],
-    environ: Mapping[str, str],
-    dotenv_path: Path | None,
-    file_layer: Mapping[str, str | None],
-) -> list[tuple[str, Mapping[str, str | None]]]:
-    def from_env(source: Mapping[str, str | None]) -> dict[str, str | None]:
-        found: dict[str, str | None] = {}
-        for name, env in ENV_NAMES.items():
-            for key in (env, *ALIASES.get(name, ())):
-                if source.get(key):
-                    found[name] = source[key]
-                    break
-        return found
-
-    dotenv: Mapping[str, str | None] = {}
-    if dotenv_path is not None and dotenv_path.is_file():
-        from dotenv import dotenv_values
-
-        dotenv = dotenv_values(dotenv_path)
-    return [
-        (FLAG, {k: v for k, v in flags.items() if v}),
-        (ENVIRONMENT, from_env(environ)),
-        (DOTENV, from_env(dotenv)),
-        (SETTINGS_FILE, file_layer),
-    ]
-
-
-def read_settings_file(path: Path) -> dict[str, str | None]:
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(
-            "settings file", f"at {path} cannot be read ({exc})", hint="Fix or delete it."
-        ) from exc
-    if not isinstance(data, dict):
-        raise ConfigError("settings file", f"at {path} is not a JSON object", hint="Fix it.")
-    # A secret in the settings file is ignored: it belongs in the keyring, environment or .env.
-    return {
-        k: str(v)
-        for k, v in data.items()
-        if (k in ENV_NAMES or k in FILE_ONLY_SETTINGS)
-        and k not in SECRET_SETTINGS
-        and v is not None
-    }
 
 
 def save_settings_file(
@@ -222,7 +193,12 @@ def save_settings_file(
         _private_folder(path.parent)
         with filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=10):
             try:
-                current = read_settings_file(path)
+                # Unknown keys stay (each launch warns about them); a secret goes.
+                current = {
+                    k: v
+                    for k, v in read_settings_document(path).items()
+                    if k not in SECRET_SETTINGS
+                }
             except ConfigError:
                 if not set_aside_unreadable:
                     raise
@@ -276,41 +252,6 @@ def _replace_atomically(path: Path, text: str) -> None:
             os.close(folder_fd)
 
 
-def resolve_values(
-    flags: Mapping[str, str | None] | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    dotenv_path: Path | None = None,
-    settings_path: Path | None = None,
-    file_values: Mapping[str, str | None] | None = None,
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Each setting's winning raw value and where it came from, without any validation.
-
-    `file_values`, when given, stands in for the settings file (a form's unsaved values).
-    """
-    environ = os.environ if environ is None else environ
-    dotenv_path = Path.cwd() / ".env" if dotenv_path is None else dotenv_path
-    if file_values is None:
-        settings_path = default_settings_path() if settings_path is None else settings_path
-        file_values = read_settings_file(settings_path)
-    layers = _layers(flags or {}, environ, dotenv_path, file_values)
-    values: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    for name in ENV_NAMES:
-        for source, layer in layers:
-            value = layer.get(name)
-            if value and value.strip():
-                values[name] = value.strip()
-                sources[name] = source
-                break
-    for name in FILE_ONLY_SETTINGS:
-        value = file_values.get(name)
-        if value:
-            values[name] = value
-            sources[name] = SETTINGS_FILE
-    return values, sources
-
-
 def load_settings(
     flags: Mapping[str, str | None] | None = None,
     *,
@@ -328,15 +269,37 @@ def load_settings(
     `secret_lookup(provider, client_id)` reads a client secret the settings file says is in
     the keyring (default: the system keyring); it is asked only then, so a public client's
     launch never pays for it.
+
+    The settings keep where each value came from (`origins`) and the `warnings` about how
+    they were read; a `ConfigError` carries the same `warnings`, and names the bad value's
+    origin when it is not the settings file.
     """
-    values, sources = resolve_values(
+    found = resolve(
         flags,
         environ=environ,
         dotenv_path=dotenv_path,
         settings_path=settings_path,
         file_values=file_values,
     )
+    env = os.environ if environ is None else environ
+    try:
+        return _validated(found, flags or {}, env, secret_lookup)
+    except ConfigError as exc:
+        names = {variable: name for name, variable in ENV_NAMES.items()}
+        origin = found.origins.get(names.get(exc.setting, ""), "")
+        if origin and found.sources.get(names[exc.setting]) != SETTINGS_FILE:
+            exc = ConfigError(exc.setting, f"{exc.problem} ({origin})", hint=exc.hint)
+        exc.warnings = found.warnings
+        raise exc from exc.__cause__
 
+
+def _validated(
+    found: Resolved,
+    flags: Mapping[str, str | None],
+    env: Mapping[str, str],
+    secret_lookup: Callable[[str, str], str | None] | None,
+) -> Settings:
+    values, sources = found.values, dict(found.sources)
     provider = values.get("provider", DEFAULT_PROVIDER)
     preset = PRESETS.get(provider)
     if preset is None:
@@ -380,8 +343,9 @@ def load_settings(
         client_secret = _secret_from_keyring(provider, client_id, secret_lookup)
         sources["client_secret"] = KEYRING
 
-    env = os.environ if environ is None else environ
-    account_id = ((flags or {}).get(ACCOUNT_ID) or env.get(ACCOUNT_ID_ENV) or "").strip() or None
+    account_id = (
+        flags.get(ACCOUNT_ID) or dotenv_environ(env, found.dotenv_path).get(ACCOUNT_ID_ENV) or ""
+    ).strip() or None
     persistent = preset.persistent_web_profile
     if env.get(PERSISTENT_WEB_PROFILE_ENV, "").strip():
         persistent = _flag_value(PERSISTENT_WEB_PROFILE_ENV, env[PERSISTENT_WEB_PROFILE_ENV])
@@ -414,6 +378,9 @@ def load_settings(
             else {}
         ),
         sources=sources,
+        origins=found.origins,
+        ignored_dotenv_keys=found.ignored_dotenv_keys,
+        warnings=found.warnings,
     )
 
 

@@ -27,6 +27,14 @@ class Configuration:
     problem: ConfigError | None
     provider_title: str
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the window should show about how the settings were read: `.env` keys it
+        ignored, unknown settings-file keys (the command line prints the same on stderr)."""
+        if self.settings is not None:
+            return self.settings.warnings
+        return self.problem.warnings if self.problem is not None else ()
+
 
 @dataclass(frozen=True)
 class SettingsAccess:

@@ -25,14 +25,23 @@ def flags_for(settings_flags: Mapping[str, str]) -> list[str]:
 
 
 def run_cli(
-    args: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float = 60
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 60,
+    cwd: str | os.PathLike[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`frameio-desktop ARGS`; in `cwd` (its `.env` is read), with the package imported
+    from this checkout however `cwd` is set."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     return subprocess.run(
         [sys.executable, "-m", "frameio_desktop", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
+        cwd=cwd,
     )
 
 

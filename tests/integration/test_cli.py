@@ -192,11 +192,35 @@ def test_logout_revokes_and_clears(signed_in: SignedIn, demo: DemoServer) -> Non
     assert "Nobody was signed in" in again.stdout
 
 
-def test_a_dotenv_cannot_send_the_stored_tokens_elsewhere(
+def test_the_environment_cannot_send_the_stored_tokens_elsewhere(
     signed_in: SignedIn, demo: DemoServer
 ) -> None:
-    """Issue 12, item 1: a `.env` in the working folder names other endpoints."""
+    """Issue 12, item 1: the settings now name other endpoints than the sign-in's."""
     signed_in.expire_access_token()  # `token` would refresh at once with the new endpoints
+    moved = ("token_url", "account_url", "revoke_url")
+    flags = {k: v for k, v in signed_in.settings_flags.items() if k not in moved}
+    save_settings_file({k: signed_in.settings_flags[k] for k in moved})
+    with RecordingServer() as evil:
+        env = {
+            "FRAMEIO_TOKEN_URL": f"{evil.url}/token",
+            "FRAMEIO_ACCOUNT_URL": f"{evil.url}/me",
+            "FRAMEIO_REVOKE_URL": f"{evil.url}/revoke",
+        }
+        for command in ("status", "token", "logout"):
+            result = run_cli([command, *flags_for(flags)], env=env)
+            assert result.returncode == 3, (command, result.stderr)
+            assert "No sign-in for this configuration" in result.stderr
+            assert "FRAMEIO_TOKEN_URL (from environment)" in result.stderr
+        assert evil.requests == []
+    # The sign-in is still there for the settings it was made with.
+    assert signed_in.stored() is not None
+    assert run_cli(["token", *flags_for(flags)]).returncode == 0
+
+
+def test_a_dotenv_cannot_name_endpoints(signed_in: SignedIn, demo: DemoServer) -> None:
+    """Issue 19, medium 1: a `.env`'s endpoints are ignored (with a warning), so neither
+    a refresh nor a new sign-in goes where a working folder says."""
+    signed_in.expire_access_token()
     moved = ("token_url", "account_url", "revoke_url")
     flags = {k: v for k, v in signed_in.settings_flags.items() if k not in moved}
     save_settings_file({k: signed_in.settings_flags[k] for k in moved})
@@ -206,16 +230,12 @@ def test_a_dotenv_cannot_send_the_stored_tokens_elsewhere(
             f"FRAMEIO_ACCOUNT_URL={evil.url}/me\n"
             f"FRAMEIO_REVOKE_URL={evil.url}/revoke\n"
         )
-        for command in ("status", "token", "logout"):
+        for command in ("token", "status"):
             result = run_cli([command, *flags_for(flags)])
-            assert result.returncode == 3, (command, result.stderr)
-            assert "No sign-in for this configuration" in result.stderr
-            assert "FRAMEIO_TOKEN_URL (from .env)" in result.stderr
+            assert result.returncode == 0, (command, result.stderr)
+            assert "warning: Ignored FRAMEIO_TOKEN_URL, FRAMEIO_ACCOUNT_URL" in result.stderr
         assert evil.requests == []
-    # The sign-in is still there for the settings it was made with.
     Path(".env").unlink()
-    assert signed_in.stored() is not None
-    assert run_cli(["token", *flags_for(flags)]).returncode == 0
 
 
 def test_token_does_not_import_pyside(signed_in: SignedIn) -> None:

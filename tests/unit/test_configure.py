@@ -216,17 +216,17 @@ def test_empty_configuration_opens_on_v4_defaults(tmp_path: Path) -> None:
 
 
 def test_sources_and_read_only_fields(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("FRAMEIO_SCOPES=openid\nCLIENT_SECRET=shh\n")
+    (tmp_path / ".env").write_text("FRAMEIO_PROFILE=env-profile\nCLIENT_SECRET=shh\n")
     state = state_for(
         tmp_path,
         {"client_id": "file-id", "profile": "work"},
         flags={"redirect_uri": NATIVE},
-        environ={"FRAMEIO_PROFILE": "env-profile"},
+        environ={"FRAMEIO_SCOPES": "openid"},
     )
     f = state.fields
     assert (f["redirect_uri"].value, f["redirect_uri"].source) == (NATIVE, "flag")
-    assert (f["profile"].value, f["profile"].source) == ("env-profile", "environment")
-    assert (f["scopes"].value, f["scopes"].source) == ("openid", ".env")
+    assert (f["profile"].value, f["profile"].source) == ("env-profile", ".env")
+    assert (f["scopes"].value, f["scopes"].source) == ("openid", "environment")
     assert (f["client_id"].value, f["client_id"].source) == ("file-id", "settings file")
     assert [n for n in FIELDS if f[n].read_only] == [
         "redirect_uri",

@@ -63,24 +63,30 @@ def test_frameio_v4_uses_adobe_ims(tmp_path: Path) -> None:
 
 def test_precedence_flag_env_dotenv_file(tmp_path: Path) -> None:
     file = {"client_id": "from-file", "profile": "p-file", "scopes": "a", "redirect_uri": REDIRECT}
-    dotenv = "FRAMEIO_CLIENT_ID=from-dotenv\nFRAMEIO_PROFILE=p-dotenv\nFRAMEIO_SCOPES=b\n"
-    environ = {"FRAMEIO_CLIENT_ID": "from-env", "FRAMEIO_PROFILE": "p-env"}
+    dotenv = "FRAMEIO_CLIENT_ID=from-dotenv\nFRAMEIO_PROFILE=p-dotenv\nCLIENT_SECRET=s\n"
+    environ = {"FRAMEIO_CLIENT_ID": "from-env", "FRAMEIO_SCOPES": "b"}
     flags = {"client_id": "from-flag"}
     s = load(tmp_path, flags, environ, dotenv, file)
     assert s.client_id == "from-flag"
-    assert s.profile == "p-env"
+    assert s.profile == "p-dotenv"
     assert s.scopes == ("b",)
     assert s.redirect_uri == REDIRECT
     assert s.sources["client_id"] == "flag"
-    assert s.sources["profile"] == "environment"
-    assert s.sources["scopes"] == ".env"
+    assert s.sources["scopes"] == "environment"
+    assert s.sources["profile"] == ".env"
     assert s.sources["redirect_uri"] == "settings file"
+    assert s.origins["client_id"] == "--client-id flag"
+    assert s.origins["scopes"] == "FRAMEIO_SCOPES from the environment"
+    assert s.origins["profile"] == f"FRAMEIO_PROFILE from {tmp_path / '.env'}"
+    assert s.origins["client_secret"] == f"CLIENT_SECRET from {tmp_path / '.env'}"
+    assert s.origins["redirect_uri"] == "the settings file"
 
 
 def test_document_style_env_names(tmp_path: Path) -> None:
     s = load(
         tmp_path,
-        dotenv=f"CLIENT_ID=doc-id\nCLIENT_SECRET=doc-secret\nFRAMEIO_REDIRECT_URI={REDIRECT}\n",
+        dotenv="CLIENT_ID=doc-id\nCLIENT_SECRET=doc-secret\n",
+        file={"redirect_uri": REDIRECT},
     )
     assert (s.client_id, s.client_secret) == ("doc-id", "doc-secret")
     assert "doc-secret" not in repr(s)
@@ -382,12 +388,12 @@ def test_missing_keyring_secret_is_a_settings_problem(tmp_path: Path) -> None:
 
 
 def test_resolve_values_names_each_source(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("FRAMEIO_SCOPES=a b\n")
+    (tmp_path / ".env").write_text("FRAMEIO_PROFILE=env-profile\n")
     settings_path = tmp_path / "settings.json"
     settings_path.write_text(json.dumps({"client_id": "file-id", "profile": "work"}))
     values, sources = resolve_values(
         {"redirect_uri": REDIRECT},
-        environ={"FRAMEIO_PROFILE": "env-profile"},
+        environ={"FRAMEIO_SCOPES": "a b"},
         dotenv_path=tmp_path / ".env",
         settings_path=settings_path,
     )
@@ -399,7 +405,7 @@ def test_resolve_values_names_each_source(tmp_path: Path) -> None:
     }
     assert sources == {
         "redirect_uri": "flag",
-        "profile": "environment",
-        "scopes": ".env",
+        "profile": ".env",
+        "scopes": "environment",
         "client_id": "settings file",
     }
