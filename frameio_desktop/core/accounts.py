@@ -12,16 +12,16 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import platformdirs
 
 from frameio_desktop.core.account import _text, raise_for_api_status
-from frameio_desktop.core.errors import StoreError, UnexpectedResponseError
+from frameio_desktop.core.errors import StoreError, TransportError, UnexpectedResponseError
 from frameio_desktop.core.http import HttpClient, json_body
 
 log = logging.getLogger(__name__)
@@ -179,3 +179,68 @@ def choose_account_id(
     if saved in ids:
         return saved
     return ids[0] if ids else None
+
+
+class AccountList:
+    """One sign-in's Frame.io accounts as last read, why the last read failed, and the
+    person's default among them. Read on worker threads and shown on the UI thread: every
+    change holds the lock."""
+
+    def __init__(self, store_key: str, choices: AccountChoices | None = None) -> None:
+        self.choices = choices or AccountChoices()
+        self._key = store_key
+        self._lock = threading.Lock()
+        self._accounts: list[FrameioAccount] | None = None
+        self._problem: TransportError | None = None
+
+    @property
+    def accounts(self) -> list[FrameioAccount] | None:
+        """The accounts last read (None: not read in this process)."""
+        return self._accounts
+
+    @property
+    def problem(self) -> TransportError | None:
+        """Why the last read for `account()` failed (None when it worked or never ran)."""
+        return self._problem
+
+    def update(
+        self,
+        accounts: list[FrameioAccount] | None = None,
+        *,
+        problem: TransportError | Literal["keep"] | None = "keep",
+        unless: Callable[[], bool] = lambda: False,
+    ) -> bool:
+        """Keep a read's result (`accounts`, when given, and `problem`, unless "keep"),
+        unless `unless()` says, under the lock, that it is stale (the sign-in it was read
+        for has ended). True if kept."""
+        with self._lock:
+            if unless():
+                return False
+            if accounts is not None:
+                self._accounts = list(accounts)
+            if problem != "keep":
+                self._problem = problem
+            return True
+
+    def chosen_id(self, override: str | None) -> str | None:
+        """The account scripts use (see `choose_account_id`). No network."""
+        return choose_account_id(
+            self._accounts, override=override, saved=self.choices.get(self._key)
+        )
+
+    def choose(self, account_id: str) -> None:
+        """Save `account_id` as the default; it must be listed when the list is known."""
+        known = self._accounts
+        if known is not None and account_id not in {a.id for a in known}:
+            raise ValueError(f"{account_id!r} is not one of the signed-in user's accounts")
+        self.choices.set(self._key, account_id)
+
+    def forget(self) -> None:
+        """The sign-in ended: drop the list and the saved choice (best effort for the file)."""
+        with self._lock:
+            self._accounts = None
+            self._problem = None
+        try:
+            self.choices.set(self._key, None)
+        except StoreError as exc:
+            log.warning("the account choice was not removed: %s", exc.user_message)

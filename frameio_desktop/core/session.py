@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -20,10 +20,11 @@ from frameio_desktop.core import timing
 from frameio_desktop.core.account import Account, fetch_account
 from frameio_desktop.core.accounts import (
     AccountChoices,
+    AccountList,
     FrameioAccount,
-    choose_account_id,
     fetch_accounts,
 )
+from frameio_desktop.core.binding import binding_problem, endpoint_binding
 from frameio_desktop.core.errors import (
     EndpointGoneError,
     FrameioDesktopError,
@@ -46,8 +47,8 @@ from frameio_desktop.core.flow import PendingLogin, begin_login
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.interrupts import signals_deferred
 from frameio_desktop.core.oauth import RevokeResult, TokenClient
-from frameio_desktop.core.providers import PRESETS, discover, retired_api_error
-from frameio_desktop.core.settings import APP_NAME, ENV_NAMES, Settings
+from frameio_desktop.core.providers import discover, retired_api_error
+from frameio_desktop.core.settings import APP_NAME, Settings
 from frameio_desktop.core.store import KeyringTokenStore, StoredSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
 from frameio_desktop.core.web_profile import delete_web_profile
@@ -62,41 +63,6 @@ LOCK_TIMEOUT_SECONDS = 60.0
 
 def default_lock_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "locks"
-
-
-#: The settings a stored sign-in is bound to: every endpoint that is sent a token, and the
-#: issuer whose discovery document names them. (`accounts_url` is derived from
-#: `account_url`, so binding that one binds both.)
-BOUND_SETTINGS = ("issuer", "token_url", "account_url", "revoke_url")
-
-
-def endpoint_binding(settings: Settings) -> dict[str, str | None]:
-    """Where tokens issued under these settings may be sent."""
-    return {name: getattr(settings, name) for name in BOUND_SETTINGS}
-
-
-def legacy_binding(settings: Settings) -> dict[str, str | None]:
-    """What an entry written before bindings existed is taken to be bound to: the
-    provider preset's own endpoints. Such an entry keeps working with the defaults, and
-    is never sent to an endpoint a setting (or a `.env`) put in their place. An unknown
-    preset binds to nothing, so its old entry is not used at all."""
-    preset = PRESETS.get(settings.provider)
-    return {name: getattr(preset, name) if preset else None for name in BOUND_SETTINGS}
-
-
-def binding_conflicts(binding: Mapping[str, str | None], settings: Settings) -> dict[str, str]:
-    """Settings whose value differs from the binding: name of the setting -> its source.
-
-    An endpoint still to be discovered is not compared: it will come from the issuer's own
-    configuration, and the issuer is compared."""
-    changed: dict[str, str] = {}
-    for name in BOUND_SETTINGS:
-        current = getattr(settings, name)
-        if current is None and name != "issuer" and settings.needs_discovery:
-            continue
-        if binding.get(name) != current:
-            changed[ENV_NAMES.get(name, name)] = settings.sources.get(name, "default")
-    return changed
 
 
 @dataclass
@@ -160,20 +126,20 @@ class AuthSession:
         web_profiles_root: Path | None = None,
     ) -> None:
         self._settings = settings
-        #: The default account per sign-in (a small non-secret file in the config folder).
-        self.account_choices = account_choices or AccountChoices()
+        #: The Frame.io accounts and the default among them (`core.accounts`).
+        self.account_list = AccountList(settings.store_key, account_choices)
         self.web_profiles_root = web_profiles_root
-        #: The accounts last read from the account list (None: not read in this process).
-        self.accounts: list[FrameioAccount] | None = None
-        #: Why the last account-list read failed (None when it worked or never ran).
-        self.accounts_problem: TransportError | None = None
         self.http = http or HttpClient()
         self.store = store or KeyringTokenStore()
         self.clock = clock
         self.refresh_lead = refresh_lead
         self._tokens: TokenSet | None = None
         self._prefetch: _Prefetch | None = None
+        #: Held for every change of the tokens, the known account and the sign-in's end.
         self._refresh_lock = threading.Lock()
+        #: Counts the sign-ins that ended here: a lookup started before one ended (sign-out
+        #: on the UI thread, a lookup on a worker) must not write what it found afterwards.
+        self._ended = 0
         self._discovery_lock = threading.Lock()
         digest = hashlib.sha256(settings.store_key.encode()).hexdigest()[:16]
         self._lock_path = (lock_dir or default_lock_dir()) / f"{digest}.lock"
@@ -229,13 +195,13 @@ class AuthSession:
         endpoints other than the ones that issued them."""
         if entry is None:
             return None
-        binding = entry.binding if entry.binding is not None else legacy_binding(self._settings)
-        changed = binding_conflicts(binding, self._settings)
-        if changed:
-            self.binding_problem = SessionBindingError(changed)
-            log.warning("stored sign-in is bound to other endpoints: %s", ", ".join(changed))
+        self.binding_problem = binding_problem(entry.binding, self._settings)
+        if self.binding_problem is not None:
+            log.warning(
+                "stored sign-in is bound to other endpoints: %s",
+                ", ".join(self.binding_problem.changed),
+            )
             return None
-        self.binding_problem = None
         return entry
 
     def prefetch(self) -> None:
@@ -256,11 +222,13 @@ class AuthSession:
                 if prefetch is not None
                 else self.store.load_entry(self._settings.store_key)
             )
-            self._tokens = entry.tokens if entry else None
-            self.known_account = entry.account if entry else None
+            with self._refresh_lock:
+                self._tokens = entry.tokens if entry else None
+                self.known_account = entry.account if entry else None
         except StoredDataError:
             log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
-            self._tokens = None
+            with self._refresh_lock:
+                self._tokens = None
             self.damaged_entry = True
         except StoreError as exc:
             self.storage_problem = exc
@@ -293,10 +261,9 @@ class AuthSession:
             self.storage_problem = exc
 
     def _forget(self) -> StoreError | None:
-        """Drop the tokens here and in the keyring; the keyring's error, if it failed."""
-        self._tokens = None
-        self._unsaved = False
-        self.known_account = None
+        """Drop the tokens here and in the keyring; the keyring's error, if it failed.
+        The caller holds `_refresh_lock`."""
+        self._end_sign_in()
         if self.persistent:
             try:
                 self.store.clear(self._settings.store_key)
@@ -468,11 +435,29 @@ class AuthSession:
 
     # -- account ---------------------------------------------------------------------------
 
+    @property
+    def accounts(self) -> list[FrameioAccount] | None:
+        """The accounts last read from the account list (None: not read in this process)."""
+        return self.account_list.accounts
+
+    @property
+    def accounts_problem(self) -> TransportError | None:
+        """Why the last account-list read failed (None when it worked or never ran)."""
+        return self.account_list.problem
+
+    @property
+    def account_choices(self) -> AccountChoices:
+        """The default account per sign-in (a small non-secret file in the config folder)."""
+        return self.account_list.choices
+
     def account(self) -> Account | None:
-        """The signed-in account; a 401 triggers one refresh and one retry."""
+        """The signed-in account; a 401 triggers one refresh and one retry. None where the
+        provider names no one, or when the sign-in ended (signed out) during the lookup:
+        what it found then is kept nowhere."""
         settings = self.resolved_settings()
         if settings.account_url is None:
             return None
+        ended = self._ended
         tokens = self.fresh_tokens()
         with self._retired_api_check():
             try:
@@ -482,18 +467,21 @@ class AuthSession:
                 account = fetch_account(self.http, settings.account_url, tokens.access_token)
         if settings.accounts_url is not None:
             try:
-                self.list_accounts()
-                self.accounts_problem = None
+                self._read_accounts(settings.accounts_url, ended)
+                self.account_list.update(problem=None, unless=self._ended_since(ended))
+            except NotSignedInError:
+                if self._ended == ended:
+                    raise
+                return None
             except TransportError as exc:
                 # The list is extra: `/v4/me` has confirmed the sign-in, and the saved
                 # choice still names the account. Report it; do not end the sign-in.
                 log.warning("could not read the account list: %s", exc.user_message)
-                self.accounts_problem = exc
+                self.account_list.update(problem=exc, unless=self._ended_since(ended))
             account = replace(account, account_id=self.account_id)
         elif settings.account_id:
             account = replace(account, account_id=settings.account_id)
-        self._remember(account)
-        return account
+        return account if self._remember(account, ended) else None
 
     def list_accounts(self) -> list[FrameioAccount]:
         """Every account the user can reach, all pages (Frame.io V4); kept in `accounts`.
@@ -502,14 +490,21 @@ class AuthSession:
         url = self.resolved_settings().accounts_url
         if url is None:
             return []
+        return self._read_accounts(url, self._ended)
+
+    def _read_accounts(self, url: str, ended: int) -> list[FrameioAccount]:
         tokens = self.fresh_tokens()
         try:
             found = fetch_accounts(self.http, url, tokens.access_token)
         except TokenRejectedError:
             tokens = self.refresh(force=True)
             found = fetch_accounts(self.http, url, tokens.access_token)
-        self.accounts = found
+        self.account_list.update(found, unless=self._ended_since(ended))
         return found
+
+    def _ended_since(self, ended: int) -> Callable[[], bool]:
+        """Asked under the account list's lock: has a sign-in ended since `ended`?"""
+        return lambda: self._ended != ended
 
     @property
     def account_id(self) -> str | None:
@@ -520,21 +515,17 @@ class AuthSession:
         if settings.accounts_url is None:
             known = self.known_account.account_id if self.known_account else None
             return settings.account_id or known
-        return choose_account_id(
-            self.accounts,
-            override=settings.account_id,
-            saved=self.account_choices.get(settings.store_key),
-        )
+        return self.account_list.chosen_id(settings.account_id)
 
     def choose_account(self, account_id: str) -> None:
         """Make `account_id` this sign-in's default account (saved per profile, not in the
         keyring). It must be one of `accounts` when they are known. An override from the
         command line or environment still wins while it is set."""
-        if self.accounts is not None and account_id not in {a.id for a in self.accounts}:
-            raise ValueError(f"{account_id!r} is not one of the signed-in user's accounts")
-        self.account_choices.set(self._settings.store_key, account_id)
-        if self.known_account is not None:
-            self._remember(replace(self.known_account, account_id=self.account_id))
+        ended = self._ended
+        self.account_list.choose(account_id)
+        known = self.known_account
+        if known is not None:
+            self._remember(replace(known, account_id=self.account_id), ended)
 
     @contextlib.contextmanager
     def _retired_api_check(self) -> Iterator[None]:
@@ -555,16 +546,22 @@ class AuthSession:
             return None
         return self.known_account
 
-    def _remember(self, account: Account) -> None:
-        """Keep the account with the tokens (one keyring write, only when it changed)."""
-        if account == self.known_account:
-            return
-        self.known_account = account
-        if self._unsaved or self._tokens is None:
-            return  # persist() writes it with the tokens
+    def _remember(self, account: Account, ended: int) -> bool:
+        """Keep the account with the tokens (one keyring write, only when it changed), if
+        no sign-in has ended since the lookup began (`ended`: `_ended` then). False if one
+        has: the account is not kept."""
+        with self._refresh_lock:
+            if self._ended != ended:
+                return False
+            if account == self.known_account:
+                return True
+            self.known_account = account
+            if self._unsaved or self._tokens is None:
+                return True  # persist() writes it with the tokens
         with self._refresh_lock, self._cross_process_lock():
-            if self._tokens is not None:
+            if self._tokens is not None and self._ended == ended:
                 self._save(self._tokens)
+        return True
 
     # -- sign-out ----------------------------------------------------------------------------
 
@@ -595,9 +592,7 @@ class AuthSession:
                     # Another configuration's sign-in: neither sent anywhere nor removed.
                     result.problems.append(self.binding_problem)
                     keyring_ok = False
-            self._tokens = None
-            self._unsaved = False
-            self.known_account = None
+            self._end_sign_in()
             if keyring_ok:
                 try:
                     self.store.clear(self._settings.store_key)
@@ -621,15 +616,18 @@ class AuthSession:
                 result.revocations.extend(_revoke_all(client, known))
         return result
 
+    def _end_sign_in(self) -> None:
+        """Forget the tokens and who they belong to, here (the caller holds
+        `_refresh_lock`); a lookup still running for them keeps nothing it finds."""
+        self._tokens = None
+        self._unsaved = False
+        self.known_account = None
+        self._ended += 1
+
     def _forget_local_traces(self) -> None:
         """What a sign-in leaves outside the keyring: the chosen account and the sign-in
         page's cookies. Best effort: sign-out has already cleared the tokens."""
-        self.accounts = None
-        self.accounts_problem = None
-        try:
-            self.account_choices.set(self._settings.store_key, None)
-        except StoreError as exc:
-            log.warning("the account choice was not removed: %s", exc.user_message)
+        self.account_list.forget()
         delete_web_profile(self._settings, self.web_profiles_root)
 
 

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
 
-from frameio_desktop.core.session import AuthSession, endpoint_binding
+from frameio_desktop.core.binding import endpoint_binding
+from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.core.tokens import TokenSet
 

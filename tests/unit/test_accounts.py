@@ -251,3 +251,34 @@ def test_a_failing_account_list_does_not_fail_the_account_lookup(tmp_path: Path,
     assert later.accounts is None
     assert later.accounts_problem is not None
     assert "503" in later.accounts_problem.user_message
+
+
+@responses.activate
+@pytest.mark.parametrize("answer_last", ["me", "accounts"])
+def test_a_lookup_that_ends_after_a_sign_out_keeps_nothing(
+    tmp_path: Path, clock, answer_last: str
+) -> None:
+    """The window signs out on one thread while a worker is still reading who is signed in.
+    Forced here: the sign-out runs inside the lookup's own request. What the lookup finds
+    afterwards belongs to a sign-in that is over: it must not reappear as the known user or
+    the account list (and be stored with the next person's tokens)."""
+    session = v4_session(tmp_path, clock, revoke_url=f"{API}/revoke")
+    responses.post(f"{API}/revoke", status=200)
+    signed_out: list[object] = []
+
+    def sign_out_then_answer(request):  # type: ignore[no-untyped-def]
+        signed_out.append(session.sign_out())
+        body = {"data": {"id": "u1", "name": "Ada"}} if answer_last == "me" else page(["a1"], None)
+        return 200, {}, json.dumps(body)
+
+    if answer_last == "me":
+        responses.add_callback(responses.GET, ME, callback=sign_out_then_answer)
+    else:
+        responses.get(ME, json={"data": {"id": "u1", "name": "Ada"}})
+        responses.add_callback(responses.GET, ACCOUNTS, callback=sign_out_then_answer)
+    assert session.account() is None
+    assert signed_out
+    assert session.known_account is None
+    assert session.accounts is None
+    assert session.tokens is None
+    assert session.store.load_entry(session.settings.store_key) is None
