@@ -266,7 +266,7 @@ def test_a_lookup_that_ends_after_a_sign_out_keeps_nothing(
     responses.post(f"{API}/revoke", status=200)
     signed_out: list[object] = []
 
-    def sign_out_then_answer(request):  # type: ignore[no-untyped-def]
+    def sign_out_then_answer(request):
         signed_out.append(session.sign_out())
         body = {"data": {"id": "u1", "name": "Ada"}} if answer_last == "me" else page(["a1"], None)
         return 200, {}, json.dumps(body)
