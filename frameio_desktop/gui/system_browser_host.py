@@ -40,6 +40,7 @@ from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost,
 if TYPE_CHECKING:
     from frameio_desktop.core.browser.handoff import HandoffServer
     from frameio_desktop.core.browser.loopback import ListenerOutcome, LoopbackListener
+    from frameio_desktop.core.browser.start_page import StartPage
     from frameio_desktop.gui.local_handoff import LocalHandoffServer
 
 # The listener, the handoff and the scheme registration (http.server, selectors,
@@ -74,6 +75,7 @@ class _Relay(QObject):
 
     listener_done = Signal(object)  # ListenerOutcome
     handed_over = Signal(object, str)  # SystemBrowserHost, URL
+    start_reused = Signal()  # the one-time start address was fetched twice
 
 
 class _FileOpenWatcher(QObject):
@@ -264,14 +266,20 @@ class SystemBrowserHost(SignInHost):
         self.factory = factory
         self.listener = listener
         self.authorize_url = ""
+        self._start: StartPage | None = None
         self._relay = _Relay()
         self._relay.listener_done.connect(self._on_listener_done)
+        self._relay.start_reused.connect(self._on_start_reused)
 
     def open(self, authorize_url: str, redirect_uri: str) -> None:
         from frameio_desktop.core.browser.loopback import judge_for
+        from frameio_desktop.core.browser.start_page import StartPage
 
         self.authorize_url = authorize_url
         judge = judge_for(authorize_url, redirect_uri)
+        # The browser is given a one-time local address that forwards to the authorize
+        # URL: its state and code_challenge never appear on a command line.
+        self._start = StartPage(authorize_url, on_reused=self._relay.start_reused.emit)
         if self.listener is not None:
             self.listener.start(judge, self._relay.listener_done.emit)
         else:
@@ -279,10 +287,23 @@ class SystemBrowserHost(SignInHost):
         self._show_page()
 
     def _show_page(self) -> None:
+        if self._start is None:
+            return
         try:
-            self.factory.open_url(self.authorize_url)
+            self.factory.open_url(self._start.new_url())
         except FrameioDesktopError as exc:
             self.sign_in_failed.emit(exc)
+
+    def _on_start_reused(self) -> None:
+        from frameio_desktop.core.browser.errors import StartAddressReusedError
+
+        if not self._closing:
+            self.sign_in_failed.emit(StartAddressReusedError())
+
+    def _close_start_page(self) -> None:
+        start, self._start = self._start, None
+        if start is not None:
+            start.close()
 
     def bring_to_front(self) -> None:
         """Open the sign-in page again (the person closed the tab, or lost it)."""
@@ -306,6 +327,7 @@ class SystemBrowserHost(SignInHost):
 
     def _close(self) -> None:
         self.factory.forget(self)
+        self._close_start_page()
         listener = self.listener
         if listener is None or listener.finished or not listener.started:
             if listener is not None:
@@ -316,6 +338,7 @@ class SystemBrowserHost(SignInHost):
 
     def release(self, timeout: float) -> None:
         self.close()
+        self._close_start_page()
         if self.listener is not None:
             self.listener.wait_closed(timeout)
         self._gone()

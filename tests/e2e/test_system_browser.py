@@ -29,7 +29,7 @@ from frameio_desktop.gui.embedded_host import embedded_host_factory
 from frameio_desktop.gui.system_browser_host import SystemBrowserHosts
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers import oidc
-from tests.helpers.browser import sign_in_without_browser
+from tests.helpers.browser import follow_start_address, sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
 from tests.helpers.desktop import needs_desktop_tools, private_desktop
 from tests.helpers.peers import DemoPeer, OidcPeer, Peer
@@ -247,7 +247,12 @@ def test_waiting_page_open_again_and_cancel(browser_app, qtbot, demo_loopback) -
     port = app.port
     window.show_sign_in_button.click()
     assert len(browser.opened) == 2
-    assert browser.opened[0] == browser.opened[1]
+    # Each time a new one-time start address, never the request with its state.
+    assert browser.opened[0] != browser.opened[1]
+    pending = app.controller.pending
+    assert pending is not None
+    assert not any(pending.state in url for url in browser.opened)
+    assert follow_start_address(browser.opened[1]) == pending.authorize_url
     host = window.sign_in_host
     with qtbot.waitSignal(host.finished, timeout=10_000):
         window.waiting_cancel.click()

@@ -12,6 +12,7 @@ from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.sign_in_child.host import ChildProcessHost, child_process_host_factory
 from frameio_desktop.gui.sign_in_child.process import ProcessFactory
 from frameio_desktop.gui.window import MainWindow
+from tests.helpers.browser import follow_start_address
 
 pytestmark = pytest.mark.gui
 
@@ -217,7 +218,11 @@ def test_a_page_refusing_the_app_continues_in_the_browser(
         assert len(opened) == 1
         assert w.waiting_title.text() == "Continue in your browser"
         assert controller.pending is not None
-        assert controller.pending.authorize_url == opened[0]
+        # The browser's command line carries a one-time local address, not the sign-in
+        # request: no state, no code_challenge for other users to read (issue 19).
+        assert controller.pending.state not in opened[0]
+        assert "code_challenge" not in opened[0]
+        assert follow_start_address(opened[0]) == controller.pending.authorize_url
     finally:
         assert w.release_web_engine()
         hosts.close()

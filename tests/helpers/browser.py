@@ -7,7 +7,7 @@ server sends back, *without* fetching it, as the app's web view would catch it.
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -22,9 +22,21 @@ class _FormParser(HTMLParser):
             self.action = dict(attrs).get("action")
 
 
+def follow_start_address(url: str) -> str:
+    """The authorize URL behind the app's one-time start address (`core.browser.start_page`),
+    fetched as the browser would; any other URL as it is."""
+    parts = urlsplit(url)
+    if parts.hostname != "127.0.0.1" or not parts.path.startswith("/start/"):
+        return url
+    answer = requests.get(url, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.status_code
+    return answer.headers["Location"]
+
+
 def sign_in_without_browser(
     authorize_url: str, name: str = "Ada Lovelace", allow: bool = True
 ) -> str:
+    authorize_url = follow_start_address(authorize_url)
     http = requests.Session()
     page = http.get(authorize_url, allow_redirects=False, timeout=10)
     page.raise_for_status()

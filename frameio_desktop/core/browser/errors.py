@@ -42,6 +42,18 @@ class SignInTimeoutError(SignInCancelledError):
         )
 
 
+class StartAddressReusedError(FrameioDesktopError):
+    """The one-time start address of the sign-in was fetched twice: something other than
+    the person's browser may have read the sign-in request, so the sign-in is stopped."""
+
+    title = "Sign-in stopped"
+    exit_code = ExitCode.CANCELLED
+    default_message = (
+        "The sign-in's one-time address was opened twice, so another program may have read "
+        "it. The sign-in was stopped to keep anyone else from finishing it. Start it again."
+    )
+
+
 class HandoffError(FrameioDesktopError):
     """A redirect URL could not be handed to the running app."""
 
