@@ -204,7 +204,7 @@ def stall(_: object = None) -> None:
     from tests.helpers.sessions import new_session
 
     app = make_application()
-    demo = GatedDemoServer().start()
+    demo = GatedDemoServer(refresh_tokens=True).start()
     session = new_session(
         {**demo.settings_flags(), "profile": "bench-stall"}, folder=Path(tempfile.mkdtemp())
     )
@@ -273,7 +273,7 @@ def overhead(rounds: str) -> None:
     from tests.helpers.browser import sign_in_without_browser
 
     make_application()
-    demo = DemoServer().start()
+    demo = DemoServer(refresh_tokens=True).start()
     flags = {**demo.settings_flags(), "profile": "bench-overhead"}
     settings = load_settings(
         flags, environ={}, dotenv_path=ROOT / "none", settings_path=ROOT / "none"

@@ -544,7 +544,7 @@ def main() -> int:
     from frameio_desktop.core.store import KeyringTokenStore
     from frameio_desktop.demo.server import DemoServer
 
-    demo = DemoServer(token_ttl=3600).start()
+    demo = DemoServer(token_ttl=3600, refresh_tokens=True).start()
     demo_flags = {**demo.settings_flags(), "profile": "bench"}
     settings = load_settings(
         demo_flags, environ={}, dotenv_path=ROOT / "x", settings_path=ROOT / "x"

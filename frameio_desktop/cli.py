@@ -71,14 +71,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo-token-ttl",
         type=int,
-        default=3600,
+        default=None,
         metavar="SECONDS",
-        help="access-token lifetime on the demo server (default 3600)",
+        help="access-token lifetime on the demo server (default: 86399, IMS's 24 hours; "
+        "3600 for frameio-v2)",
     )
-    parser.add_argument(
-        "--demo-no-refresh-token",
+    refresh = parser.add_mutually_exclusive_group()
+    refresh.add_argument(
+        "--demo-refresh-token",
+        dest="demo_refresh_token",
         action="store_true",
-        help="the demo server gives no refresh token (as IMS may for a native app)",
+        default=None,
+        help="the demo's credential gets refresh tokens, which rotate (by default it is an "
+        "IMS Native App credential that gets none, and renews with prompt=none)",
+    )
+    # The default since IMS-shaped demos; kept so that older command lines still work.
+    refresh.add_argument(
+        "--demo-no-refresh-token",
+        dest="demo_refresh_token",
+        action="store_false",
+        help=argparse.SUPPRESS,
     )
     parser.add_argument(
         "--self-test",

@@ -319,15 +319,18 @@ class DemoOnDemand:
     """The built-in demo server, started the first time "Try the demo" is pressed and
     stopped when the app ends."""
 
-    def __init__(self, token_ttl: int = 3600) -> None:
+    def __init__(self, token_ttl: int | None = None, refresh_tokens: bool | None = None) -> None:
         self.token_ttl = token_ttl
+        self.refresh_tokens = refresh_tokens
         self.server: DemoServer | None = None
 
     def start(self) -> DemoServer:
         if self.server is None:
             from frameio_desktop.demo.server import DemoServer
 
-            self.server = DemoServer(token_ttl=self.token_ttl).start()
+            self.server = DemoServer(
+                token_ttl=self.token_ttl, refresh_tokens=self.refresh_tokens
+            ).start()
             log.info("demo sign-in server at %s", self.server.url)
         return self.server
 
@@ -435,6 +438,19 @@ def launch(
     return controller, window
 
 
+def demo_server_for(args: argparse.Namespace, flags: Mapping[str, str | None]) -> DemoServer:
+    """The demo server `--demo` asks for (not started). By default IMS's Native App
+    credential: 24-hour access tokens and no refresh token (`--demo-refresh-token` gives
+    one; `--demo-token-ttl` shortens the tokens); `--provider frameio-v2` the V2 shape."""
+    from frameio_desktop.demo.server import DemoServer
+
+    return DemoServer(
+        provider=flags.get("provider") or "frameio-v4",
+        token_ttl=args.demo_token_ttl,
+        refresh_tokens=args.demo_refresh_token,  # None: the shape's (IMS: none)
+    )
+
+
 def run_gui(
     args: argparse.Namespace,
     mode: Mode,
@@ -448,15 +464,9 @@ def run_gui(
     app = make_application()
     flags = settings_flags(args)
     demo = None
-    on_demand = DemoOnDemand(args.demo_token_ttl)
+    on_demand = DemoOnDemand(args.demo_token_ttl, args.demo_refresh_token)
     if args.demo or mode is Mode.SELF_TEST:
-        from frameio_desktop.demo.server import DemoServer
-
-        demo = DemoServer(
-            provider=flags.get("provider") or "frameio-v4",
-            token_ttl=args.demo_token_ttl,
-            refresh_tokens=not args.demo_no_refresh_token,
-        ).start()
+        demo = demo_server_for(args, flags).start()
         # The demo's settings, except where a flag was given on purpose.
         demo_flags = demo.settings_flags()
         if host_factory.system_browser:

@@ -128,7 +128,7 @@ def main() -> int:
     # "Sign in with your browser" opens nothing: `true` stands in for the browser.
     os.environ["BROWSER"] = "true"
     make_application()
-    demo = DemoServer(token_ttl=3600).start()
+    demo = DemoServer(token_ttl=3600, refresh_tokens=True).start()
     try:
         # Tokens in memory only.
         session = new_session(demo.settings_flags(), folder=Path(tempfile.mkdtemp()))

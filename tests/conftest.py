@@ -82,7 +82,8 @@ def demo() -> Iterator[GatedDemoServer]:
     token requests a test can hold (`demo.state.token_gate`)."""
     from tests.helpers.demo import GatedDemoServer  # needs the demo extra (Flask)
 
-    server = GatedDemoServer(token_ttl=600)
+    # The tests that use it refresh: they ask for a credential that gets refresh tokens.
+    server = GatedDemoServer(token_ttl=600, refresh_tokens=True)
     server.start()
     yield server
     server.state.token_gate.set()

@@ -29,8 +29,10 @@ class DemoPeer:
 
     name = "demo"
 
-    def __init__(self, token_ttl: int = 600) -> None:
-        self.server = DemoServer(token_ttl=token_ttl).start()
+    def __init__(self, token_ttl: int = 600, *, refresh_tokens: bool = True) -> None:
+        # The end-to-end tests hold both peers to the same checks, refresh included: they
+        # ask for the credential kind that gets refresh tokens (the demo's default has none).
+        self.server = DemoServer(token_ttl=token_ttl, refresh_tokens=refresh_tokens).start()
 
     def settings_flags(self) -> dict[str, str]:
         return self.server.settings_flags()

@@ -16,13 +16,13 @@ from tests.helpers.sessions import SessionFactory, complete_login
 
 @pytest.fixture(params=["frameio-v4", "frameio-v2"])
 def demo(request: pytest.FixtureRequest) -> Iterator[DemoServer]:
-    with DemoServer(provider=request.param, token_ttl=120) as server:
+    with DemoServer(provider=request.param, token_ttl=120, refresh_tokens=True) as server:
         yield server
 
 
 @pytest.fixture
 def ims() -> Iterator[DemoServer]:
-    with DemoServer(token_ttl=120) as server:
+    with DemoServer(token_ttl=120, refresh_tokens=True) as server:
         yield server
 
 
