@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from frameio_desktop import __version__
+from frameio_desktop.core.chromium_flags import strip_remote_debugging
 from frameio_desktop.core.errors import ExitCode
 from frameio_desktop.gui.controller import SignInController, State
 
@@ -42,8 +43,9 @@ def prepare_web_engine_environment() -> None:
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (
             flags + " --disable-background-networking"
         ).strip()
-    # No remote debugging port unless a developer asks for one explicitly.
-    os.environ.pop("QTWEBENGINE_REMOTE_DEBUGGING", None)
+    # No remote debugging in this process either (the embedded sign-in page runs here with
+    # FRAMEIO_SIGN_IN_WINDOW=embedded): the flags are read as Qt reads them, quotes too.
+    strip_remote_debugging(os.environ, [])
 
 
 def app_icon() -> QIcon:

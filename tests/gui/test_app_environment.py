@@ -44,3 +44,24 @@ def test_no_remote_debugging_port(clean_env) -> None:
     assert "QTWEBENGINE_REMOTE_DEBUGGING" not in os.environ
     assert "--remote-debugging" not in os.environ["QTWEBENGINE_CHROMIUM_FLAGS"]
     assert "--disable-background-networking" in os.environ["QTWEBENGINE_CHROMIUM_FLAGS"]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        '"--remote-debugging-port=9222"',
+        '--lang=de "--remote-debugging-port"=9222',
+        "--remote-debugging-pipe --remote-allow-origins=*",
+    ],
+)
+def test_no_remote_debugging_in_the_app_process_however_quoted(clean_env, flags: str) -> None:
+    """With FRAMEIO_SIGN_IN_WINDOW=embedded the sign-in page runs in the app's own
+    process. Qt reads the flags with QProcess::splitCommand, which drops the quotes."""
+    from PySide6.QtCore import QProcess
+
+    clean_env.setenv("QTWEBENGINE_CHROMIUM_FLAGS", flags)
+    clean_env.setattr(os, "geteuid", lambda: 1000)
+    gui_app.prepare_web_engine_environment()
+    as_qt_reads_it = QProcess.splitCommand(os.environ["QTWEBENGINE_CHROMIUM_FLAGS"])
+    assert not any("remote" in arg.lower() for arg in as_qt_reads_it)
+    assert "--disable-background-networking" in as_qt_reads_it

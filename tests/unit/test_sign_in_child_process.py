@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from frameio_desktop.core.chromium_flags import join_flags, split_flags, strip_remote_debugging
 from frameio_desktop.gui.sign_in_child import process as sign_in_process
 from frameio_desktop.gui.sign_in_child.process import ProcessFactory, SignInProcess, valid_event
 
@@ -212,6 +213,9 @@ def test_the_child_gets_a_minimal_environment(monkeypatch) -> None:
         "-remote-debugging-port=9339",
         "--remote-debugging-pipe",
         "--REMOTE-DEBUGGING-ADDRESS=0.0.0.0 --remote-allow-origins=*",
+        '"--remote-debugging-port=9339"',
+        '--disable-gpu "--remote-debugging-port"=9339 --lang=de',
+        '"--remote-debugging-pipe" "--remote-allow-origins=*"',
     ],
 )
 def test_remote_debugging_never_reaches_the_child(flags: str) -> None:
@@ -228,11 +232,48 @@ def test_remote_debugging_never_reaches_the_child(flags: str) -> None:
         assert env["QTWEBENGINE_CHROMIUM_FLAGS"] == "--disable-gpu --lang=de"
     # ... and the child strips them itself, whoever started it.
     environ = {"QTWEBENGINE_CHROMIUM_FLAGS": flags, "QTWEBENGINE_REMOTE_DEBUGGING": "1"}
-    argv = ["frameio-desktop", "--sign-in-window", *flags.split()]
-    sign_in_process.strip_remote_debugging(environ, argv)
+    argv = ["frameio-desktop", "--sign-in-window", *split_flags(flags)]
+    strip_remote_debugging(environ, argv)
     assert "remote" not in environ["QTWEBENGINE_CHROMIUM_FLAGS"].lower()
     assert "QTWEBENGINE_REMOTE_DEBUGGING" not in environ
     assert not any("remote" in arg.lower() for arg in argv)
+
+
+def test_only_known_qt_variables_and_chromium_switches_reach_the_child() -> None:
+    env = sign_in_process.child_environment(
+        {
+            "QT_QPA_PLATFORM": "offscreen",
+            "QT_SCALE_FACTOR": "2",
+            "QTWEBENGINE_DISABLE_SANDBOX": "1",
+            "QT_SOMETHING_NEW": "x",
+            "QTWEBENGINE_REMOTE_DEBUGGING": "9339",
+            "QTWEBENGINE_CHROMIUM_FLAGS": '--ignore-certificate-errors --disable-gpu "--lang=de" '
+            "--proxy-server=http://evil.test:8080 --disable-web-security",
+        }
+    )
+    assert env == {
+        "QT_QPA_PLATFORM": "offscreen",
+        "QT_SCALE_FACTOR": "2",
+        "QTWEBENGINE_DISABLE_SANDBOX": "1",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--disable-gpu --lang=de",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ('a "b c" d', ["a", "b c", "d"]),
+        ('"--x=1"', ["--x=1"]),
+        ('--x="a b"', ["--x=a b"]),
+        ('say """hi"""', ["say", '"hi"']),
+        ('  ""  a  ', ["a"]),
+    ],
+)
+def test_flags_are_split_as_qprocess_splitcommand_does(text: str, args: list[str]) -> None:
+    from PySide6.QtCore import QProcess
+
+    assert split_flags(text) == args == QProcess.splitCommand(text)
+    assert split_flags(join_flags(args)) == args
 
 
 @pytest.mark.timeout(60)

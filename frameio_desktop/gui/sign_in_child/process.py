@@ -49,12 +49,13 @@ import contextlib
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import IO, Any
+
+from frameio_desktop.core.chromium_flags import join_flags, split_flags
 
 log = logging.getLogger(__name__)
 
@@ -99,18 +100,40 @@ _CHILD_ENV_NAMES = frozenset(
         # how this Python finds its packages, fonts and libraries
         "PYTHONPATH", "FONTCONFIG_FILE", "FONTCONFIG_PATH",
         "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FRAMEWORK_PATH",
+        # Qt's: the platform, its plugins, scaling, input, accessibility. Not every QT_*
+        # or QTWEBENGINE_* variable: some change what the page may do (remote debugging,
+        # Chromium switches), so only these, and the Chromium switches below.
+        "QT_QPA_PLATFORM", "QT_QPA_PLATFORMTHEME", "QT_QPA_PLATFORM_PLUGIN_PATH",
+        "QT_PLUGIN_PATH", "QT_SCALE_FACTOR", "QT_SCREEN_SCALE_FACTORS",
+        "QT_AUTO_SCREEN_SCALE_FACTOR", "QT_ENABLE_HIGHDPI_SCALING",
+        "QT_SCALE_FACTOR_ROUNDING_POLICY", "QT_FONT_DPI", "QT_WAYLAND_DISABLE_WINDOWDECORATION",
+        "QT_WAYLAND_SHELL_INTEGRATION", "QT_ACCESSIBILITY", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON",
+        "QT_IM_MODULE", "QT_STYLE_OVERRIDE", "QT_XCB_GL_INTEGRATION", "QT_OPENGL",
+        "QTWEBENGINE_CHROMIUM_FLAGS", "QTWEBENGINE_DISABLE_SANDBOX", "QTWEBENGINEPROCESS_PATH",
+        "QTWEBENGINE_RESOURCES_PATH", "QTWEBENGINE_LOCALES_PATH",
+        "QTWEBENGINE_DICTIONARIES_PATH",
     }
 )  # fmt: skip
-#: ... and prefixes (the locale's categories, XDG folders, Qt's and QtWebEngine's own,
-#: PyInstaller's bootloader state).
-_CHILD_ENV_PREFIXES = ("LC_", "XDG_", "QT_", "QTWEBENGINE_", "_PYI", "PYINSTALLER_")
-#: Never passed on, even where a prefix would admit them.
-_CHILD_ENV_REFUSED = frozenset({"QTWEBENGINE_REMOTE_DEBUGGING"})
+#: ... and prefixes (the locale's categories, XDG folders, PyInstaller's bootloader state).
+_CHILD_ENV_PREFIXES = ("LC_", "XDG_", "_PYI", "PYINSTALLER_")
+#: The Chromium switches the sign-in window may be given through
+#: QTWEBENGINE_CHROMIUM_FLAGS (each with or without `=value`): rendering and language
+#: only. Anything else (`--ignore-certificate-errors`, `--proxy-server`, `--remote-*`,
+#: `--disable-web-security`...) never reaches the sign-in page.
+_CHILD_CHROMIUM_SWITCHES = frozenset(
+    {
+        "--disable-gpu", "--disable-gpu-compositing", "--disable-software-rasterizer",
+        "--disable-background-networking", "--disable-dev-shm-usage", "--use-gl",
+        "--use-angle", "--force-device-scale-factor", "--lang", "--ozone-platform",
+        "--enable-font-antialiasing", "--disable-smooth-scrolling",
+    }
+)  # fmt: skip
 
-#: Chromium switches that open the page to a debugger: `--remote-debugging-port`,
-#: `--remote-debugging-pipe`, `--remote-debugging-address`, ...; Chromium also accepts
-#: a single dash, and `/` on Windows.
-_REMOTE_DEBUGGING = re.compile(r"^(?:--?|/)(?:remote-debugging|remote-allow-origins)", re.I)
+
+def child_chromium_flags(flags: str) -> str:
+    """The switches of `flags` (read as Qt reads them) the sign-in window may have."""
+    kept = [f for f in split_flags(flags) if f.split("=", 1)[0] in _CHILD_CHROMIUM_SWITCHES]
+    return join_flags(kept)
 
 
 def child_command() -> list[str]:
@@ -123,11 +146,6 @@ def child_command() -> list[str]:
     return [sys.executable, "-P", "-m", "frameio_desktop", SWITCH]
 
 
-def without_remote_debugging(flags: str) -> str:
-    """Chromium flags with every remote-debugging switch removed."""
-    return " ".join(flag for flag in flags.split() if not _REMOTE_DEBUGGING.match(flag))
-
-
 def child_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The sign-in window's environment: only what Qt, Chromium, the display and the
     locale need. Not the app's settings or secrets (FRAMEIO_CLIENT_SECRET), which the
@@ -136,11 +154,10 @@ def child_environment(environ: Mapping[str, str] | None = None) -> dict[str, str
     kept = {
         name: value
         for name, value in environ.items()
-        if (name in _CHILD_ENV_NAMES or name.startswith(_CHILD_ENV_PREFIXES))
-        and name not in _CHILD_ENV_REFUSED
+        if name in _CHILD_ENV_NAMES or name.startswith(_CHILD_ENV_PREFIXES)
     }
     if "QTWEBENGINE_CHROMIUM_FLAGS" in kept:
-        kept["QTWEBENGINE_CHROMIUM_FLAGS"] = without_remote_debugging(
+        kept["QTWEBENGINE_CHROMIUM_FLAGS"] = child_chromium_flags(
             kept["QTWEBENGINE_CHROMIUM_FLAGS"]
         )
     if "PYTHONPATH" in kept:
@@ -152,17 +169,6 @@ def child_environment(environ: Mapping[str, str] | None = None) -> dict[str, str
         else:
             del kept["PYTHONPATH"]
     return kept
-
-
-def strip_remote_debugging(environ: dict[str, str] | os._Environ[str], argv: list[str]) -> None:
-    """In the child itself, before Qt starts: the same switches gone from its environment
-    and its arguments, whoever started it."""
-    environ.pop("QTWEBENGINE_REMOTE_DEBUGGING", None)
-    if "QTWEBENGINE_CHROMIUM_FLAGS" in environ:
-        environ["QTWEBENGINE_CHROMIUM_FLAGS"] = without_remote_debugging(
-            environ["QTWEBENGINE_CHROMIUM_FLAGS"]
-        )
-    argv[:] = [arg for arg in argv if not _REMOTE_DEBUGGING.match(arg)]
 
 
 def valid_event(event: object) -> bool:

@@ -21,9 +21,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QTimer, Sig
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QWindow
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from frameio_desktop.core.chromium_flags import strip_remote_debugging
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.gui.app import make_application
-from frameio_desktop.gui.sign_in_child.process import strip_remote_debugging
 from frameio_desktop.gui.style import STYLE_SHEET
 
 log = logging.getLogger(__name__)
