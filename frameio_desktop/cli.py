@@ -495,6 +495,12 @@ def _login_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def run_doctor(flags: Mapping[str, str | None], *, as_json: bool, out: TextIO) -> int:
+    from frameio_desktop.core.doctor import run_doctor
+
+    return run_doctor(flags, as_json=as_json, out=out)
+
+
 def _scheme(register: bool) -> Handler:
     def run(run: Invocation) -> int:
         return cmd_scheme(run.settings, register=register, out=run.out)
@@ -528,6 +534,11 @@ COMMANDS: dict[str, Command] = {
         _scheme(register=True),
     ),
     "unregister-scheme": Command("undo register-scheme", _scheme(register=False)),
+    "doctor": Command(
+        "check the set-up: settings, keyring, redirect, scheme, display, network, clock",
+        lambda run: run_doctor(settings_flags(run.args), as_json=run.args.json, out=run.out),
+        _json_argument,
+    ),
 }
 
 #: The commands that never show a window (and never import Qt).

@@ -28,6 +28,7 @@ class ExitCode(IntEnum):
     BUSY = 8  # another frameio-desktop process holds the sign-in's lock
     UNCHECKED = 9  # status: signed in as stored, but the server could not be asked
     NO_DISPLAY = 10  # the window was asked for, and there is no display to show it on
+    CHECK_FAILED = 11  # doctor: a check of the set-up failed
     INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it: 128 + 2
 
 
@@ -46,6 +47,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.UNCHECKED: "status: could not check with the server; it shows what is stored",
     ExitCode.NO_DISPLAY: "no display to show the window on (use the commands, or login "
     "--no-browser)",
+    ExitCode.CHECK_FAILED: "doctor: a check of the set-up failed (each says its fix)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); a refresh under way is saved first",
 }
 

@@ -102,6 +102,7 @@ def test_exit_codes_keep_their_numbers() -> None:
         ("BUSY", 8),
         ("UNCHECKED", 9),
         ("NO_DISPLAY", 10),
+        ("CHECK_FAILED", 11),
         ("INTERRUPTED", 130),
     ]
 

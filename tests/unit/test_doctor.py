@@ -1,0 +1,93 @@
+"""The doctor's frame: how checks are run and shown (the checks themselves run against real
+services in tests/integration/test_doctor.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from frameio_desktop.core.doctor import (
+    Check,
+    DoctorContext,
+    all_passed,
+    render_json,
+    render_text,
+    run_checks,
+)
+from frameio_desktop.core.doctor_network import clock_check
+from frameio_desktop.core.doctor_settings import settings_summary
+from frameio_desktop.core.tokens import utc_now
+
+
+class _Terminal(io.TextIOWrapper):
+    """A terminal of the given encoding, whose output can be read back."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__(io.BytesIO(), encoding=encoding)
+
+    def getvalue(self) -> str:
+        self.flush()
+        raw = self.buffer
+        assert isinstance(raw, io.BytesIO)
+        return raw.getvalue().decode(self.encoding)
+
+
+def test_each_check_is_one_line_and_a_failed_one_says_its_fix_on_the_next() -> None:
+    checks = [Check("keyring", True, "unlocked"), Check("clock", False, "12 min ahead", "Fix it.")]
+    out = _Terminal("utf-8")
+    render_text(checks, out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "✓ keyring  unlocked"
+    assert lines[1] == "✗ clock    12 min ahead"
+    assert lines[2].strip() == "→ Fix it."
+    assert "1 of 2 checks failed: clock." in out.getvalue()
+    assert not all_passed(checks)
+
+
+def test_a_terminal_without_those_characters_gets_plain_marks() -> None:
+    out = _Terminal("ascii")
+    render_text([Check("clock", False, "off", "Fix it.")], out)
+    assert out.getvalue().startswith("XX clock  off\n")
+    assert "-> Fix it." in out.getvalue()
+
+
+def test_json_shape() -> None:
+    out = io.StringIO()
+    render_json([Check("clock", True, "within 1 s")], out)
+    assert json.loads(out.getvalue()) == {
+        "checks": [{"name": "clock", "ok": True, "detail": "within 1 s", "fix": None}]
+    }
+
+
+def test_a_check_that_breaks_is_a_failed_check_and_the_others_still_run() -> None:
+    def check_broken(context: DoctorContext) -> Check:
+        raise RuntimeError("boom")
+
+    def check_fine(context: DoctorContext) -> Check:
+        return Check("fine", True, "yes")
+
+    found = run_checks(DoctorContext(), [check_broken, check_fine])
+    assert [(c.name, c.ok) for c in found] == [("broken", False), ("fine", True)]
+    assert "RuntimeError: boom" in found[0].detail
+
+
+def test_the_settings_summary_names_sources_and_never_shows_a_secret() -> None:
+    summary = settings_summary(
+        {"client_id": "abc", "client_secret": "s3cr3t-value"},
+        {"client_id": ".env", "client_secret": "environment"},
+    )
+    assert "client_id=abc (.env)" in summary
+    assert "client_secret=set (environment)" in summary
+    assert "s3cr3t" not in summary
+    assert "provider=frameio-v4 (default)" in summary
+    assert "redirect_uri=not set;" in summary
+
+
+def test_clock_skew_over_five_minutes_fails_either_way() -> None:
+    from datetime import timedelta
+
+    now = utc_now()
+    assert clock_check(("h.test", now - timedelta(minutes=4), now)).ok
+    behind = clock_check(("h.test", now + timedelta(minutes=6), now))
+    assert not behind.ok
+    assert "behind h.test" in behind.detail
