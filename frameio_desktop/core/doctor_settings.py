@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Mapping
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from frameio_desktop.core import errors
@@ -18,19 +17,11 @@ from frameio_desktop.core.settings import (
     SECRET_SETTINGS,
     load_settings,
     redirect_uri_problem,
-    resolve_values,
 )
 from frameio_desktop.core.timefmt import format_expiry
 
 #: Shown even when nobody set them (with "default"): what a sign-in is about.
 _ALWAYS_SHOWN = ("provider", "client_id", "redirect_uri", "profile")
-
-
-def _ignored_dotenv_keys(context: DoctorContext) -> tuple[str, ...]:
-    """The `.env` keys the settings loader ignored (a `.env` may set only a few)."""
-    if context.settings is not None:
-        return tuple(getattr(context.settings, "ignored_dotenv_keys", ()))
-    return ()
 
 
 def _shown(name: str, value: str | None) -> str:
@@ -41,30 +32,34 @@ def _shown(name: str, value: str | None) -> str:
     return value
 
 
-def settings_summary(values: Mapping[str, str], sources: Mapping[str, str]) -> str:
-    """Each value and where it came from: `client_id=abc (flag); profile=default (default)`."""
+def settings_summary(values: Mapping[str, str], origins: Mapping[str, str]) -> str:
+    """Each value and where it came from:
+    `client_id=abc (CLIENT_ID from ./.env); profile=default (default)`."""
     parts = []
     for name in ENV_NAMES:
         value = values.get(name)
         if value is None and name not in _ALWAYS_SHOWN:
             continue
-        source = sources.get(name, DEFAULT)
+        origin = origins.get(name, DEFAULT)
         if value is None and name == "provider":
             value = DEFAULT_PROVIDER
         elif value is None and name == "profile":
             value = "default"
-        parts.append(f"{name}={_shown(name, value)}" + (f" ({source})" if value else ""))
+        parts.append(f"{name}={_shown(name, value)}" + (f" ({origin})" if value else ""))
     return "; ".join(parts)
 
 
 def check_settings(context: DoctorContext) -> Check:
     """Each value and its source (flag, environment, .env, settings file); the first
-    problem the loader finds; the `.env` keys it ignored."""
+    problem the loader finds; the `.env` keys and settings-file keys it ignored."""
+    from frameio_desktop.core.sources import resolve
+
     try:
-        context.values, context.sources = resolve_values(context.flags, environ=context.environ)
+        found = resolve(context.flags, environ=context.environ)
     except errors.ConfigError as exc:
         return Check("settings", False, exc.problem, exc.hint)
-    summary = settings_summary(context.values, context.sources)
+    context.values, context.sources = found.values, found.sources
+    summary = settings_summary(found.values, found.origins)
     try:
         context.settings = load_settings(context.flags, environ=context.environ)
     except errors.ConfigError as exc:
@@ -78,16 +73,22 @@ def check_settings(context: DoctorContext) -> Check:
         return Check(
             "settings", False, f"{exc.setting} {exc.problem}. Read: {summary}", _one_line(exc.hint)
         )
-    ignored = _ignored_dotenv_keys(context)
-    if ignored:
-        where = Path.cwd() / ".env"
+    if found.ignored_dotenv_keys or found.unknown_file_keys:
+        from frameio_desktop.core.sources import shown_path
+
+        fixes = []
+        if found.ignored_dotenv_keys:
+            fixes.append(
+                f"Remove {', '.join(found.ignored_dotenv_keys)} from "
+                f"{shown_path(found.dotenv_path)} and set them with a flag, the environment "
+                "or the app's Settings."
+            )
+        if found.unknown_file_keys:
+            fixes.append(
+                f"Fix or remove {', '.join(found.unknown_file_keys)} in {found.settings_path}."
+            )
         return Check(
-            "settings",
-            False,
-            f"{where} sets {', '.join(ignored)}, which a .env may not set: ignored. "
-            f"Read: {summary}",
-            f"Remove {', '.join(ignored)} from {where}; set them with a flag, the environment "
-            "or the app's Settings.",
+            "settings", False, " ".join(found.warnings) + f" Read: {summary}", " ".join(fixes)
         )
     return Check("settings", True, summary)
 

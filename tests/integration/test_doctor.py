@@ -91,7 +91,7 @@ def test_a_passing_run_against_the_demo(
         assert failed(checks) == [], checks
         assert code == 0
         assert list(checks) == CHECKS
-        assert "client_id=frameio-desktop-demo (flag)" in checks["settings"]["detail"]
+        assert "client_id=frameio-desktop-demo (--client-id flag)" in checks["settings"]["detail"]
         assert "reached this app" in checks["custom scheme"]["detail"]
         assert "Ada is signed in" in checks["session"]["detail"]
         assert "a refresh token" in checks["session"]["detail"]
@@ -241,3 +241,19 @@ def test_a_redirect_ims_refuses() -> None:
     assert not checks["settings"]["ok"]
     assert not checks["network"]["ok"]
     assert "via proxy http://127.0.0.1:9" in checks["network"]["detail"]
+
+
+def test_a_dotenv_with_keys_it_may_not_set() -> None:
+    Path(".env").write_text(
+        "CLIENT_ID=from-dotenv\nFRAMEIO_AUTHORIZE_URL=https://elsewhere.example.test/auth\n",
+        encoding="utf-8",
+    )
+    env = {"HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}  # stays off the internet
+    code, checks = doctor(["--redirect-uri", "https://app.example.test/callback"], env=env)
+    assert code == 11
+    settings = checks["settings"]
+    assert not settings["ok"]
+    assert "Ignored FRAMEIO_AUTHORIZE_URL in ./.env" in settings["detail"]
+    assert "client_id=from-dotenv (CLIENT_ID from ./.env)" in settings["detail"]
+    assert "elsewhere.example.test" not in checks["network"]["detail"]
+    assert "Remove FRAMEIO_AUTHORIZE_URL from ./.env" in settings["fix"]

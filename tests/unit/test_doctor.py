@@ -74,10 +74,13 @@ def test_a_check_that_breaks_is_a_failed_check_and_the_others_still_run() -> Non
 def test_the_settings_summary_names_sources_and_never_shows_a_secret() -> None:
     summary = settings_summary(
         {"client_id": "abc", "client_secret": "s3cr3t-value"},
-        {"client_id": ".env", "client_secret": "environment"},
+        {
+            "client_id": "CLIENT_ID from ./.env",
+            "client_secret": "FRAMEIO_CLIENT_SECRET from the environment",
+        },
     )
-    assert "client_id=abc (.env)" in summary
-    assert "client_secret=set (environment)" in summary
+    assert "client_id=abc (CLIENT_ID from ./.env)" in summary
+    assert "client_secret=set (FRAMEIO_CLIENT_SECRET from the environment)" in summary
     assert "s3cr3t" not in summary
     assert "provider=frameio-v4 (default)" in summary
     assert "redirect_uri=not set;" in summary
