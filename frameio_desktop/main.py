@@ -32,7 +32,7 @@ from frameio_desktop.cli import (
     settings_flags,
 )
 from frameio_desktop.core.browser.launch import no_display_reason
-from frameio_desktop.core.browser.scheme import redirect_scheme
+from frameio_desktop.core.browser.scheme import HANDOFF_SWITCH, redirect_scheme
 from frameio_desktop.core.errors import ConfigError, ExitCode, FrameioDesktopError
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.core.settings import Settings, dotenv_environ, load_settings
@@ -163,7 +163,13 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
         from frameio_desktop.gui.sign_in_child.window import run
 
         return run()
-    if is_redirect_argument(arguments):  # Mode.HANDOFF: started by the OS for a redirect
+    if arguments[:1] == [HANDOFF_SWITCH]:  # Mode.HANDOFF, as registered by register-scheme
+        configure_logging(logging.WARNING)
+        if not is_redirect_argument(arguments[1:]):
+            print(f"frameio-desktop: {HANDOFF_SWITCH} takes one sign-in address", file=sys.stderr)
+            return ExitCode.USAGE
+        return hand_over_redirect(arguments[1])
+    if is_redirect_argument(arguments):  # Mode.HANDOFF: an older registration's form
         configure_logging(logging.WARNING)
         return hand_over_redirect(arguments[0])
     args = build_parser().parse_args(arguments)

@@ -174,6 +174,8 @@ class FakeWinreg:
         self.keys[key.path][name] = (kind, value)
 
     def QueryValueEx(self, key: Key, name: str) -> tuple[str, int]:  # noqa: N802
+        if name not in self.keys[key.path]:
+            raise FileNotFoundError(name)  # as winreg does for a missing value
         kind, value = self.keys[key.path][name]
         return value, kind
 
@@ -192,7 +194,11 @@ def test_windows_registry() -> None:
     outcome = scheme.register(SCHEME, exe, platform="win32", winreg=reg)
     assert outcome.changed
     base = "hkcu\\software\\classes\\adobe+abc123"
-    assert reg.keys[base] == {"": (1, "URL:adobe+abc123"), "URL Protocol": (1, "")}
+    assert reg.keys[base] == {
+        "": (1, "URL:adobe+abc123"),
+        "URL Protocol": (1, ""),
+        "frameio-desktop": (1, "sign-in handler"),  # our mark
+    }
     assert reg.keys[base + "\\shell\\open\\command"] == {
         "": (1, '"C:\\Program Files\\frameio-desktop\\frameio-desktop.exe" "%1"')
     }
@@ -203,3 +209,115 @@ def test_windows_registry() -> None:
     assert "hkcu\\software\\classes" in reg.keys  # the parents stay
     assert not scheme.unregister(SCHEME, platform="win32", winreg=reg).changed
     assert not scheme.is_registered(SCHEME, exe, platform="win32", winreg=reg)
+
+
+def test_windows_leaves_another_apps_key_alone() -> None:
+    """Issue 19: register-scheme overwrote, and unregister-scheme deleted, another app's
+    HKCU\\Software\\Classes\\<scheme>. Only keys with our mark are ours."""
+    reg = FakeWinreg()
+    base = "Software\\Classes\\com.example.other"
+    with reg.CreateKeyEx(reg.HKEY_CURRENT_USER, base + "\\shell\\open\\command") as key:
+        reg.SetValueEx(key, "", 0, reg.REG_SZ, '"C:\\Other\\other.exe" "%1"')
+    before = {k: dict(v) for k, v in reg.keys.items()}
+    with pytest.raises(SchemeRegistrationError, match="another app"):
+        scheme.register("com.example.other", ["C:\\fd.exe"], platform="win32", winreg=reg)
+    outcome = scheme.unregister("com.example.other", platform="win32", winreg=reg)
+    assert not outcome.changed
+    assert "another app" in outcome.message
+    assert reg.keys == before
+    assert not scheme.is_registered(
+        "com.example.other", ['"C:\\Other\\other.exe"'], platform="win32", winreg=reg
+    )
+
+
+@pytest.mark.parametrize("name", ["mailto", "vscode", "http", "https", "file", "tel", "ssh"])
+def test_well_known_schemes_are_refused(name: str, xdg: dict[str, str]) -> None:
+    run = RecordingXdgMime()
+    with pytest.raises(SchemeRegistrationError, match="well-known scheme"):
+        scheme.register(name, COMMAND, platform="linux", environ=xdg, run=run)
+    with pytest.raises(SchemeRegistrationError, match="well-known scheme"):
+        scheme.register(name, COMMAND, platform="win32", winreg=FakeWinreg())
+    assert run.calls == []
+    assert not (Path(xdg["XDG_DATA_HOME"]) / "applications").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "private"),
+    [
+        ("adobe+abc123", True),
+        ("com.example.app", True),
+        ("io.frame.desktop", True),
+        ("myapp", False),
+        ("adobe+xyz", False),
+        ("com.", False),
+        ("web+mailto", False),
+    ],
+)
+def test_only_private_use_schemes(name: str, private: bool) -> None:
+    assert (scheme.private_use_problem(name) is None) is private
+
+
+def test_the_registered_command_runs_without_the_working_folder_and_a_fixed_switch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From source: `python -P -m frameio_desktop --handoff-url %u` (a `./frameio_desktop/`
+    in the launcher's folder must not run); Windows: `"exe" --handoff-url "%1"`, so a URL
+    can never become options."""
+    monkeypatch.delattr("sys.frozen", raising=False)
+    command = scheme.handler_command()
+    assert command[1:] == ["-P", "-m", "frameio_desktop", "--handoff-url"]
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    frozen = scheme.handler_command()
+    assert frozen[1:] == ["--handoff-url"]
+    assert scheme._windows_command(["C:\\fd.exe", *frozen[1:]]) == ('C:\\fd.exe --handoff-url "%1"')
+
+
+def test_the_registered_handler_ignores_a_planted_package_and_takes_no_options(
+    tmp_path: Path,
+) -> None:
+    """The command register-scheme writes, run as the desktop runs it from the launcher's
+    working folder: a planted `./frameio_desktop/` does not run, and what follows the
+    handoff switch is only ever a sign-in address."""
+    import os
+
+    planted = tmp_path / "frameio_desktop"
+    planted.mkdir()
+    marker = tmp_path / "planted-ran"
+    for name in ("__init__.py", "__main__.py"):
+        (planted / name).write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+    env.pop("PYTHONPATH", None)
+
+    def run(argument: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*scheme.handler_command(), argument],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    handed = run("adobe+abc123://adobeid/x?code=c&state=s")
+    assert handed.returncode == 7, handed.stderr  # nobody waiting: the real handoff ran
+    assert not marker.exists()
+    option = run("--self-test")
+    assert option.returncode == 2
+    assert "takes one sign-in address" in option.stderr
+
+
+def test_register_scheme_refuses_a_well_known_scheme_from_the_settings(tmp_path: Path) -> None:
+    """Through the command line: a settings file may name any redirect URI."""
+    from tests.helpers.cli import run_cli
+
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    result = run_cli(
+        ["register-scheme", "--client-id", "c", "--redirect-uri", "vscode://x/cb"],
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "vscode: is a well-known scheme" in result.stderr
+    assert not (tmp_path / "data" / "applications").exists()

@@ -55,11 +55,54 @@ def redirect_scheme(redirect_uri: str) -> str | None:
     return scheme.lower()
 
 
+#: Put before the URL in the registered command: whatever the URL holds, it is then the
+#: value of this switch, never an option of its own (Windows passes `"%1"` as it comes).
+HANDOFF_SWITCH = "--handoff-url"
+#: Schemes a registration must never take over (RFC 8252 section 7.1 wants a private-use
+#: scheme: a reverse domain name, or the provider's own form such as `adobe+<hash>`).
+_WELL_KNOWN = frozenset(
+    {
+        "about", "blob", "chrome", "data", "file", "ftp", "git", "http", "https", "irc",
+        "javascript", "ldap", "magnet", "mailto", "ms-settings", "news", "sftp", "sip", "skype",
+        "slack", "sms", "smb", "spotify", "ssh", "steam", "tel", "vnc", "vscode", "ws", "wss",
+        "zoommtg", "msteams", "x-github-client", "adobe", "adobeid",
+    }
+)  # fmt: skip
+# A provider's own private-use form: Adobe Developer Console's `adobe+<hex>`.
+_PROVIDER_FORMS = (re.compile(r"adobe\+[0-9a-f]+\Z"),)
+#: The value our Windows keys carry, so that we change and delete only keys we made.
+WINDOWS_MARK_NAME = "frameio-desktop"
+
+
+def private_use_problem(scheme: str) -> str | None:
+    """Why `scheme` may not be registered, or None for a private-use scheme."""
+    name = scheme.lower()
+    if name in _WELL_KNOWN or name.removeprefix("web+") in _WELL_KNOWN:
+        return (
+            f"{scheme}: is a well-known scheme that other apps handle; frameio-desktop "
+            "registers only a private-use scheme (RFC 8252 section 7.1)."
+        )
+    if any(form.match(name) for form in _PROVIDER_FORMS):
+        return None
+    labels = name.split(".")
+    if len(labels) >= 2 and all(labels) and not any("+" in label for label in labels):
+        return None  # a reverse domain name, such as com.example.app
+    return (
+        f"{scheme}: is not a private-use scheme. Use a reverse domain name you control "
+        "(com.example.app) or your provider's own form (adobe+<hash>), as RFC 8252 "
+        "section 7.1 asks, and register that redirect with your credential."
+    )
+
+
 def handler_command() -> list[str]:
-    """How the operating system should start this app (the URL is appended)."""
+    """How the operating system should start this app: the URL follows the handoff switch.
+
+    From source, `-P` keeps the launcher's working folder off the import path (`python -m`
+    would put it first, and a `./frameio_desktop/` there would run), as for the sign-in
+    window."""
     if getattr(sys, "frozen", False):
-        return [sys.executable]
-    return [sys.executable, "-m", "frameio_desktop"]
+        return [sys.executable, HANDOFF_SWITCH]
+    return [sys.executable, "-P", "-m", "frameio_desktop", HANDOFF_SWITCH]
 
 
 @dataclass(frozen=True)
@@ -216,13 +259,32 @@ def _windows_command(command: Sequence[str]) -> str:
     return subprocess.list2cmdline(list(command)) + ' "%1"'
 
 
+def _windows_owner(scheme: str, winreg: Any) -> str | None:
+    """'ours', 'other' (the key exists without our mark) or None (no key)."""
+    try:
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, rf"Software\Classes\{scheme}") as key:
+            try:
+                winreg.QueryValueEx(key, WINDOWS_MARK_NAME)
+            except FileNotFoundError:
+                return "other"
+    except FileNotFoundError:
+        return None
+    return "ours"
+
+
 def _register_windows(scheme: str, command: Sequence[str], winreg: Any) -> Outcome:
     base = rf"Software\Classes\{scheme}"
     value = _windows_command(command)
+    if _windows_owner(scheme, winreg) == "other":
+        raise SchemeRegistrationError(
+            f"HKEY_CURRENT_USER\\{base} belongs to another app; frameio-desktop leaves it "
+            "alone. Remove that app's handler first if this scheme is yours."
+        )
     try:
         with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, base) as key:
             winreg.SetValueEx(key, "", 0, winreg.REG_SZ, f"URL:{scheme}")
             winreg.SetValueEx(key, "URL Protocol", 0, winreg.REG_SZ, "")
+            winreg.SetValueEx(key, WINDOWS_MARK_NAME, 0, winreg.REG_SZ, "sign-in handler")
         with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, base + r"\shell\open\command") as key:
             winreg.SetValueEx(key, "", 0, winreg.REG_SZ, value)
     except OSError as exc:
@@ -232,6 +294,9 @@ def _register_windows(scheme: str, command: Sequence[str], winreg: Any) -> Outco
 
 def _unregister_windows(scheme: str, winreg: Any) -> Outcome:
     base = rf"Software\Classes\{scheme}"
+    owner = _windows_owner(scheme, winreg)
+    if owner == "other":
+        return Outcome(False, f"HKEY_CURRENT_USER\\{base} belongs to another app; left alone.")
     removed = False
     # DeleteKey removes only keys without subkeys: the deepest first.
     for sub in (r"\shell\open\command", r"\shell\open", r"\shell", ""):
@@ -248,6 +313,8 @@ def _unregister_windows(scheme: str, winreg: Any) -> Outcome:
 
 
 def _windows_registered(scheme: str, command: Sequence[str], winreg: Any) -> bool:
+    if _windows_owner(scheme, winreg) != "ours":
+        return False
     try:
         with winreg.OpenKey(
             winreg.HKEY_CURRENT_USER, rf"Software\Classes\{scheme}\shell\open\command"
@@ -278,7 +345,11 @@ def register(
     run: RunCommand = subprocess.run,
     winreg: Any = None,
 ) -> Outcome:
-    """Make this app the handler of `scheme:` links for this user."""
+    """Make this app the handler of `scheme:` links for this user. Only a private-use
+    scheme (`private_use_problem`); raises `SchemeRegistrationError` for any other."""
+    problem = private_use_problem(scheme)
+    if problem is not None:
+        raise SchemeRegistrationError(problem)
     command = list(command or handler_command())
     environ = os.environ if environ is None else environ
     if platform == "win32":
