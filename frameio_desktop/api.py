@@ -37,8 +37,11 @@ def open_session(
     return AuthSession(load_settings(flags))
 
 
-def fresh_access_token(session: AuthSession, min_ttl: float = 60) -> str:
-    """An access token valid for at least `min_ttl` seconds, refreshed if needed.
+def fresh_access_token(
+    session: AuthSession, min_ttl: float = 60, *, timeout: float | None = None
+) -> str:
+    """An access token valid for at least `min_ttl` seconds, refreshed if needed, within
+    `timeout` seconds if given (the wait for another process's refresh included).
 
     Raises `ValueError` for a `min_ttl` no token can meet (over `MAX_LIFETIME`), else the
     package's errors (`frameio_desktop.core.errors`): `NotSignedInError`,
@@ -47,7 +50,7 @@ def fresh_access_token(session: AuthSession, min_ttl: float = 60) -> str:
     """
     from frameio_desktop.core.tokens import min_ttl as min_ttl_delta
 
-    return session.script_tokens(min_ttl_delta(min_ttl)).access_token
+    return session.script_tokens(min_ttl_delta(min_ttl), timeout=timeout).access_token
 
 
 def get_token(
@@ -56,11 +59,14 @@ def get_token(
     *,
     settings: Mapping[str, str] | None = None,
     session: AuthSession | None = None,
+    timeout: float | None = None,
 ) -> str:
     """An access token for `profile` (default: the settings' profile) valid for at least
     `min_ttl` seconds. Pass `session` to reuse one (`open_session`), for example with a
-    clock of your own; otherwise each call reads the keyring afresh."""
-    return fresh_access_token(session or open_session(profile, settings), min_ttl)
+    clock of your own; otherwise each call reads the keyring afresh. `timeout` bounds
+    the call in seconds: a refresh that takes longer raises `RequestTimeoutError`, a
+    wait for another process's refresh `LockTimeoutError`."""
+    return fresh_access_token(session or open_session(profile, settings), min_ttl, timeout=timeout)
 
 
 class TokenProvider:

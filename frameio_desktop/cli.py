@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _min_ttl_seconds(text: str) -> int:
-    """`--min-ttl`: whole seconds, no more than any token can last."""
+    """`--min-ttl`: whole seconds, 0 or more, no more than any token can last."""
     from frameio_desktop.core.tokens import min_ttl
 
     try:
@@ -125,6 +125,8 @@ def _min_ttl_seconds(text: str) -> int:
         raise argparse.ArgumentTypeError(
             str(exc) if text.strip().lstrip("+-").isdigit() else f"{text!r} is not whole seconds"
         ) from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative: give 0 or more seconds")
     return seconds
 
 
@@ -293,7 +295,7 @@ def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> in
     # The same rule as frameio_desktop.get_token(): the keyring only, refreshed under the lock.
     from frameio_desktop.core.tokens import min_ttl
 
-    tokens = session.script_tokens(min_ttl(args.min_ttl))
+    tokens = session.script_tokens(min_ttl(args.min_ttl), timeout=getattr(args, "timeout", None))
     if args.json:
         json.dump(
             {
@@ -478,7 +480,28 @@ def _token_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="the token must stay valid at least this long; refreshed first if not (default 60)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_timeout_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="give up after this long, the wait for another process's refresh included "
+        "(default: 60 s for that wait, 30 s for the request)",
+    )
     _json_argument(parser)
+
+
+def _timeout_seconds(text: str) -> float:
+    """`--timeout`: seconds, more than 0 and at most a day."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds <= MAX_BROWSER_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not between 0 and {MAX_BROWSER_TIMEOUT} seconds"
+        )
+    return seconds
 
 
 def _json_argument(parser: argparse.ArgumentParser) -> None:

@@ -330,6 +330,17 @@ class HostNotFoundError(NetworkError):
     default_message = "The server's name cannot be found. Check the network connection."
 
 
+class RefreshFailedElsewhereError(TransportError):
+    """Another process refreshed this sign-in while this one waited for it, and failed:
+    this one ends with that failure rather than ask the same server again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"{message.rstrip('.')}. (Another frameio-desktop process was refreshing this "
+            "sign-in and met this; this one waited for it and did not try again.)"
+        )
+
+
 class ServerError(TransportError):
     title = "Server error"
 
@@ -407,14 +418,19 @@ class SessionBindingError(NotSignedInError):
 
 
 class TokenLifetimeTooShortError(FrameioDesktopError):
-    """Even a freshly refreshed access token expires sooner than the caller needs."""
+    """Even a freshly refreshed access token expires sooner than the caller needs. Known
+    from the last token the server gave (`remembered`), it is said before any request."""
 
-    exit_code = ExitCode.NETWORK
+    exit_code = ExitCode.USAGE  # the minimum asked for must change
 
-    def __init__(self, seconds_left: float, wanted: float) -> None:
+    def __init__(self, seconds_left: float, wanted: float, *, remembered: bool = False) -> None:
+        self.lifetime = max(0, int(seconds_left))
+        self.wanted = int(wanted)
+        source = " (the last one it gave did)" if remembered else ""
         super().__init__(
-            f"The sign-in server issues access tokens that last {max(0, int(seconds_left))} "
-            f"s, less than the {int(wanted)} s asked for. Ask for a shorter minimum."
+            f"The sign-in server issues access tokens that last {self.lifetime} s{source}, "
+            f"less than the {self.wanted} s asked for, so no token can meet it. Ask for a "
+            "shorter minimum (--min-ttl)."
         )
 
 

@@ -57,6 +57,18 @@ class HttpClient:
         self.deadline = deadline
         self.max_body = max_body
 
+    def within(self, seconds: float) -> HttpClient:
+        """This client (the same connections), each request ending within `seconds`."""
+        if seconds >= self.deadline:
+            return self
+        seconds = max(seconds, 0.001)
+        return HttpClient(
+            self.session,
+            timeout=(min(self.timeout[0], seconds), min(self.timeout[1], seconds)),
+            deadline=seconds,
+            max_body=self.max_body,
+        )
+
     @property
     def session(self) -> requests.Session:
         # Created on first use: `token` with a still-valid token never imports requests.

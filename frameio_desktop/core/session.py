@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -48,6 +49,7 @@ from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.interrupts import signals_deferred
 from frameio_desktop.core.oauth import RevokeResult, TokenClient
 from frameio_desktop.core.providers import discover, retired_api_error
+from frameio_desktop.core.refresh_wait import Budget, FailureNote
 from frameio_desktop.core.settings import APP_NAME, Settings
 from frameio_desktop.core.store import KeyringTokenStore, StoredSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
@@ -143,6 +145,8 @@ class AuthSession:
         self._discovery_lock = threading.Lock()
         digest = hashlib.sha256(settings.store_key.encode()).hexdigest()[:16]
         self._lock_path = (lock_dir or default_lock_dir()) / f"{digest}.lock"
+        #: The last refresh failure, for the processes that waited for that refresh.
+        self._failures = FailureNote(self._lock_path.with_suffix(".failed"))
         #: Set when tokens could not be kept in the keyring; they live in memory instead.
         self.storage_problem: StoreError | None = None
         #: A fresh sign-in not yet written to the keyring (see `finish_login`).
@@ -171,8 +175,8 @@ class AuthSession:
                 )
             return self._settings
 
-    def token_client(self) -> TokenClient:
-        return TokenClient(self.resolved_settings(), self.http, clock=self.clock)
+    def token_client(self, http: HttpClient | None = None) -> TokenClient:
+        return TokenClient(self.resolved_settings(), http or self.http, clock=self.clock)
 
     # -- state -----------------------------------------------------------------------------
 
@@ -273,19 +277,43 @@ class AuthSession:
         return None
 
     @contextlib.contextmanager
-    def _cross_process_lock(self) -> Iterator[None]:
+    def _thread_lock(self, wait: float | None = None) -> Iterator[None]:
+        """This session's lock for its threads, waited for at most `wait` seconds."""
+        if wait is None:
+            with self._refresh_lock:
+                yield
+            return
+        if not self._refresh_lock.acquire(timeout=wait):
+            raise LockTimeoutError()
+        try:
+            yield
+        finally:
+            self._refresh_lock.release()
+
+    @contextlib.contextmanager
+    def _cross_process_lock(self, wait: float | None = None) -> Iterator[None]:
+        """The sign-in's file lock, waited for `LOCK_TIMEOUT_SECONDS` (or `wait`, if
+        shorter: a caller's `--timeout`)."""
         import filelock  # only refreshes and sign-ins need it
 
         self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(str(self._lock_path), timeout=LOCK_TIMEOUT_SECONDS)
+        seconds = LOCK_TIMEOUT_SECONDS if wait is None else min(wait, LOCK_TIMEOUT_SECONDS)
+        lock = filelock.FileLock(str(self._lock_path), timeout=seconds)
         try:
-            with lock:
-                yield
+            try:
+                lock.acquire(timeout=0)
+            except filelock.Timeout:
+                log.info("waiting for another frameio-desktop process busy with this sign-in")
+                lock.acquire()
         except filelock.Timeout as exc:
             raise LockTimeoutError(
                 "Another frameio-desktop process has been busy with this sign-in for over "
-                f"{int(LOCK_TIMEOUT_SECONDS)} s. Try again in a moment."
+                f"{seconds:.3g} s. Try again in a moment."
             ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- sign-in ---------------------------------------------------------------------------
 
@@ -359,10 +387,14 @@ class AuthSession:
             )
         return NotSignedInError()
 
-    def fresh_tokens(self, min_ttl: timedelta | None = None) -> TokenSet:
+    def fresh_tokens(
+        self, min_ttl: timedelta | None = None, *, timeout: float | None = None
+    ) -> TokenSet:
         """Tokens valid for at least `min_ttl` (default: the refresh lead time).
 
-        With a stored token that is still fresh this makes no network request.
+        With a stored token that is still fresh this makes no network request; nor when
+        `min_ttl` is at least as long as the server's tokens last (the lifetime of the
+        last one it gave): that fails at once (`TokenLifetimeTooShortError`).
         """
         tokens = self._tokens or self.load()
         if tokens is None:
@@ -371,28 +403,44 @@ class AuthSession:
         min_ttl = self.lead_for(tokens) if min_ttl is None else min_ttl
         if tokens.is_fresh(self.clock(), min_ttl):
             return tokens
-        new = self.refresh(min_ttl=min_ttl)
+        lifetime = tokens.expires_at - tokens.obtained_at
+        if wanted is not None and tokens.refresh_token and timedelta(0) < lifetime <= wanted:
+            raise TokenLifetimeTooShortError(
+                lifetime.total_seconds(), wanted.total_seconds(), remembered=True
+            )
+        new = self.refresh(min_ttl=min_ttl, timeout=timeout)
         if wanted is not None and not new.is_fresh(self.clock(), wanted):
             # The server's tokens are shorter-lived than the caller needs: never hand out
             # one that expires before the promised time.
             raise TokenLifetimeTooShortError(new.seconds_left(self.clock()), wanted.total_seconds())
         return new
 
-    def script_tokens(self, min_ttl: timedelta) -> TokenSet:
+    def script_tokens(self, min_ttl: timedelta, *, timeout: float | None = None) -> TokenSet:
         """What `frameio-desktop token` and `frameio_desktop.get_token()` give: tokens
         valid for at least `min_ttl`, from a secure keyring only (`NoSecureKeyringError`
         without one, rather than "not signed in"), refreshed under the locks if needed."""
         self.store.check_secure()
-        return self.fresh_tokens(max(min_ttl, timedelta(0)))
+        return self.fresh_tokens(max(min_ttl, timedelta(0)), timeout=timeout)
 
-    def refresh(self, *, force: bool = False, min_ttl: timedelta | None = None) -> TokenSet:
+    def refresh(
+        self,
+        *,
+        force: bool = False,
+        min_ttl: timedelta | None = None,
+        timeout: float | None = None,
+    ) -> TokenSet:
         """Refresh once, even when many threads or processes ask at the same moment.
 
         Whoever gets the locks second finds new tokens in the store (or in memory) and
-        uses them instead of spending the refresh token again.
+        uses them instead of spending the refresh token again; if the one before it failed
+        to reach the server, it ends with that failure (`RefreshFailedElsewhereError`)
+        instead of asking the same server again. `timeout` bounds the whole call: the wait
+        for the locks and the request.
         """
         seen = self._tokens
-        with self._refresh_lock, self._cross_process_lock():
+        budget = Budget(timeout)
+        waiting_since = time.time()
+        with self._thread_lock(timeout), self._cross_process_lock(budget.remaining()):
             latest = self._reload()
             if latest is None:
                 self._tokens = None
@@ -414,14 +462,21 @@ class AuthSession:
             if not latest.refresh_usable(now):
                 self._forget()
                 raise SessionExpiredError()
+            failed = self._failures.since(waiting_since)
+            if failed is not None:
+                raise failed  # the process before this one just tried, and failed
             # From here until the new tokens are saved, Ctrl-C waits (core/interrupts.py).
             with signals_deferred(FINISHING_REFRESH):
                 try:
-                    new = self.token_client().refresh(latest)
+                    new = self.token_client(budget.http(self.http)).refresh(latest)
                 except InvalidGrantError as exc:
                     # The refresh token was revoked, expired, or spent elsewhere.
                     self._forget()
                     raise SessionExpiredError() from exc
+                except TransportError as exc:
+                    if not budget.shortens(self.http):  # not only this caller's --timeout
+                        self._failures.write(exc)
+                    raise
                 # Crash windows, for a server that rotates refresh tokens:
                 # - before the reply arrives: the stored (old) token is still valid; the next
                 #   process refreshes with it.

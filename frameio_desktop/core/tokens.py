@@ -252,5 +252,8 @@ def parse_token_response(
 
 
 def expired_copy(tokens: TokenSet, now: datetime) -> TokenSet:
-    """The same tokens with the access token marked expired (forces the next refresh)."""
-    return replace(tokens, expires_at=now)
+    """The same tokens with the access token marked expired (forces the next refresh): as
+    if obtained one lifetime before `now`, so the lifetime the server gave is kept."""
+    return replace(
+        tokens, expires_at=now, obtained_at=now - (tokens.expires_at - tokens.obtained_at)
+    )

@@ -16,10 +16,17 @@ class GatedDemoState(DemoState):
         self.token_gate = threading.Event()
         self.token_gate.set()
         self.token_request_arrived = threading.Event()
+        #: When set, a token request let through the gate is answered with this HTTP
+        #: status instead (a failing server).
+        self.token_failure: int | None = None
 
     def before_token_request(self) -> None:
         self.token_request_arrived.set()
         self.token_gate.wait(timeout=60)
+        if self.token_failure is not None:
+            from flask import abort
+
+            abort(self.token_failure)
 
 
 class GatedDemoServer(DemoServer):

@@ -54,7 +54,7 @@ DEFAULT = "Sign-in did not finish"
         (errors.SessionBindingError({"FRAMEIO_TOKEN_URL": ".env"}), 3, DEFAULT),
         (errors.KeyringLockedError(), 6, DEFAULT),
         (errors.LockTimeoutError(), 8, DEFAULT),
-        (errors.TokenLifetimeTooShortError(1, 60), 5, DEFAULT),
+        (errors.TokenLifetimeTooShortError(1, 60), 2, DEFAULT),
         (
             errors.SignOutIncompleteError("x", errors.KeyringLockedError()),
             6,

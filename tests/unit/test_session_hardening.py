@@ -398,13 +398,14 @@ def test_token_never_prints_a_token_shorter_lived_than_min_ttl(
     responses.post(TOKEN_URL, json=token_body("AT-short", "RT2", expires_in=1))
     backend = MemoryKeyring()
     session = session_for(make_settings(), backend, clock, lock_dir)
-    store_for(session, make_tokens(clock.now, lifetime=30))
+    # An hour-long token with 30 s left: the server's tokens are known to last long enough.
+    store_for(session, make_tokens(clock.now - timedelta(seconds=3570)))
 
     def make(settings: Settings) -> AuthSession:
         return session_for(settings, backend, clock, lock_dir)
 
     code, out, err = run("token", make, **make_settings_flags())
-    assert code == ExitCode.NETWORK
+    assert code == ExitCode.USAGE
     assert "AT-short" not in out
     assert out == ""
     assert "last 1 s" in err
