@@ -69,6 +69,39 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 
 
+def _same_api(first: str, candidate: str, origin: tuple[str, str, int | None]) -> str:
+    """`candidate` rebuilt on the first URL's scheme and host, if it names the same API.
+
+    Refused: another scheme, host or port; a user name (`user@host`); a backslash, which
+    `urlsplit` and the parser `requests` uses (urllib3) read differently
+    (`http://OTHER\\@API/` is API to one, OTHER to the other). The host is checked with
+    both parsers, and the URL sent is rebuilt from the checked parts."""
+    from urllib3.util import parse_url
+
+    parts = urlsplit(candidate)
+    try:
+        sent = parse_url(candidate)
+    except ValueError:
+        sent = None
+    if (
+        "\\" in candidate
+        or parts.username is not None
+        or "@" in parts.netloc
+        or _origin(candidate) != origin
+        or sent is None
+        or sent.auth is not None
+        or (sent.scheme or "").lower() != origin[0]
+        or (sent.host or "").lower() != origin[1]
+        or sent.port != origin[2]
+    ):
+        raise UnexpectedResponseError(
+            "The account list pointed its next page at another server; it was not "
+            "followed, so the sign-in stayed with the API that issued it."
+        )
+    base = urlsplit(first)
+    return parts._replace(scheme=base.scheme, netloc=base.netloc, fragment="").geturl()
+
+
 def fetch_accounts(
     http: HttpClient, url: str, access_token: str, *, max_pages: int = MAX_ACCOUNT_PAGES
 ) -> list[FrameioAccount]:
@@ -96,12 +129,7 @@ def fetch_accounts(
         accounts.extend(a for a in page if a.id not in {b.id for b in accounts})
         if following is None:
             return accounts
-        page_url = urljoin(page_url, following)
-        if _origin(page_url) != origin:
-            raise UnexpectedResponseError(
-                "The account list pointed its next page at another server; it was not "
-                "followed, so the sign-in stayed with the API that issued it."
-            )
+        page_url = _same_api(url, urljoin(page_url, following), origin)
         if page_url in seen:
             raise UnexpectedResponseError("The account list's pages go round in a circle.")
     raise UnexpectedResponseError(

@@ -56,6 +56,12 @@ def test_absolute_next_link_on_the_same_api_is_followed() -> None:
         "http://api.example.test/v4/accounts?after=c1",
         "https://api.example.test:8443/v4/accounts?after=c1",
         "//evil.example.test/v4/accounts",
+        # urlsplit reads the host after the `@`; requests (urllib3) connects to the one
+        # before the backslash (issue 19).
+        "https://evil.example.test\\@api.example.test/v4/accounts?after=c1",
+        "//evil.example.test\\@api.example.test/v4/accounts",
+        "https://user@api.example.test/v4/accounts?after=c1",
+        "https://api.example.test\\v4/accounts?after=c1",
     ],
 )
 @responses.activate
