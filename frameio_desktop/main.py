@@ -376,6 +376,7 @@ def settings_access_for(
     `settings_path`, `secrets` and `make_session` are the user's settings file and keyring
     unless given (tests give their own)."""
     from frameio_desktop.core import configure
+    from frameio_desktop.core.doctor import DoctorContext, run_checks
     from frameio_desktop.gui.settings_access import SettingsAccess
 
     def load() -> Settings:
@@ -415,6 +416,7 @@ def settings_access_for(
         save=save,
         identity_changes=identity_changes,
         try_demo=try_demo if demo is not None else None,
+        setup_checks=lambda: run_checks(DoctorContext(flags=dict(flags))),
     )
 
 

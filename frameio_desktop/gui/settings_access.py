@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from frameio_desktop.core import doctor_check
 from frameio_desktop.core.configure import Check, SetupState, SetupValues
 from frameio_desktop.core.errors import ConfigError
 from frameio_desktop.core.providers import ProviderPreset
@@ -52,3 +53,6 @@ class SettingsAccess:
     identity_changes: Callable[[SetupValues, SetupState, Settings], tuple[str, ...]]
     #: Start the built-in demo server and return its configuration; None hides the button.
     try_demo: Callable[[], Configuration] | None = None
+    #: `frameio-desktop doctor`'s checks of the saved settings (run on a pool thread by
+    #: the form's **Check set-up**); None hides the button.
+    setup_checks: Callable[[], Sequence[doctor_check.Check]] | None = None

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,8 @@ from frameio_desktop.core.configure import (
 )
 from frameio_desktop.core.providers import ProviderPreset
 from frameio_desktop.core.settings import DOTENV, ENV_NAMES, ENVIRONMENT, FLAG, KEYRING
+from frameio_desktop.gui.setup_check import RunChecks, SetupCheck
+from frameio_desktop.gui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +163,11 @@ class SettingsForm(QWidget):
         validate: Validate,
         presets: Sequence[ProviderPreset],
         parent: QWidget | None = None,
+        *,
+        setup_check: tuple[RunChecks, TaskRunner] | None = None,
     ) -> None:
+        """`setup_check`: the doctor's checks and the runner that runs them off the UI
+        thread; with it the form has a **Check set-up** button."""
         super().__init__(parent)
         self.setObjectName("settingsForm")
         self.state = state
@@ -213,6 +219,9 @@ class SettingsForm(QWidget):
         form.addRow(self.advanced)
         # Advanced rows live in the same form (aligned columns); the toggle shows them.
         self.endpoint_edits = {name: self._line(name, form) for name in ADVANCED_FIELDS}
+        self.setup_check = SetupCheck(*setup_check, self) if setup_check else None
+        if self.setup_check is not None:
+            form.addRow(self.setup_check.results)
 
         scroll = QScrollArea()
         scroll.setObjectName("formScroll")
@@ -239,6 +248,9 @@ class SettingsForm(QWidget):
         buttons = QWidget()
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
+        if self.setup_check is not None:
+            self.setup_check.button.setMinimumHeight(36)
+            row.addWidget(self.setup_check.button)
         row.addStretch(1)
         row.addWidget(self.cancel_button)
         row.addWidget(self.save_button)
@@ -332,6 +344,7 @@ class SettingsForm(QWidget):
             self.profile,
             self.advanced,
             *self.endpoint_edits.values(),
+            *([self.setup_check.button] if self.setup_check else []),
             self.cancel_button,
             self.save_button,
         ]
@@ -406,3 +419,9 @@ class SettingsForm(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt)
         super().showEvent(event)
         self.first_field().setFocus()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt)
+        # Closed by the window (not minimised): a check still running shows nothing.
+        if not event.spontaneous() and self.setup_check is not None:
+            self.setup_check.cancel()
+        super().hideEvent(event)

@@ -851,8 +851,13 @@ class MainWindow(QMainWindow):
         state = access.current()
         from frameio_desktop.gui.settings_form import SettingsForm
 
+        checks = access.setup_checks
         form = SettingsForm(
-            state, lambda values: access.check(values, state), access.presets, self.settings_page
+            state,
+            lambda values: access.check(values, state),
+            access.presets,
+            self.settings_page,
+            setup_check=(checks, self.controller.runner) if checks is not None else None,
         )
         form.save_requested.connect(self._save_settings)
         form.cancel_requested.connect(self.close_settings)
