@@ -128,7 +128,21 @@ def check_redirect(context: DoctorContext) -> Check:
         "https": "an https:// redirect (caught by the app's own sign-in window)",
         "http": "a loopback redirect (allowed only with endpoint overrides)",
     }.get(urlsplit(redirect).scheme.lower(), "a custom-scheme (Native App) redirect")
-    return Check("redirect", True, f"{redirect}: {kind}")
+    note = _form_warning(context)
+    return Check("redirect", True, f"{redirect}: {kind}" + (f". Note: {note}" if note else ""))
+
+
+def _form_warning(context: DoctorContext) -> str | None:
+    """The settings form's warning about this redirect (an Adobe Native App redirect that
+    names another client ID, say), or None."""
+    from frameio_desktop.core.configure import Level, SetupValues, check_field, current_setup
+
+    try:
+        state = current_setup(context.flags, environ=context.environ)
+    except errors.ConfigError:
+        return None
+    found = check_field("redirect_uri", SetupValues(dict(context.values)), state)
+    return found.message if found.level is Level.WARNING else None
 
 
 def check_session(context: DoctorContext) -> Check:

@@ -257,3 +257,11 @@ def test_a_dotenv_with_keys_it_may_not_set() -> None:
     assert "client_id=from-dotenv (CLIENT_ID from ./.env)" in settings["detail"]
     assert "elsewhere.example.test" not in checks["network"]["detail"]
     assert "Remove FRAMEIO_AUTHORIZE_URL from ./.env" in settings["fix"]
+
+
+def test_a_native_redirect_for_another_client_is_noted(demo: DemoServer) -> None:
+    flags = {**demo.settings_flags(), "redirect_uri": "adobe+5f0e3c1a://adobeid/another-client"}
+    _, checks = doctor(flags_for(flags))
+    redirect = checks["redirect"]
+    assert redirect["ok"]
+    assert "Note: This redirect names a different client ID" in redirect["detail"]
