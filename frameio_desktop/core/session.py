@@ -53,7 +53,7 @@ from frameio_desktop.core.refresh_wait import Budget, FailureNote
 from frameio_desktop.core.settings import APP_NAME, Settings
 from frameio_desktop.core.store import KeyringTokenStore, StoredSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
-from frameio_desktop.core.web_profile import delete_web_profile
+from frameio_desktop.core.web_profile import WebProfile
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class AuthSession:
         self._settings = settings
         #: The Frame.io accounts and the default among them (`core.accounts`).
         self.account_list = AccountList(settings.store_key, account_choices)
-        self.web_profiles_root = web_profiles_root
+        self._web_profiles_root = web_profiles_root
         self.http = http or HttpClient()
         self.store = store or KeyringTokenStore()
         self.clock = clock
@@ -164,6 +164,11 @@ class AuthSession:
     @property
     def settings(self) -> Settings:
         return self._settings
+
+    @property
+    def web_profile(self) -> WebProfile:
+        """The sign-in page's cookies between sign-ins (`core.web_profile`)."""
+        return WebProfile(self._settings, self._web_profiles_root)
 
     def resolved_settings(self) -> Settings:
         """Settings with every endpoint known (runs OIDC discovery once, if needed)."""
@@ -266,8 +271,9 @@ class AuthSession:
 
     def _forget(self) -> StoreError | None:
         """Drop the tokens here and in the keyring; the keyring's error, if it failed.
-        The caller holds `_refresh_lock`."""
+        The caller holds `_refresh_lock`. The session is over: its web profile goes too."""
         self._end_sign_in()
+        self.web_profile.delete()
         if self.persistent:
             try:
                 self.store.clear(self._settings.store_key)
@@ -344,6 +350,7 @@ class AuthSession:
         with self._refresh_lock, self._cross_process_lock():
             dropped = cancelled is not None and cancelled()
             if not dropped:
+                self.web_profile.keep()
                 if persist:
                     self._save(tokens)
                 else:
@@ -683,7 +690,7 @@ class AuthSession:
         """What a sign-in leaves outside the keyring: the chosen account and the sign-in
         page's cookies. Best effort: sign-out has already cleared the tokens."""
         self.account_list.forget()
-        delete_web_profile(self._settings, self.web_profiles_root)
+        self.web_profile.delete()
 
 
 def _revoke_all(client: TokenClient, token_sets: list[TokenSet]) -> list[RevokeResult]:

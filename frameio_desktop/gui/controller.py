@@ -135,6 +135,10 @@ class SignInController(QObject):
 
     def _set_state(self, state: State) -> None:
         self.state = state
+        if self.session is not None and state not in (State.SIGNING_IN, State.FINISHING):
+            # A sign-in that ends here without tokens takes its web profile with it (one
+            # that got tokens has made it the current one already: nothing to do).
+            self.session.web_profile.end_sign_in()
         if state is State.SIGNED_IN:
             self.timer.start()
         else:
@@ -573,9 +577,9 @@ class SignInController(QObject):
         if self.renewing or tokens.expires_at == self._renewal_tried_for:
             return
         self._renewal_tried_for = tokens.expires_at
-        if not session.settings.persistent_web_profile:
-            # Every sign-in page is off the record: the provider has no session to
-            # answer from, so asking it would only say login_required.
+        if session.web_profile.for_renewal() is None:
+            # Every sign-in page was off the record (or its cookies are gone): the
+            # provider has no session to answer from; asking would say login_required.
             self._ask_to_sign_in_again(None)
             return
         log.info("renewing the sign-in silently (prompt=none)")
@@ -598,24 +602,22 @@ class SignInController(QObject):
         self.renewal_requested.emit(pending.authorize_url, pending.redirect_uri)
 
     def web_profile(self) -> str | None:
-        """The private folder of this sign-in's persistent web profile (made 0700 now),
-        or None: sign-in pages stay off the record."""
-        from frameio_desktop.core.web_profile import web_profile_dir
-
+        """The private (0700) folder for the sign-in page about to open: a new, empty one
+        for an interactive sign-in, so that it shows the login page; the current one for a
+        silent renewal. None: the page stays off the record."""
         if self.session is None:
             return None
-        path = web_profile_dir(self.session.settings, self.session.web_profiles_root)
+        profile = self.session.web_profile
+        path = profile.for_sign_in() if self.state is State.SIGNING_IN else profile.for_renewal()
         return str(path) if path is not None else None
 
     def forget_web_profile(self) -> None:
-        """Delete this sign-in's web profile folder (cookies and all), on the task runner."""
-        from frameio_desktop.core.web_profile import delete_web_profile
-
+        """Delete what no sign-in uses of this sign-in's web profiles (cookies a page wrote
+        as it closed), on the task runner. Never a sign-in's in progress."""
         session = self.session
         if session is None:
             return
-        settings, root = session.settings, session.web_profiles_root
-        self.runner.run(lambda: delete_web_profile(settings, root), _ignore, _log_failure)
+        self.runner.run(session.web_profile.sweep, _ignore, _log_failure)
 
     def renewal_redirect_caught(self, url: str) -> None:
         """The hidden host caught the redirect: the same checks as a sign-in's, then one
@@ -685,6 +687,10 @@ class SignInController(QObject):
             self._ask_to_sign_in_again(exc)
 
     def _ask_to_sign_in_again(self, reason: BaseException | None) -> None:
+        # The provider's session could not renew this one: its cookies are of no use, and
+        # the next sign-in page must not skip the login with them.
+        if self.session is not None:
+            self.session.web_profile.delete()
         tokens = self.tokens
         until = ""
         if tokens is not None:

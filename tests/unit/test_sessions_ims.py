@@ -17,7 +17,7 @@ from frameio_desktop.core.errors import (
     SignInEndedError,
     SignInEndingError,
 )
-from frameio_desktop.core.web_profile import delete_web_profile, web_profile_dir
+from frameio_desktop.core.web_profile import WebProfile, delete_web_profile
 from tests.helpers.fakes import AUTH, FakeClock, MemoryKeyring, make_settings, make_tokens
 from tests.helpers.sessions import new_session
 
@@ -132,17 +132,18 @@ def test_web_profile_folder_is_private_and_deleted_at_sign_out(
 ) -> None:
     root = tmp_path / "web-profiles"
     settings = make_settings(provider="frameio-v4")
-    folder = web_profile_dir(settings, root)
+    folder = WebProfile(settings, root).for_sign_in()
     assert folder is not None
-    assert folder.parent == root
+    assert folder.parent.parent == root
     assert settings.client_id not in str(folder)
     if os.name == "posix":
-        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-        assert stat.S_IMODE(root.stat().st_mode) == 0o700
+        for made in (folder, folder.parent, root):
+            assert stat.S_IMODE(made.stat().st_mode) == 0o700
     (folder / "Cookies").write_text("session cookie")
-    assert web_profile_dir(make_settings(provider="frameio-v2"), root) is None
+    assert WebProfile(make_settings(provider="frameio-v2"), root).for_sign_in() is None
 
     session = session_for(tmp_path, clock, MemoryKeyring())
+    session.web_profile.keep()
     session.sign_out()
     assert not folder.exists()
     assert not delete_web_profile(settings, root)  # nothing left to delete
