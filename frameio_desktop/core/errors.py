@@ -139,6 +139,36 @@ class RedirectMismatchError(AuthorizationResponseError):
     default_message = "The sign-in page redirected somewhere other than this app's address."
 
 
+class UnknownRedirectError(RedirectMismatchError):
+    """This sign-in's answer (its state, with a code or an error) was sent to an address
+    that is not the redirect URI: the server does not know the redirect URI the app asked
+    for. Adobe IMS does not show an error then; it sends the answer to the credential's
+    Default redirect URI, which can be any https page. The app's own window stops that
+    navigation before it leaves (`stopped`); a pasted address has already been there."""
+
+    title = "Redirect URI not recognised"
+    exit_code = ExitCode.USAGE  # a setting must change: trying again cannot help
+
+    def __init__(self, host: str, *, stopped: bool = True) -> None:
+        self.host = host
+        self.stopped = stopped
+        if stopped:
+            where = (
+                f"The sign-in server sent its answer to {host} instead of this app. The app "
+                f"stopped it before it left: nothing reached {host}."
+            )
+        else:
+            where = (
+                f"The browser ended on {host}, not on this app's redirect URI: the sign-in "
+                "server sent its answer to another page."
+            )
+        super().__init__(
+            f"{where} The server does not know the redirect URI the app asked for. Compare "
+            "the redirect URI in Settings with the one your credential lists (Adobe "
+            "Developer Console: Redirect URI, or Default redirect URI)."
+        )
+
+
 class DuplicateParameterError(AuthorizationResponseError):
     def __init__(self, name: str) -> None:
         self.name = name

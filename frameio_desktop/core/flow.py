@@ -24,6 +24,7 @@ from frameio_desktop.core.errors import (
     MissingCodeError,
     RedirectMismatchError,
     StateMismatchError,
+    UnknownRedirectError,
 )
 from frameio_desktop.core.redact import mask
 from frameio_desktop.core.settings import Settings
@@ -94,6 +95,8 @@ class PendingLogin:
         if self._claimed:
             raise FlowAlreadyUsedError()
         if not redirect_matches(self.redirect_uri, redirect_url):
+            if carries_answer(redirect_url, self.state):
+                raise UnknownRedirectError(answer_host(redirect_url))
             raise RedirectMismatchError()
         params = _single_valued(urlsplit(redirect_url).query)
         # RFC 9207: reject a response from another issuer (mix-up attacks).
@@ -174,6 +177,43 @@ def begin_login(
         issuer=settings.issuer,
         require_iss=settings.require_iss,
     )
+
+
+def carries_answer(url: str, state: str) -> bool:
+    """`url` carries the answer to the sign-in whose state is `state`: that state, and a
+    `code` or an `error` (RFC 6749 section 4.1.2), in its query or its fragment. An
+    address that merely mentions the state (a provider's own login page may) is not one.
+    """
+    if not state:
+        return False
+    parts = urlsplit(url)
+    for part in (parts.query, parts.fragment):
+        names: dict[str, list[str]] = {}
+        for name, value in parse_qsl(part, keep_blank_values=True):
+            names.setdefault(name, []).append(value)
+        sent = names.get("state", [])
+        if not any(
+            secrets.compare_digest(value.encode("utf-8", "surrogatepass"), state.encode())
+            for value in sent
+        ):
+            continue
+        if "code" in names or "error" in names:
+            return True
+    return False
+
+
+def answer_host(url: str) -> str:
+    """Where an answer was sent, for a person: the host (and port), or the scheme."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme.lower() not in ("http", "https", "ws", "wss"):
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme else "another address"
+    if parts.hostname:
+        return parts.hostname + (f":{port}" if port else "")
+    return "another address"
 
 
 def _single_valued(query: str) -> dict[str, str]:

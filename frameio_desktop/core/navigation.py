@@ -10,6 +10,11 @@
 - For a loopback redirect, given the sign-in page's origin (`page_origin`), that is the
   whole redirect port on every loopback name: a listener there (the app's own, or another
   program's squatting it) sees nothing but what the sign-in page's own origin sends it.
+- A navigation that carries this sign-in's answer (its `state`, with a `code` or an
+  `error`) anywhere but the redirect URI is caught too: the server did not know the
+  redirect URI and sent the answer elsewhere (Adobe IMS: the credential's Default redirect
+  URI). The code never reaches that host; the flow then explains (`UnknownRedirectError`).
+  The request interceptor blocks every other request carrying it.
 - Only https is allowed, plus http on loopback (and about: for blank frames).
 - Everything else (file:, data:, javascript:, other apps' custom schemes) is blocked.
 """
@@ -18,8 +23,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+from frameio_desktop.core.flow import carries_answer
 from frameio_desktop.core.providers import is_loopback_host
 from frameio_desktop.core.urlnorm import DEFAULT_PORTS, canonical_path, is_local_host, normal_host
 
@@ -112,9 +118,14 @@ def _decoded(path: str) -> str:
 
 
 def decide_navigation(
-    request: NavigationRequest, redirect_uri: str, *, page_origin: str | None = None
+    request: NavigationRequest,
+    redirect_uri: str,
+    *,
+    page_origin: str | None = None,
+    state: str | None = None,
 ) -> Decision:
-    """`page_origin`: the authorize URL; see `targets_redirect`."""
+    """`page_origin`: the authorize URL; see `targets_redirect`. `state`: this sign-in's,
+    to stop its answer on its way to any other address."""
     if targets_redirect(request.url, redirect_uri, page_origin=page_origin):
         if not request.main_frame:
             # A frame (a cross-origin iframe, say) is stopped, but only the page itself
@@ -123,6 +134,10 @@ def decide_navigation(
         # Not necessarily the redirect URI itself (another path on its port, say): the
         # flow's exact check refuses that as a mismatch, after nothing reached the network.
         return Decision(Action.CATCH, "redirect URI")
+    if state and carries_answer(request.url, state):
+        if not request.main_frame:
+            return Decision(Action.BLOCK, "a frame carried the sign-in's answer; ignored")
+        return Decision(Action.CATCH, "the sign-in's answer, sent to another address")
     parts = urlsplit(request.url)
     scheme = parts.scheme.lower()
     if scheme == "https":
@@ -136,6 +151,19 @@ def decide_navigation(
     return Decision(Action.BLOCK, f"{scheme or 'relative'}: links are not opened here")
 
 
-def should_block_request(url: str, redirect_uri: str, *, page_origin: str | None = None) -> bool:
-    """The request interceptor's rule: nothing may be sent to the redirect endpoint."""
-    return targets_redirect(url, redirect_uri, page_origin=page_origin)
+def should_block_request(
+    url: str, redirect_uri: str, *, page_origin: str | None = None, state: str | None = None
+) -> bool:
+    """The request interceptor's rule: nothing may be sent to the redirect endpoint, and
+    this sign-in's answer (`state`) may be sent nowhere."""
+    if targets_redirect(url, redirect_uri, page_origin=page_origin):
+        return True
+    return bool(state) and carries_answer(url, state or "")
+
+
+def state_of(authorize_url: str) -> str | None:
+    """The `state` an authorize URL carries (the web view's sign-in), or None."""
+    for name, value in parse_qsl(urlsplit(authorize_url).query, keep_blank_values=True):
+        if name == "state" and value:
+            return value
+    return None

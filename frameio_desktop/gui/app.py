@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from frameio_desktop import __version__
 from frameio_desktop.core.chromium_flags import strip_remote_debugging
-from frameio_desktop.core.errors import ExitCode
+from frameio_desktop.core.errors import ExitCode, UnknownRedirectError
 from frameio_desktop.gui.controller import SignInController, State
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 class LoginCommand:
     """`frameio-desktop login`: closes the window once signed in (exit 0), or once the
-    sign-in ended without it (cancelled or failed and gone back: exit 7)."""
+    sign-in ended without it (cancelled or failed and gone back: exit 7). A failure that
+    trying again cannot fix (a redirect URI the server does not know) ends it at once,
+    with its message on stderr and its own exit code."""
 
     def __init__(self, controller: SignInController, window: QWidget) -> None:
         self.exit_code = ExitCode.CANCELLED
@@ -95,3 +97,10 @@ class LoginCommand:
             QTimer.singleShot(0, self._window.close)
         elif state is State.SIGNED_OUT and self._controller.last_note:
             QTimer.singleShot(0, self._window.close)
+        elif state is State.ERROR:
+            problem = self._controller.problem
+            error = problem.error if problem is not None else None
+            if isinstance(error, UnknownRedirectError):
+                print(f"frameio-desktop: {error.user_message}", file=sys.stderr)
+                self.exit_code = ExitCode(error.exit_code)
+                QTimer.singleShot(0, self._window.close)

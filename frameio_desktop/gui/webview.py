@@ -47,6 +47,7 @@ from frameio_desktop.core.navigation import (
     NavigationRequest,
     decide_navigation,
     should_block_request,
+    state_of,
 )
 from frameio_desktop.core.providers import is_loopback_host
 
@@ -71,8 +72,9 @@ def encoded(url: QUrl) -> str:
 
 class RedirectGuard(QWebEngineUrlRequestInterceptor):
     """Second guard: blocks any request to the redirect endpoint that a navigation check
-    did not see (a fetch, an image, a prefetch). `page_origin` is the authorize URL: for a
-    loopback redirect only that origin may reach the redirect's port."""
+    did not see (a fetch, an image, a prefetch), and any carrying this sign-in's answer.
+    `page_origin` is the authorize URL: for a loopback redirect only that origin may reach
+    the redirect's port; its `state` is the one whose answer may go nowhere else."""
 
     blocked = Signal(str)
 
@@ -82,9 +84,12 @@ class RedirectGuard(QWebEngineUrlRequestInterceptor):
         super().__init__(parent)
         self._redirect_uri = redirect_uri
         self._page_origin = page_origin
+        self._state = state_of(page_origin) if page_origin else None
 
     def blocks(self, url: str) -> bool:
-        return should_block_request(url, self._redirect_uri, page_origin=self._page_origin)
+        return should_block_request(
+            url, self._redirect_uri, page_origin=self._page_origin, state=self._state
+        )
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt)
         url = encoded(info.requestUrl())
@@ -159,6 +164,8 @@ class LoginPage(QWebEnginePage):
         super().__init__(profile, parent)
         self._redirect_uri = redirect_uri
         self._page_origin = page_origin
+        # This sign-in's state: its answer is stopped wherever it is sent.
+        self._state = state_of(page_origin) if page_origin else None
         self.certificateError.connect(self._on_certificate_error)
         self.permissionRequested.connect(self._on_permission)
         # Popups are denied: a request nobody opens is dropped. (Not by overriding
@@ -173,9 +180,11 @@ class LoginPage(QWebEnginePage):
             kind=_KINDS.get(nav_type, "other"),
             main_frame=is_main_frame,
         )
-        decision = decide_navigation(request, self._redirect_uri, page_origin=self._page_origin)
+        decision = decide_navigation(
+            request, self._redirect_uri, page_origin=self._page_origin, state=self._state
+        )
         if decision.action is Action.CATCH:
-            log.info("caught the redirect (%s, main frame: %s)", request.kind, is_main_frame)
+            log.info("caught %s (%s, main frame: %s)", decision.reason, request.kind, is_main_frame)
             self.redirect_caught.emit(request.url)
             return False
         if decision.action is Action.BLOCK:

@@ -111,3 +111,29 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
     assert prefetched == [seen["session"]]
     session = prefetched[0]
     session.store.clear(session.settings.store_key)
+
+
+def test_login_exits_2_at_once_when_the_server_does_not_know_the_redirect(
+    person, peer_factory, profile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo answers an unknown redirect at its default page, as IMS does: the window
+    stops the answer, and `login` ends with the reason rather than leaving a window open
+    on an error page."""
+    from frameio_desktop.demo.server import DEFAULT_REDIRECT_PATH
+
+    peer = peer_factory("demo")
+    person["act"] = lambda host: host.page.runJavaScript(peer.fill_js(allow=True))
+    flags = {
+        **peer.settings_flags(),
+        "profile": profile,
+        "redirect_uri": "https://app.example.test/callback",
+    }
+    assert main.main(["login", *flags_for(flags)]) == 2
+    server = peer.server
+    assert server.state.default_page_received == []
+    assert server.state.hits[DEFAULT_REDIRECT_PATH] == 0
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{server.port}" in err
+    assert "Compare the redirect URI in Settings" in err
+    session = person["window"].controller.session
+    assert session.store.load(session.settings.store_key) is None

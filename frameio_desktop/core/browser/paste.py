@@ -6,6 +6,8 @@ fails to load there. What its address bar then shows is pasted back here, and ch
 exactly as a caught redirect is (`PendingLogin.take_code`: address, state, once), and the
 code is exchanged with the PKCE verifier. A paste that is not this sign-in's answer (a
 typo, another tab's address) can be tried again; an empty line or end of input cancels.
+This sign-in's answer on another page (the server did not know the redirect URI, and
+sent it to the credential's default page) ends the sign-in with what to compare.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from frameio_desktop.core.errors import AuthorizationResponseError, SignInCancelledError
+from frameio_desktop.core.errors import (
+    AuthorizationResponseError,
+    SignInCancelledError,
+    UnknownRedirectError,
+)
 from frameio_desktop.core.flow import FOREIGN_ANSWER_ERRORS
 
 if TYPE_CHECKING:
@@ -57,6 +63,10 @@ def sign_in_by_paste(
             raise SignInCancelledError()
         try:
             code = pending.take_code(pasted)
+        except UnknownRedirectError as exc:
+            # This sign-in's answer, on a page the server chose because it does not know
+            # the redirect URI: explain it; another paste cannot help.
+            raise UnknownRedirectError(exc.host, stopped=False) from None
         except FOREIGN_ANSWER_ERRORS as exc:
             last = exc
             out.write(f"{exc.user_message} Paste the address of this sign-in's page.\n")
