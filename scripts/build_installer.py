@@ -1,6 +1,6 @@
 """Build the app with build_installer.spec and pack this system's installer.
 
-    .venv/bin/python scripts/build_installer.py [--url-scheme adobe+<hash>] [--target-arch ARCH]
+    .venv/bin/python scripts/build_installer.py [--url-scheme adobe+<hash>]
 
 Builds the onedir bundle once, then packs what this system installs from, named by the
 system and the architecture the bundle was built for:
@@ -10,9 +10,13 @@ system and the architecture the bundle was built for:
 - macOS: dist/frameio-desktop-<version>-macos-<arch>.dmg holding `Frame.io Desktop.app`
   (a disk image keeps the framework symlinks a zip would break); with --sign IDENTITY the
   app is signed inside-out first (packaging/macos/sign-and-notarize.sh), the dmg signed,
-  and with --notary-profile also notarized and stapled;
-- Windows: dist/frameio-desktop-<version>-windows-<arch>-setup.exe through Inno Setup
-  (packaging/windows/frameio-desktop.iss) when ISCC.exe is found, else a .zip.
+  and with --notary-profile the app is notarized and stapled before it goes into the dmg,
+  then the dmg;
+- Windows: dist/frameio-desktop-<version>-windows-<arch>-setup.exe through Inno Setup 6.3
+  or later (packaging/windows/frameio-desktop.iss); without it the build stops.
+
+Each build is for the architecture of the Python running it (x86_64 or arm64): build each
+one on its own native machine (on macOS with python.org's Python).
 
 --url-scheme is the redirect scheme of the organisation's Adobe Native App credential
 (`adobe+<hash>`; the part of the redirect URI before `://`). With it, the installers
@@ -33,7 +37,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,13 +54,10 @@ def system_name() -> str:
     return {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
 
 
-def architecture(target_arch: str | None = None) -> str:
-    """The architecture the bundle runs on, in one spelling for all systems. On macOS the
-    spec's target_arch decides (PySide6's wheels are universal2); elsewhere it is the
-    architecture of the Python running PyInstaller, not of the machine (an x64 Python
-    on Windows on Arm builds an x64 app)."""
-    if target_arch:
-        return target_arch
+def architecture() -> str:
+    """The architecture the bundle runs on, in one spelling for all systems: that of the
+    Python running PyInstaller, not of the machine (an x64 Python on Windows on Arm, or
+    an x86_64 one under Rosetta, builds an x86_64 app)."""
     if sys.platform == "win32":
         machine = os.environ.get("PROCESSOR_ARCHITECTURE", platform.machine())
     else:
@@ -64,6 +65,14 @@ def architecture(target_arch: str | None = None) -> str:
     return {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(
         machine.lower(), machine.lower()
     )
+
+
+def windows_version(version: str) -> tuple[int, int, int, int]:
+    """The four numbers a Windows version resource (and Inno Setup's VersionInfoVersion)
+    must have: 1.0 -> (1, 0, 0, 0), 0.3.0rc1 -> (0, 3, 0, 1), 2.3.4.5.6 -> (2, 3, 4, 5)."""
+    numbers = [int(x) for x in re.findall(r"\d+", version)[:4]]
+    numbers += [0] * (4 - len(numbers))
+    return numbers[0], numbers[1], numbers[2], numbers[3]
 
 
 def url_scheme(value: str | None) -> str | None:
@@ -76,14 +85,11 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
-def build(dist: Path, work: Path, scheme: str | None, target_arch: str | None) -> Path:
+def build(dist: Path, work: Path, scheme: str | None) -> Path:
     env = {**os.environ}
     env.pop("FRAMEIO_URL_SCHEME", None)
-    env.pop("FRAMEIO_TARGET_ARCH", None)
     if scheme:
         env["FRAMEIO_URL_SCHEME"] = scheme
-    if target_arch:
-        env["FRAMEIO_TARGET_ARCH"] = target_arch
     command = [sys.executable, "-m", "PyInstaller", str(ROOT / "build_installer.spec")]
     command += ["--noconfirm", "--log-level", "WARN", "--distpath", str(dist)]
     subprocess.run(
@@ -226,9 +232,15 @@ def build_deb(
 
 
 def build_dmg(app: Path, out: Path, identity: str | None, notary_profile: str | None) -> Path:
-    script = PACKAGING / "macos" / "sign-and-notarize.sh"
+    """The disk image. Signed: the app inside-out, then the dmg. Notarized: the app first
+    (stapled, so it opens offline wherever it is copied), then the dmg holding it."""
+    script = str(PACKAGING / "macos" / "sign-and-notarize.sh")
+    if notary_profile and not identity:
+        raise SystemExit("--notary-profile needs --sign: Apple notarizes signed apps only")
     if identity:
-        subprocess.run([str(script), "sign-app", str(app), identity], check=True)
+        subprocess.run([script, "sign-app", str(app), identity], check=True)
+        if notary_profile:
+            subprocess.run([script, "notarize-app", str(app), notary_profile], check=True)
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp) / "Frame.io Desktop"
         stage.mkdir()
@@ -242,44 +254,132 @@ def build_dmg(app: Path, out: Path, identity: str | None, notary_profile: str | 
             check=True,
         )
     if identity:
-        subprocess.run([str(script), "sign-dmg", str(out), identity], check=True)
+        subprocess.run([script, "sign-dmg", str(out), identity], check=True)
         if notary_profile:
-            subprocess.run([str(script), "notarize", str(out), notary_profile], check=True)
+            subprocess.run([script, "notarize-dmg", str(out), notary_profile], check=True)
     return out
 
 
 # -- Windows ----------------------------------------------------------------------------
 
+#: Inno Setup 6.3 brought the architecture names the script uses (x64compatible).
+ISCC_OLDEST = (6, 3)
+#: Inno Setup's download page, for the message when it is missing.
+INNO_SETUP_URL = "https://jrsoftware.org/isdl.php"
 
-def find_iscc() -> str | None:
-    found = shutil.which("ISCC") or shutil.which("iscc")
-    for base in (os.environ.get("PROGRAMFILES(X86)"), os.environ.get("PROGRAMFILES")):
-        candidate = Path(base or "/nonexistent") / "Inno Setup 6" / "ISCC.exe"
-        if not found and candidate.is_file():
-            found = str(candidate)
-    return found
+
+def _pe_version(path: Path) -> tuple[int, ...] | None:
+    """The file version in a Windows executable's version resource (pefile), or None."""
+    try:
+        import pefile
+
+        pe = pefile.PE(str(path), fast_load=True)
+        pe.parse_data_directories(
+            directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]]
+        )
+        info = pe.VS_FIXEDFILEINFO[0]
+        ms, ls = info.FileVersionMS, info.FileVersionLS
+        return (ms >> 16, ms & 0xFFFF, ls >> 16, ls & 0xFFFF)
+    except Exception:  # noqa: BLE001 - no pefile, not a PE file, no version resource
+        return None
+
+
+def iscc_candidates(environ: Mapping[str, str]) -> list[Path]:
+    """Where Inno Setup's compiler may be, in the order asked: the ISCC variable, PATH,
+    then Inno Setup 7 and 6 installed for all users (Program Files) or per user
+    (%LOCALAPPDATA%\\Programs, where its installer puts a non-administrator install)."""
+    found: list[Path] = []
+    if environ.get("ISCC"):
+        found.append(Path(environ["ISCC"]))
+    for name in ("ISCC.exe", "ISCC", "iscc"):
+        on_path = shutil.which(name, path=environ.get("PATH"))
+        if on_path:
+            found.append(Path(on_path))
+    bases = [environ.get(v) for v in ("PROGRAMFILES(X86)", "PROGRAMFILES", "PROGRAMW6432")]
+    local = environ.get("LOCALAPPDATA")
+    bases.append(str(Path(local) / "Programs") if local else None)
+    for major in ("7", "6"):
+        for base in bases:
+            if base:
+                found.append(Path(base) / f"Inno Setup {major}" / "ISCC.exe")
+    return list(dict.fromkeys(found))
+
+
+def find_iscc(
+    environ: Mapping[str, str] | None = None,
+    version_of: Callable[[Path], tuple[int, ...] | None] | None = None,
+) -> Path:
+    """The first Inno Setup compiler of version 6.3 or later (one whose version cannot be
+    read is taken: the script itself stops on an older one). None found stops the build
+    with where it looked: no installer is never a success."""
+    environ = os.environ if environ is None else environ
+    version_of = version_of or _pe_version
+    looked = []
+    for candidate in iscc_candidates(environ):
+        if not candidate.is_file():
+            looked.append(f"{candidate} (not there)")
+            continue
+        version = version_of(candidate)
+        if version is not None and version[:2] < ISCC_OLDEST:
+            looked.append(f"{candidate} (version {'.'.join(map(str, version))})")
+            continue
+        return candidate
+    raise SystemExit(
+        "Inno Setup 6.3 or later is needed to build the Windows installer, and its compiler "
+        f"(ISCC.exe) was not found. Install it from {INNO_SETUP_URL} (or `winget install "
+        "JRSoftware.InnoSetup`), or set ISCC to the path of ISCC.exe. Looked at:\n  "
+        + "\n  ".join(looked)
+    )
+
+
+def find_signtool(environ: Mapping[str, str] | None = None) -> Path:
+    """signtool.exe comes with the Windows SDK (GitHub's Windows runners have it, off
+    PATH): the SIGNTOOL variable, PATH, or the newest SDK's, for this machine's
+    architecture, under Windows Kits\\10\\bin."""
+    environ = os.environ if environ is None else environ
+    if environ.get("SIGNTOOL"):
+        return Path(environ["SIGNTOOL"])
+    on_path = shutil.which("signtool.exe", path=environ.get("PATH")) or shutil.which(
+        "signtool", path=environ.get("PATH")
+    )
+    if on_path:
+        return Path(on_path)
+    arch = {"x86_64": "x64", "arm64": "arm64"}.get(architecture(), "x64")
+    kits = [
+        Path(base) / "Windows Kits" / "10" / "bin"
+        for base in (environ.get("PROGRAMFILES(X86)"), environ.get("PROGRAMFILES"))
+        if base
+    ]
+    found = sorted(
+        (p for kit in kits for p in kit.glob(f"10.*/{arch}/signtool.exe")),
+        key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.parent.parent.name)),
+    )
+    if found:
+        return found[-1]
+    raise SystemExit(
+        "signtool.exe was not found: it comes with the Windows SDK (winget install "
+        "Microsoft.WindowsSDK.10.0.26100, or Visual Studio's installer). Put it on PATH, "
+        "or set SIGNTOOL to its path."
+    )
 
 
 def build_setup(
-    bundle: Path, dist: Path, version: str, arch: str, scheme: str | None, thumbprint: str | None
+    bundle: Path,
+    dist: Path,
+    version: str,
+    arch: str,
+    scheme: str | None,
+    thumbprint: str | None,
+    environ: Mapping[str, str] | None = None,
 ) -> Path:
-    """The per-user Inno Setup installer, or a zip when Inno Setup is not installed. With a
-    certificate thumbprint, the files inside are signed first, then the installer and
-    its uninstaller."""
-    if thumbprint:
-        command = ["powershell", "-NoProfile", "-File", str(PACKAGING / "windows" / "sign.ps1")]
-        subprocess.run([*command, "-Bundle", str(bundle), "-Thumbprint", thumbprint], check=True)
+    """The per-user Inno Setup installer. With a certificate thumbprint, the files inside
+    are signed first, then the installer and its uninstaller."""
+    iscc = find_iscc(environ)  # before signing: a missing compiler stops the build first
     base = f"{APP}-{version}-windows-{arch}"
-    iscc = find_iscc()
-    if iscc is None:
-        print("Inno Setup (ISCC.exe) not found: packing a zip instead", file=sys.stderr)
-        out = dist / f"{base}.zip"
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-            for path in sorted(bundle.rglob("*")):
-                archive.write(path, Path(APP) / path.relative_to(bundle))
-        return out
+    numbers = ".".join(str(n) for n in windows_version(version))
     defines = [
         f"/DAppVersion={version}",
+        f"/DAppVersionNumbers={numbers}",
         f"/DSourceDir={bundle}",
         f"/DOutputDir={dist}",
         f"/DOutputBaseName={base}-setup",
@@ -288,12 +388,23 @@ def build_setup(
     if scheme:
         defines.append(f"/DUrlScheme={scheme}")
     if thumbprint:
-        sign = f"signtool sign /sha1 {thumbprint} /fd SHA256 /tr {TIMESTAMP_URL} /td SHA256 $f"
+        signtool = find_signtool(environ)
+        command = ["powershell", "-NoProfile", "-File", str(PACKAGING / "windows" / "sign.ps1")]
+        command += ["-Bundle", str(bundle), "-Thumbprint", thumbprint, "-SignTool", str(signtool)]
+        subprocess.run(command, check=True)
+        # $q is Inno Setup's quote in a sign tool command; $f the file it signs.
+        sign = (
+            f"$q{signtool}$q sign /sha1 {thumbprint} /fd SHA256 /tr {TIMESTAMP_URL} /td SHA256 $f"
+        )
         defines += [f"/Ssigntool={sign}", "/DSign"]
     subprocess.run(
-        [iscc, "/Q", *defines, str(PACKAGING / "windows" / "frameio-desktop.iss")], check=True
+        [str(iscc), "/Q", *defines, str(PACKAGING / "windows" / "frameio-desktop.iss")],
+        check=True,
     )
-    return dist / f"{base}-setup.exe"
+    out = dist / f"{base}-setup.exe"
+    if not out.is_file():
+        raise SystemExit(f"Inno Setup finished but wrote no {out}")
+    return out
 
 
 def main() -> int:
@@ -306,12 +417,6 @@ def main() -> int:
         "--url-scheme",
         default=os.environ.get("FRAMEIO_URL_SCHEME"),
         help="redirect scheme to register (adobe+<hash>); default $FRAMEIO_URL_SCHEME or none",
-    )
-    parser.add_argument(
-        "--target-arch",
-        choices=["arm64", "x86_64", "universal2"],
-        default=os.environ.get("FRAMEIO_TARGET_ARCH"),
-        help="macOS only; default: this Mac's architecture",
     )
     parser.add_argument(
         "--sign",
@@ -331,12 +436,19 @@ def main() -> int:
     )
     args = parser.parse_args()
     scheme = url_scheme(args.url_scheme)
-    if args.target_arch and sys.platform != "darwin":
-        raise SystemExit("--target-arch is for macOS; elsewhere the Python running this decides")
+    if sys.platform == "darwin" and not sys.base_prefix.startswith(
+        "/Library/Frameworks/Python.framework/"
+    ):
+        # The spec stops the build if a library raises the minimum macOS after all.
+        print(
+            f"warning: {sys.executable} is not python.org's Python: its libraries may need "
+            "a newer macOS than the app promises",
+            file=sys.stderr,
+        )
     dist = args.dist.resolve()
-    bundle = build(dist, args.work.resolve(), scheme, args.target_arch)
+    bundle = build(dist, args.work.resolve(), scheme)
     version = importlib.metadata.version(APP)
-    arch = architecture(args.target_arch)
+    arch = architecture()
     base = f"{APP}-{version}-{system_name()}-{arch}"
     print(f"bundle:   {bundle}  {folder_size(bundle) / 1e6:.1f} MB unpacked")
     if args.no_archive:

@@ -5,11 +5,12 @@ returns nothing (`setText`, `processEvents`, ...), and one to `True` on each
 `Signal.emit()`. On Python 3.12 and later these objects are immortal (PEP 683) and the
 lost references do no harm. On 3.11 their counts reach zero: a window that updates its
 countdown each second aborts within hours ("deallocating None"), and a wait loop that
-calls `processEvents` can do it within a second. PySide 6.11 does not have the bug, but
-QtWebEngine 6.11 is not published as a wheel of its own, which the app relies on.
+calls `processEvents` can do it within a second.
 
 So, on CPython before 3.12, the Qt layer gives `None`, `True` and `False` a reference
-count no program can use up, which is what 3.12 does for them.
+count no program can use up, which is what 3.12 does for them. PySide 6.11, which the
+macOS build is pinned to (pyproject.toml: 6.12's own modules need macOS 26), does not
+have the bug; there the guard costs nothing and changes nothing a program can see.
 """
 
 from __future__ import annotations

@@ -49,10 +49,18 @@ def test_the_qt_layer_survives_many_calls() -> None:
     assert result.stdout.split() == [str(CALLS)]
 
 
+def pyside_release() -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(x) for x in version("PySide6-Essentials").split(".")[:2])
+
+
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="None and True are immortal")
 def test_without_the_guard_this_pyside_aborts() -> None:
     """Shows the guard is still needed; when a PySide release fixes the bug, this fails
-    and the guard can go."""
+    and the guard can go. (The 6.11 release the macOS build is pinned to never had it.)"""
+    if pyside_release() < (6, 12):
+        pytest.skip("PySide6 before 6.12 does not lose these references")
     result = run("bare")
     assert result.returncode != 0
     assert "deallocating" in result.stderr

@@ -17,7 +17,7 @@ def target(request: pytest.FixtureRequest) -> tuple[str, list[Path]]:
     for tag in wheels.PIP_PLATFORMS[system]:
         try:
             # Both macOS architectures get the same universal2 files: one copy of each.
-            found.update((w.name, w) for w in wheels.download(tag))
+            found.update((w.name, w) for w in wheels.download(system, tag))
         except RuntimeError as exc:
             pytest.skip(f"cannot download the {tag} wheels: {exc}")
     return system, [found[name] for name in sorted(found)]

@@ -43,7 +43,7 @@ def build_script() -> ModuleType:
 @pytest.mark.wheels
 def test_helper_entitlements_are_the_ones_qt_ships() -> None:
     try:
-        found = wheels.download(wheels.PIP_PLATFORMS["darwin"][0])
+        found = wheels.download("darwin", wheels.PIP_PLATFORMS["darwin"][0])
     except RuntimeError as exc:
         pytest.skip(f"cannot download the macOS wheels: {exc}")
     shipped = [
@@ -212,10 +212,14 @@ def test_windows_signing_covers_both_executables_and_third_party_modules() -> No
 # -- names and the .desktop file ----------------------------------------------------------
 
 
-def test_architecture_names() -> None:
+def test_architecture_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One architecture per build, the Python's own, in one spelling: never universal2."""
     script = build_script()
-    assert script.architecture("arm64") == "arm64"
-    assert script.architecture("universal2") == "universal2"
+    for machine, name in [("AMD64", "x86_64"), ("x86_64", "x86_64"), ("aarch64", "arm64")]:
+        monkeypatch.setattr(script.platform, "machine", lambda m=machine: m)
+        monkeypatch.delenv("PROCESSOR_ARCHITECTURE", raising=False)
+        assert script.architecture() == name
+    assert "--target-arch" not in (ROOT / "scripts" / "build_installer.py").read_text()
     assert script.url_scheme(None) is None
     assert script.url_scheme("adobe+1a2b3c") == "adobe+1a2b3c"
     with pytest.raises(SystemExit):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import plistlib
 import posixpath
 import re
+import struct
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from tests.packaging import wheels
 from tests.packaging.spec import ROOT, Build, evaluate, platform
@@ -85,7 +87,8 @@ def test_spec_trims_on_every_system(target: Target, monkeypatch: pytest.MonkeyPa
         kept = [f for f in files if regex.search(f)]
         assert not kept, f"{system} keeps {kept[:5]}"
 
-    gone(r"qtwebengine_locales/(?!en-US\.pak$)")  # every other Chromium locale
+    if system != "darwin":
+        gone(r"qtwebengine_locales/(?!en-US\.pak$)")  # every other Chromium locale
     gone(r"\.qm$")  # Qt's own translations
     gone(r"/qml/")
     gone(r"qtwebengine_devtools_resources")
@@ -93,11 +96,15 @@ def test_spec_trims_on_every_system(target: Target, monkeypatch: pytest.MonkeyPa
     gone(r"plugins/(sqldrivers|qmltooling|printsupport|generic)/")
     if system == "win32":
         gone(r"\.debug\.(pak|bin)$")
-    # The locales are all the Chromium locales the wheel has, less one.
+    # The locales are all the Chromium locales the wheel has. Linux and Windows keep en-US
+    # only (Chromium falls back to it there); macOS keeps them all (its Chromium does not).
     locales = [f for f in offered if "qtwebengine_locales/" in f]
     kept_locales = [f for f in files if "qtwebengine_locales/" in f]
     assert len(locales) > 50
-    assert [posixpath.basename(f) for f in kept_locales] == ["en-US.pak"]
+    if system == "darwin":
+        assert sorted(kept_locales) == sorted(locales)
+    else:
+        assert [posixpath.basename(f) for f in kept_locales] == ["en-US.pak"]
 
 
 def app_qt_modules() -> set[str]:
@@ -192,12 +199,15 @@ def test_macos_minimum_version_is_what_the_frameworks_declare(
     )
     declared = tuple(int(x) for x in plist["LSMinimumSystemVersion"].split("."))
     assert declared + (0,) * (3 - len(declared)) == newest
-    # Qt's frameworks agree with the helper's own Info.plist (14.4 for Qt 6.12) ...
+    # The pinned PySide6 is what keeps the Mac build on macOS 15 (the README's promise):
+    # 6.12.0's own extensions say 26.0.
+    assert plist["LSMinimumSystemVersion"] == "15.0"
+    # Qt's frameworks agree with the helper's own Info.plist ...
     frameworks_need = max(m.minimum for m in frameworks.values())
     helper_needs = tuple(int(x) for x in helper["LSMinimumSystemVersion"].split("."))
     assert frameworks_need == helper_needs + (0,) * (3 - len(helper_needs))
     # ... and the bundle asks for no less than that, or more where PySide's own
-    # extensions were built for a newer macOS (6.12.0's say 26.0).
+    # extensions were built for a newer macOS.
     assert newest >= frameworks_need
     # Every framework and the extensions are universal: either architecture can be built.
     for name, macho in [*frameworks.items(), *extensions.items()]:
@@ -217,19 +227,23 @@ def test_macos_bundle_metadata(target: Target, monkeypatch: pytest.MonkeyPatch) 
     assert plist["CFBundleShortVersionString"] == __version__
     assert plain.bundle.kwargs["bundle_identifier"] == "io.github.frameio-desktop"
     assert "CFBundleURLTypes" not in plist
-    assert [exe.kwargs["target_arch"] for exe in plain.exes] == [None]
+    # One architecture per build, the Python's own: no target_arch, no universal2.
+    assert all("target_arch" not in exe.kwargs for exe in plain.exes)
+    # A page that asks for the camera, the microphone or the location gets a question
+    # to the person, not an app that macOS ends.
+    for key in (
+        "NSCameraUsageDescription",
+        "NSMicrophoneUsageDescription",
+        "NSLocationUsageDescription",
+        "NSLocationWhenInUseUsageDescription",
+    ):
+        assert plist[key].startswith("A sign-in page may ask"), key
 
-    scheme = build_for(
-        target,
-        monkeypatch,
-        FRAMEIO_URL_SCHEME="adobe+0123abcd",
-        FRAMEIO_TARGET_ARCH="arm64",
-    )
+    scheme = build_for(target, monkeypatch, FRAMEIO_URL_SCHEME="adobe+0123abcd")
     assert scheme.bundle is not None
     assert scheme.bundle.kwargs["info_plist"]["CFBundleURLTypes"] == [
         {"CFBundleURLName": "io.github.frameio-desktop", "CFBundleURLSchemes": ["adobe+0123abcd"]}
     ]
-    assert [exe.kwargs["target_arch"] for exe in scheme.exes] == ["arm64"]
     with pytest.raises(SystemExit, match="not a URL scheme"):
         build_for(target, monkeypatch, FRAMEIO_URL_SCHEME="adobe://x")
 
@@ -238,7 +252,7 @@ def test_windows_version_resources(target: Target, monkeypatch: pytest.MonkeyPat
     system, _ = target
     if system != "win32":
         pytest.skip("Windows executables only")
-    build = build_for(target, monkeypatch, FRAMEIO_TARGET_ARCH="arm64")
+    build = build_for(target, monkeypatch)
     version = build.namespace["windows_version"]
     assert version("1.0") == (1, 0, 0, 0)
     assert version("0.1.0") == (0, 1, 0, 0)
@@ -247,8 +261,7 @@ def test_windows_version_resources(target: Target, monkeypatch: pytest.MonkeyPat
     names = [exe.kwargs["name"] for exe in build.exes]
     assert names == ["frameio-desktop", "frameio-desktop-cli"]
     assert [exe.kwargs["console"] for exe in build.exes] == [False, True]
-    # target_arch is a macOS setting; on Windows the Python running PyInstaller decides.
-    assert [exe.kwargs["target_arch"] for exe in build.exes] == [None, None]
+    assert all("target_arch" not in exe.kwargs for exe in build.exes)
     for exe in build.exes:
         text = str(exe.kwargs["version"])  # PyInstaller writes the resource from this
         assert f"StringStruct('OriginalFilename', '{exe.kwargs['name']}.exe')" in text
@@ -258,3 +271,62 @@ def test_windows_version_resources(target: Target, monkeypatch: pytest.MonkeyPat
     with platform("win32", monkeypatch):
         resource = build.namespace["windows_version_info"]("frameio-desktop", "x")
     assert "filevers=(1, 0, 0, 0)" in str(resource)
+
+
+def macho_file(path: Path, minimum: tuple[int, int, int] | None) -> Path:
+    """A 64-bit arm64 Mach-O library whose one load command is LC_BUILD_VERSION for macOS
+    `minimum` (none: no load command at all)."""
+    commands = b""
+    if minimum is not None:
+        packed = minimum[0] << 16 | minimum[1] << 8 | minimum[2]
+        commands = struct.pack("<6I", 0x32, 24, 1, packed, packed, 0)
+    count = 1 if commands else 0
+    header = struct.pack("<8I", 0xFEEDFACF, 0x0100000C, 0, 6, count, len(commands), 0, 0)
+    path.write_bytes(header + commands)
+    return path
+
+
+def test_macos_minimum_is_read_strictly(
+    target: Target, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An unreadable Mach-O, or one that declares no minimum, stops the build rather than
+    leaving the minimum lower than it is; so does one built for a newer macOS than the
+    app promises (Homebrew's libraries on a newer runner)."""
+    system, _ = target
+    if system != "darwin":
+        pytest.skip("macOS bundle only")
+    minimum = build_for(target, monkeypatch).namespace["macos_minimum_version"]
+
+    def toc(*paths: Path) -> list[tuple[str, str, str]]:
+        return [(p.name, str(p), "BINARY") for p in paths]
+
+    ok = macho_file(tmp_path / "ok.dylib", (13, 0, 0))
+    newest = macho_file(tmp_path / "newest.so", (15, 0, 0))
+    data = tmp_path / "data.bin"
+    data.write_bytes(b"PK\x03\x04 not a Mach-O file")
+    assert minimum(toc(ok, newest, data)) == "15.0"
+    assert minimum(toc(ok)) == "13.0"
+
+    broken = tmp_path / "broken.dylib"
+    broken.write_bytes(ok.read_bytes()[:40])  # the load command cut off
+    with pytest.raises(SystemExit, match=r"cannot read the Mach-O headers of .*broken"):
+        minimum(toc(ok, broken))
+    silent = macho_file(tmp_path / "silent.dylib", None)
+    with pytest.raises(SystemExit, match=r"silent\.dylib declares no minimum"):
+        minimum(toc(ok, silent))
+    brew = macho_file(tmp_path / "libbrew.dylib", (26, 0, 0))
+    with pytest.raises(SystemExit, match=r"need macOS 26\.0, newer than the 15\.0.*libbrew"):
+        minimum(toc(ok, brew))
+
+
+def test_pyproject_pins_the_mac_build_only() -> None:
+    """macOS gets one PySide6 release (Essentials and Addons, which carries QtWebEngine up
+    to 6.11); Linux and Windows take the newest, with QtWebEngine's own wheel."""
+    mac = {canonicalize_name(r.name): r for r in wheels.gui_requirements("darwin")}
+    assert set(mac) == {"pyside6-essentials", "pyside6-addons"}
+    assert {str(r.specifier) for r in mac.values()} == {f"=={wheels.qt_version('darwin')}"}
+    for system in ("linux", "win32"):
+        reqs = {canonicalize_name(r.name): r for r in wheels.gui_requirements(system)}
+        assert set(reqs) == {"pyside6-essentials", "pyside6-webengine"}
+        assert all(s.operator == ">=" for r in reqs.values() for s in r.specifier)
+        assert wheels.qt_version(system) is None

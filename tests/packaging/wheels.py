@@ -14,6 +14,7 @@ import re
 import struct
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,30 +32,76 @@ CACHE = (
     )
 ).resolve()
 
-#: The wheels the app's Qt comes from: WebEngine needs Addons (QtWebChannel, QtPositioning)
-#: and Essentials (QtCore ... QtQuick); shiboken6 is PySide's runtime.
-QT_DISTRIBUTIONS = ("PySide6-Essentials", "PySide6-Addons", "PySide6-WebEngine", "shiboken6")
+#: The wheels each system's Qt comes from (pyproject.toml's gui extra): WebEngine needs
+#: Addons (QtWebChannel, QtPositioning) and Essentials (QtCore ... QtQuick); shiboken6 is
+#: PySide's runtime. macOS is pinned to a 6.11 release, where QtWebEngine is still part of
+#: Addons (PySide6-WebEngine exists only from 6.12 on).
+QT_DISTRIBUTIONS = {
+    "win32": ("PySide6-Essentials", "PySide6-Addons", "PySide6-WebEngine", "shiboken6"),
+    "darwin": ("PySide6-Essentials", "PySide6-Addons", "shiboken6"),
+}
 
 #: pip platform tags to ask for, by sys.platform. PySide6 publishes universal2 wheels for
-#: macOS; asking for each architecture shows that both get one (the same file).
+#: macOS; asking for each architecture shows that both get one (the same file). The macOS
+#: tags are the oldest macOS the app supports: the pinned wheels must install there.
 PIP_PLATFORMS = {
     "win32": ["win_amd64"],
     "darwin": ["macosx_15_0_arm64", "macosx_15_0_x86_64"],
 }
 
-
-def pinned() -> list[str]:
-    return [f"{name}=={importlib.metadata.version(name)}" for name in QT_DISTRIBUTIONS]
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
-def download(pip_platform: str) -> list[Path]:
-    """The Qt wheels for one pip platform tag, from the cache or from PyPI. Raises
-    RuntimeError with pip's message when they cannot be had."""
+def marker_environment(system: str) -> dict[str, str]:
+    return {
+        "sys_platform": system,
+        "platform_system": {"win32": "Windows", "darwin": "Darwin"}.get(system, "Linux"),
+        "os_name": "nt" if system == "win32" else "posix",
+    }
+
+
+def gui_requirements(system: str) -> list[Requirement]:
+    """pyproject.toml's gui extra as pip resolves it on `system` (markers evaluated)."""
+    extras = tomllib.loads(PYPROJECT.read_text())["project"]["optional-dependencies"]
+    env = marker_environment(system)
+    requirements = [Requirement(line) for line in extras["gui"]]
+    return [r for r in requirements if r.marker is None or r.marker.evaluate(env)]
+
+
+def qt_version(system: str) -> str | None:
+    """The PySide6 release pyproject.toml pins `system` to (==), or None: the newest."""
+    for req in gui_requirements(system):
+        if canonicalize_name(req.name) == "pyside6-essentials":
+            exact = [s.version for s in req.specifier if s.operator == "=="]
+            return exact[0] if exact else None
+    raise AssertionError(f"the gui extra installs no PySide6-Essentials on {system}")
+
+
+def pinned(system: str) -> list[str]:
+    """name==version of each Qt wheel the build for `system` installs: the release
+    pyproject.toml pins it to (PySide publishes its wheels in lockstep), else the one
+    installed here (Linux and Windows both take the newest)."""
+    version = qt_version(system)
+    return [
+        f"{name}=={version or importlib.metadata.version(name)}"
+        for name in QT_DISTRIBUTIONS[system]
+    ]
+
+
+def download(system: str, pip_platform: str) -> list[Path]:
+    """The Qt wheels of `system` for one pip platform tag, from the cache or from PyPI.
+    Raises RuntimeError with pip's message when they cannot be had."""
     folder = CACHE / pip_platform
-    wanted = pinned()
+    wanted = pinned(system)
     stamp = folder / ".complete"
+    names = {canonicalize_name(n.split("==")[0]): n.split("==")[1] for n in wanted}
+
+    def ours(wheel: Path) -> bool:
+        name, version = wheel.name.split("-")[:2]
+        return names.get(canonicalize_name(name)) == version
+
     if stamp.is_file() and stamp.read_text() == "\n".join(wanted):
-        return sorted(folder.glob("*.whl"))
+        return sorted(w for w in folder.glob("*.whl") if ours(w))
     folder.mkdir(parents=True, exist_ok=True)
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check"]
@@ -69,10 +116,7 @@ def download(pip_platform: str) -> list[Path]:
     if result.returncode != 0:
         raise RuntimeError(f"pip download for {pip_platform} failed: {result.stderr[-1500:]}")
     stamp.write_text("\n".join(wanted))
-    names = {canonicalize_name(n) for n in QT_DISTRIBUTIONS}
-    return sorted(
-        w for w in folder.glob("*.whl") if canonicalize_name(w.name.split("-")[0]) in names
-    )
+    return sorted(w for w in folder.glob("*.whl") if ours(w))
 
 
 # -- what PyInstaller collects -------------------------------------------------------------
@@ -177,11 +221,7 @@ def is_binary(dest: str) -> bool:
 def installed_distributions(system: str, root: str = "frameio-desktop") -> set[str]:
     """What pip installs on `system` for the app with its gui extra: the requirement graph
     of this machine's metadata with each marker evaluated for that system."""
-    env = {
-        "sys_platform": system,
-        "platform_system": {"win32": "Windows", "darwin": "Darwin"}.get(system, "Linux"),
-        "os_name": "nt" if system == "win32" else "posix",
-    }
+    env = marker_environment(system)
     seen: set[str] = set()
     todo = [(root, "gui")]
     while todo:
