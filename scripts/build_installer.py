@@ -112,9 +112,12 @@ def pack_tarball(bundle: Path, out: Path, level: int = 9) -> Path:
 
 def desktop_entry(scheme: str | None, exec_path: str = APP) -> str:
     """resources/frameio-desktop.desktop, made the handler of the redirect scheme when
-    there is one (%u: the desktop passes the redirect URL as the argument)."""
+    there is one (%u: the desktop passes the redirect URL as the argument, after the
+    handoff switch the app registers itself with)."""
     text = (ROOT / "resources" / f"{APP}.desktop").read_text()
-    text = re.sub(r"^Exec=.*$", f"Exec={exec_path}" + (" %u" if scheme else ""), text, flags=re.M)
+    # --handoff-url: what follows is only ever a sign-in address (core/browser/scheme.py).
+    handoff = " --handoff-url %u" if scheme else ""
+    text = re.sub(r"^Exec=.*$", f"Exec={exec_path}{handoff}", text, flags=re.M)
     if scheme:
         text = text.rstrip("\n") + f"\nMimeType=x-scheme-handler/{scheme};\n"
     return text

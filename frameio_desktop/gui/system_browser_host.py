@@ -114,10 +114,15 @@ class SystemBrowserHosts:
         self.timeout = timeout
         self.open_url = open_url
         self.handoff_path = handoff_path
-        #: Register the custom scheme at first use: installed (frozen) builds only, so a
-        #: run from source never changes the person's URL handlers on its own.
+        from frameio_desktop.core.browser import scheme
+
+        #: Register the custom scheme at first use: frozen builds only, so a run from
+        #: source never changes the person's URL handlers on its own; and not one an
+        #: installer put in place, which leaves that registration to its installer.
         self.register_scheme = (
-            getattr(sys, "frozen", False) if register_scheme is None else register_scheme
+            getattr(sys, "frozen", False) and not scheme.registered_by_installer()
+            if register_scheme is None
+            else register_scheme
         )
         self._reserved: LoopbackListener | None = None
         self._handoff: HandoffServer | LocalHandoffServer | None = None

@@ -81,12 +81,14 @@ Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 Name: "{autoprograms}\Frame.io Desktop"; Filename: "{app}\frameio-desktop.exe"
 
 #ifdef UrlScheme
-; The same keys and values `frameio-desktop register-scheme` writes (core/browser/scheme.py),
-; so the app sees them as its own and `unregister-scheme` can remove them.
+; The same keys and values `frameio-desktop register-scheme` writes (core/browser/scheme.py):
+; its mark, and the windowed exe with the handoff switch, so the app sees them as its own
+; and `unregister-scheme` can remove them. The installed app never rewrites them.
 [Registry]
 Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}"; ValueType: string; ValueName: ""; ValueData: "URL:{#UrlScheme}"; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}"; ValueType: string; ValueName: "URL Protocol"; ValueData: ""
-Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\frameio-desktop.exe"" ""%1"""
+Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}"; ValueType: string; ValueName: "frameio-desktop"; ValueData: "sign-in handler"
+Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\frameio-desktop.exe"" --handoff-url ""%1"""
 #endif
 
 [Run]

@@ -197,7 +197,10 @@ def test_inno_setup_script() -> None:
     value = re.search(r'ValueData: "(.*)"$', command)
     assert value is not None
     written = value[1].replace('""', '"').replace("{app}", folder)
-    assert written == scheme._windows_command([folder + r"\frameio-desktop.exe"])
+    exe = folder + r"\frameio-desktop.exe"
+    assert written == scheme._windows_command([exe, scheme.HANDOFF_SWITCH])
+    # The app's mark: register-scheme and unregister-scheme treat the key as their own.
+    assert any(f'ValueName: "{scheme.WINDOWS_MARK_NAME}"' in r for r in registry)
     assert not any("DefaultIcon" in r for r in registry)  # unregister-scheme removes all
 
 
@@ -244,5 +247,7 @@ def test_desktop_entry_registers_the_scheme_only_when_given(tmp_path: Path) -> N
             assert section["Exec"] == "frameio-desktop"
             assert "MimeType" not in section
         else:
-            assert section["Exec"] == "frameio-desktop %u"
+            from frameio_desktop.core.browser.scheme import HANDOFF_SWITCH
+
+            assert section["Exec"] == f"frameio-desktop {HANDOFF_SWITCH} %u"
             assert section["MimeType"] == f"x-scheme-handler/{scheme};"

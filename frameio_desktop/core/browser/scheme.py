@@ -101,8 +101,31 @@ def handler_command() -> list[str]:
     would put it first, and a `./frameio_desktop/` there would run), as for the sign-in
     window."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, HANDOFF_SWITCH]
+        return [_windowed_executable(sys.executable), HANDOFF_SWITCH]
     return [sys.executable, "-P", "-m", "frameio_desktop", HANDOFF_SWITCH]
+
+
+def _windowed_executable(executable: str) -> str:
+    """The frozen Windows build's windowed frameio-desktop.exe, also when its console twin
+    (frameio-desktop-cli.exe) runs: a console window would flash on every redirect."""
+    if sys.platform != "win32":
+        return executable
+    return str(Path(executable).with_name("frameio-desktop.exe"))
+
+
+def registered_by_installer(
+    executable: str | None = None, *, frozen: bool | None = None, platform: str = sys.platform
+) -> bool:
+    """Whether an installer put this app in place: it registers the scheme (or was built
+    without one), so the app leaves that registration alone. Inno Setup leaves its
+    uninstaller (unins000.exe) beside the app; the .deb installs it under /opt; a Mac app
+    declares its scheme in its bundle."""
+    if not (getattr(sys, "frozen", False) if frozen is None else frozen):
+        return False
+    folder = Path(executable or sys.executable).resolve().parent
+    if platform == "win32":
+        return any(folder.glob("unins*.exe"))
+    return platform == "darwin" or folder == Path("/opt/frameio-desktop")
 
 
 @dataclass(frozen=True)
