@@ -87,9 +87,9 @@ def app_login(flags: dict[str, str]) -> None:
     the sign-in window's own process, started before Qt is imported here)."""
 
     def on_launch(_controller: Any, window: Any) -> None:
-        assert window.sign_in_host is not None
-        assert window.sign_in_host.page is not None
-        window.sign_in_host.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
+        assert window.hosts.sign_in_host is not None
+        assert window.hosts.sign_in_host.page is not None
+        window.hosts.sign_in_host.page.loadFinished.connect(lambda ok: (ready(ok), os._exit(0)))
 
     run_main(["login", *flags_for(flags)], on_launch)
 
@@ -122,7 +122,9 @@ def app_silent(flags: dict[str, str]) -> None:
             if state is State.SIGNED_IN:
                 window.repaint()
                 engine = any(m.startswith("PySide6.QtWebEngine") for m in sys.modules)
-                ready(window.name_label.text().replace(" ", "_"), f"webengine={engine}")
+                ready(
+                    window.signed_in_page.name_label.text().replace(" ", "_"), f"webengine={engine}"
+                )
                 os._exit(0)
             if state in (State.SIGNED_OUT, State.ERROR):  # fail loudly, never wait forever
                 problem = controller.problem or (
@@ -171,7 +173,7 @@ def app_signed_in_memory(flags: dict[str, str]) -> None:
         from frameio_desktop.selftest import autofill_script
 
         def opened(*_: object) -> None:
-            page = window.sign_in_host.page
+            page = window.hosts.sign_in_host.page
             page.loadFinished.connect(
                 lambda ok: ok and page.runJavaScript(autofill_script("Bench Mark"))
             )
@@ -211,7 +213,7 @@ def stall(_: object = None) -> None:
     controller = SignInController(session)
     window = build_window(controller, session.settings)
     window.show()
-    controller.login_requested.disconnect(window.open_login)  # only the exchange is timed
+    controller.login_requested.disconnect(window.hosts.open_login)  # only the exchange is timed
     controller.sign_in()
     redirect = sign_in_without_browser(controller.pending.authorize_url)  # type: ignore[union-attr]
     demo.state.token_gate.clear()

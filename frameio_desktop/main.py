@@ -442,7 +442,7 @@ def launch(
     )
     window.show()
     if sign_in:
-        window.start_sign_in(window.host_factory.system_browser)
+        window.start_sign_in(window.hosts.host_factory.system_browser)
     return controller, window
 
 

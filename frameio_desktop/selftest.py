@@ -123,18 +123,18 @@ def run_self_test(
     name = "Self Test"
 
     def autofill(ok: bool) -> None:
-        host = window.sign_in_host
+        host = window.hosts.sign_in_host
         if ok and host is not None and host.page is not None:
             host.page.runJavaScript(autofill_script(name))
 
     def opened(*_: object) -> None:
-        host = window.sign_in_host
+        host = window.hosts.sign_in_host
         if host is not None and host.page is not None:
             host.page.loadFinished.connect(autofill)
 
     controller.login_requested.connect(opened)
     controller.sign_in()
-    engine_started = window.sign_in_host is not None
+    engine_started = window.hosts.sign_in_host is not None
     report.step(engine_started, "web view opened", settings.authorize_url or "")
     signed_in = wait_until(lambda: controller.state in (State.SIGNED_IN, State.ERROR), 60_000)
     if not report.step(
@@ -164,7 +164,9 @@ def run_self_test(
     except Exception as exc:  # noqa: BLE001 - reported as a failed step
         report.step(False, f"token accepted by {me_path}", type(exc).__name__)
     report.step(
-        window.name_label.text() == name, "account shown in the window", window.name_label.text()
+        window.signed_in_page.name_label.text() == name,
+        "account shown in the window",
+        window.signed_in_page.name_label.text(),
     )
     if not page_in_process:
         engine = sorted(m for m in sys.modules if m.startswith("PySide6.QtWebEngine"))

@@ -63,7 +63,7 @@ def save_screen(widget: QWidget, path: Path) -> None:
 
 
 def page_of(window: MainWindow) -> HostPage | None:
-    host = window.sign_in_host
+    host = window.hosts.sign_in_host
     return host.page if host is not None else None
 
 
@@ -147,7 +147,7 @@ def main() -> int:
         )
         controller.sign_in()
         wait_until(lambda: bool(loaded), 15_000)
-        if not window.host_factory.in_process:
+        if not window.hosts.host_factory.in_process:
             save_screen(window, out("2-signing-in"))
             save(window, out("2-waiting"))  # the app's own window, under the sign-in one
         else:
@@ -190,7 +190,7 @@ def main() -> int:
         save(missing_window, out("6-settings-missing"))
 
         missing_window.open_settings()
-        form = missing_window.settings_form
+        form = missing_window.settings.form
         assert form is not None
         form.client_id.setText("3f9c2b7e1d8a4c6f9e0b")
         form.redirect_uri.setText("adobe+5d2f8c1a://adobeid/3f9c2b7e1d8a4c6f9e0b")

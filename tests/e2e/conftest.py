@@ -20,7 +20,7 @@ def fill_sign_in_page(window: MainWindow, script: str) -> Callable[..., None]:
     host, `script` runs on each page it loads (the login form, then the consent page)."""
 
     def on_login_requested(*_: object) -> None:
-        host = window.sign_in_host
+        host = window.hosts.sign_in_host
         assert host is not None
         page = host.page
         assert page is not None
@@ -93,7 +93,7 @@ class App:
         with self.qtbot.waitSignal(
             self.controller.state_changed, check_params_cb=lambda s: s is expected, timeout=30_000
         ):
-            self.window.sign_in_button.click()
+            self.window.signed_out_page.sign_in_button.click()
         self.controller.login_requested.disconnect(on_login_requested)
         if allow:
             self.qtbot.waitUntil(lambda: not self.controller.saving, timeout=10_000)

@@ -86,12 +86,12 @@ def test_first_run_form_by_keyboard_sign_in_then_silent_relaunch(
         runs.append(first)
         window = first.window
         qtbot.waitUntil(lambda: first.controller.state is State.SIGNED_OUT)
-        assert not window.config_panel.isHidden()  # "Settings needed"
+        assert not window.signed_out_page.settings_needed.isHidden()  # "Settings needed"
 
         # Keyboard only: the focus starts on "Open settings".
-        assert focused() is window.open_settings_button
+        assert focused() is window.signed_out_page.settings_needed.open_settings_button
         qtbot.keyClick(focused(), Qt.Key.Key_Space)
-        form = window.settings_form
+        form = window.settings.form
         assert form is not None
         assert focused() is form.provider
         assert form.provider.currentData() == flags["provider"]  # V4, the default
@@ -122,7 +122,7 @@ def test_first_run_form_by_keyboard_sign_in_then_silent_relaunch(
         }
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-        assert window.sign_in_button.isEnabled()
+        assert window.signed_out_page.sign_in_button.isEnabled()
 
         # Sign in to the demo server on the real sign-in page.
         first.controller.login_requested.connect(
@@ -136,7 +136,7 @@ def test_first_run_form_by_keyboard_sign_in_then_silent_relaunch(
             qtbot.keyClick(focused(), Qt.Key.Key_Return)  # focus is on Sign in
         qtbot.waitUntil(lambda: not first.controller.saving, timeout=10_000)
         assert first.web_views_opened == 1
-        name = window.name_label.text()
+        name = window.signed_in_page.name_label.text()
         first.close()
 
         # Relaunch: the saved settings, the stored sign-in, no sign-in page.
@@ -144,7 +144,7 @@ def test_first_run_form_by_keyboard_sign_in_then_silent_relaunch(
         runs.append(second)
         qtbot.waitUntil(lambda: second.controller.state is State.SIGNED_IN, timeout=30_000)
         assert second.web_views_opened == 0
-        assert second.window.name_label.text() == name
+        assert second.window.signed_in_page.name_label.text() == name
         session = second.controller.session
         assert session is not None
         assert session.settings.profile == profile

@@ -27,7 +27,7 @@ def person(monkeypatch: pytest.MonkeyPatch):
         controller = window.controller
 
         def on_login(*_: object) -> None:
-            host = window.sign_in_host
+            host = window.hosts.sign_in_host
             act = actions["act"]
 
             def loaded(ok: bool) -> None:
@@ -59,7 +59,7 @@ def test_login_exits_0_once_signed_in(person, peer_factory, profile) -> None:
 def test_login_exits_7_when_cancelled(person, peer_factory, profile) -> None:
     peer = peer_factory("demo")
     # The person gives up: Cancel in the app's window, beside the sign-in window.
-    person["act"] = lambda host: person["window"].waiting_cancel.click()
+    person["act"] = lambda host: person["window"].signing_in_page.waiting.cancel_button.click()
     flags = {**peer.settings_flags(), "profile": profile}
     assert main.main(["login", *flags_for(flags)]) == 7
     session = person["window"].controller.session
@@ -97,7 +97,7 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
 
         def shown() -> None:
             if controller.state is State.SIGNED_IN and "name" not in seen:
-                seen["name"] = window.name_label.text()
+                seen["name"] = window.signed_in_page.name_label.text()
                 seen["session"] = controller.session
                 window.close()
 

@@ -21,29 +21,29 @@ def test_sign_in_shows_account_and_stores_working_tokens(launch, peer, profile) 
     app.sign_in_through_page(peer)
     window = app.window
     assert window.stack.currentWidget() is window.signed_in_page
-    assert window.name_label.text() in ("Ada Lovelace", "ada")
-    assert window.expires_label.text().startswith("expires ")
-    assert window.countdown_label.text().startswith("in ")
+    assert window.signed_in_page.name_label.text() in ("Ada Lovelace", "ada")
+    assert window.signed_in_page.expires_label.text().startswith("expires ")
+    assert window.signed_in_page.countdown_label.text().startswith("in ")
     stored = app.session.store.load(app.settings.store_key)
     assert stored is not None
     assert app.session.persistent
     assert peer.token_works(stored.access_token)
     assert app.web_views_opened == 1
-    assert window.sign_in_host is None  # the web engine is gone after sign-in
+    assert window.hosts.sign_in_host is None  # the web engine is gone after sign-in
     if peer.name == "demo":
         # IMS-shaped: the native custom-scheme redirect, caught in the window, and the
         # Frame.io V4 account list read after the sign-in.
         assert app.settings.redirect_uri.startswith("adobe+")
         assert app.settings.authorize_url.endswith("/ims/authorize/v2")
-        assert window.account_id_label.text() == "acct-ada.lovelace-1"
+        assert window.signed_in_page.account_id_label.text() == "acct-ada.lovelace-1"
 
 
 def test_deny_then_sign_in_again(launch, peer, profile) -> None:
     app: App = launch({**peer.settings_flags(), "profile": profile})
     app.sign_in_through_page(peer, allow=False)
-    assert app.window.error_title.text() == "Access denied"
+    assert app.window.error_page.title_label.text() == "Access denied"
     assert app.session.store.load(app.settings.store_key) is None
-    app.window.back_button.click()
+    app.window.error_page.back_button.click()
     app.sign_in_through_page(peer)
     assert app.controller.state is State.SIGNED_IN
 
@@ -61,7 +61,10 @@ def test_relaunch_signs_in_silently_without_web_view(launch, peer, profile, qtbo
     ):
         second.controller.start()
     assert second.web_views_opened == 0
-    assert second.window.name_label.text() == first.window.name_label.text()
+    assert (
+        second.window.signed_in_page.name_label.text()
+        == first.window.signed_in_page.name_label.text()
+    )
 
 
 def test_short_token_lifetime_refreshes_on_its_own(launch, peer_factory, profile, qtbot) -> None:
@@ -89,7 +92,7 @@ def test_sign_out_revokes_and_empties_keyring(launch, peer, profile, qtbot) -> N
         check_params_cb=lambda s: s is State.SIGNED_OUT,
         timeout=30_000,
     ):
-        app.window.sign_out_button.click()
+        app.window.signed_in_page.sign_out_button.click()
     assert peer.revocations() > before
     assert app.session.store.load(app.settings.store_key) is None
     assert not peer.refresh_token_works(tokens.refresh_token)
@@ -103,15 +106,15 @@ def test_server_stopped_mid_session_then_refresh_now_recovers(launch, peer_facto
     app.sign_in_through_page(peer)
     peer.server.stop()
     with qtbot.waitSignal(app.controller.banner_changed, timeout=30_000) as banner:
-        app.window.refresh_button.click()
+        app.window.signed_in_page.refresh_button.click()
     assert "Could not refresh" in banner.args[0]
-    assert "Cannot reach" in app.window.banner.text()
+    assert "Cannot reach" in app.window.signed_in_page.banner.text()
     peer.server.start()
     old = app.controller.tokens.access_token
     with qtbot.waitSignal(app.controller.signed_in_changed, timeout=30_000):
-        app.window.refresh_button.click()
+        app.window.signed_in_page.refresh_button.click()
     assert app.controller.tokens.access_token != old
-    assert not app.window.banner.isVisibleTo(app.window)
+    assert not app.window.signed_in_page.banner.isVisibleTo(app.window)
 
 
 @pytest.mark.parametrize("peer_name", ["demo"])
@@ -134,7 +137,7 @@ window.show()
 controller.start()
 ok = wait_until(lambda: controller.state is State.SIGNED_IN, 30000)
 engine = sorted(m for m in sys.modules if m.startswith("PySide6.QtWebEngine"))
-print("SIGNED_IN" if ok else controller.state, window.name_label.text(), engine)
+print("SIGNED_IN" if ok else controller.state, window.signed_in_page.name_label.text(), engine)
 """
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
@@ -151,18 +154,18 @@ def test_next_sign_in_after_sign_out_shows_a_fresh_login_page(launch, peer, prof
         check_params_cb=lambda s: s is State.SIGNED_OUT,
         timeout=30_000,
     ):
-        app.window.sign_out_button.click()
+        app.window.signed_in_page.sign_out_button.click()
     first_page: list[object] = []
 
     def opened(*_: object) -> None:
-        view = app.window.sign_in_host
+        view = app.window.hosts.sign_in_host
         probe = "!!document.querySelector('input[name=name], input[name=login]')"
         view.page.loadFinished.connect(
             lambda ok: not first_page and view.page.runJavaScript(probe, 0, first_page.append)
         )
 
     app.controller.login_requested.connect(opened)
-    app.window.sign_in_button.click()
+    app.window.signed_out_page.sign_in_button.click()
     qtbot.waitUntil(lambda: bool(first_page), timeout=30_000)
     assert first_page == [True]
     app.controller.cancel()

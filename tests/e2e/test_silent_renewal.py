@@ -60,13 +60,13 @@ def test_prompt_none_renews_from_the_profile_and_asks_once_it_is_deleted(
     first = controller.tokens
     assert first is not None
     assert first.refresh_token is None
-    assert window.signed_in_until_label.text().startswith("Signed in until ")
+    assert window.signed_in_page.until_label.text().startswith("Signed in until ")
     folder = web_profile_path(app.settings)
     assert folder.is_dir()
     assert folder.stat().st_mode & 0o777 == 0o700
 
     hosts: list[SignInHost | None] = []
-    controller.renewal_requested.connect(lambda *_: hosts.append(window.renewal_host))
+    controller.renewal_requested.connect(lambda *_: hosts.append(window.hosts.renewal_host))
 
     # With the persistent profile: prompt=none answers with a code, no page, no person.
     with qtbot.waitSignal(controller.signed_in_changed, timeout=60_000):
@@ -80,14 +80,14 @@ def test_prompt_none_renews_from_the_profile_and_asks_once_it_is_deleted(
     assert isinstance(hosts[0], ChildProcessHost)
     assert hosts[0].hidden
     assert controller.sign_in_needed is None
-    qtbot.waitUntil(lambda: not window.closing_hosts, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.hosts.closing_hosts, timeout=30_000)
 
     # The profile deleted: the provider has no session to answer from.
     assert delete_web_profile(app.settings)
     with qtbot.waitSignal(controller.sign_in_needed_changed, check_params_cb=bool, timeout=60_000):
         controller.renew_silently()
     assert controller.tokens is renewed  # kept until it ends
-    assert window.renewal_panel.isVisibleTo(window)
-    assert "Sign in again" in window.renewal_text.text()
+    assert window.signed_in_page.renewal.isVisibleTo(window)
+    assert "Sign in again" in window.signed_in_page.renewal.text_label.text()
     assert app.web_views_opened == 1
-    qtbot.waitUntil(lambda: not window.closing_hosts, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.hosts.closing_hosts, timeout=30_000)

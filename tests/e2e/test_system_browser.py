@@ -126,11 +126,11 @@ class BrowserApp:
             check_params_cb=lambda s: s is expected,
             timeout=timeout,
         ):
-            self.window.sign_in_button.click()
+            self.window.signed_out_page.sign_in_button.click()
 
     @property
     def port(self) -> int:
-        host = self.window.sign_in_host
+        host = self.window.hosts.sign_in_host
         assert host is not None
         assert host.listener is not None  # type: ignore[attr-defined]
         return int(host.listener.port)  # type: ignore[attr-defined]
@@ -185,10 +185,10 @@ def test_demo_server_through_chromium(browser_app, chromium, demo_loopback) -> N
     peer, redirect = demo_loopback
     chromium.will_fill(peer.fill_js(allow=True))
     app = browser_app({**peer.settings_flags(), "redirect_uri": redirect})
-    assert app.window.sign_in_button.text() == "Sign in with your browser"
+    assert app.window.signed_out_page.sign_in_button.text() == "Sign in with your browser"
     app.sign_in()
     signed_in_with_working_tokens(app, peer)
-    assert app.window.sign_in_host is None
+    assert app.window.hosts.sign_in_host is None
     port = int(redirect.rsplit(":", 1)[1].split("/")[0])
     assert_released(port)
     # What the browser showed at the end: the listener's own page.
@@ -221,7 +221,7 @@ def test_denied_in_the_browser_shows_why(browser_app, chromium, demo_loopback) -
     chromium.will_fill(peer.fill_js(allow=False))
     app = browser_app({**peer.settings_flags(), "redirect_uri": redirect})
     app.sign_in(State.ERROR)
-    assert app.window.error_title.text() == "Access denied"
+    assert app.window.error_page.title_label.text() == "Access denied"
     assert chromium.last_page(app.qtbot)["title"] == "Sign-in did not finish"
 
 
@@ -241,11 +241,11 @@ def test_waiting_page_open_again_and_cancel(browser_app, qtbot, demo_loopback) -
     app = browser_app({**peer.settings_flags(), "redirect_uri": redirect}, open_url=browser)
     app.sign_in(State.SIGNING_IN, timeout=10_000)
     window = app.window
-    assert window.waiting_panel.isVisibleTo(window)
-    assert window.waiting_title.text() == "Continue in your browser"
-    assert window.show_sign_in_button.text() == "Open the page again"
+    assert window.signing_in_page.waiting.isVisibleTo(window)
+    assert window.signing_in_page.waiting.title_label.text() == "Continue in your browser"
+    assert window.signing_in_page.waiting.show_button.text() == "Open the page again"
     port = app.port
-    window.show_sign_in_button.click()
+    window.signing_in_page.waiting.show_button.click()
     assert len(browser.opened) == 2
     # Each time a new one-time start address, never the request with its state.
     assert browser.opened[0] != browser.opened[1]
@@ -253,9 +253,9 @@ def test_waiting_page_open_again_and_cancel(browser_app, qtbot, demo_loopback) -
     assert pending is not None
     assert not any(pending.state in url for url in browser.opened)
     assert follow_start_address(browser.opened[1]) == pending.authorize_url
-    host = window.sign_in_host
+    host = window.hosts.sign_in_host
     with qtbot.waitSignal(host.finished, timeout=10_000):
-        window.waiting_cancel.click()
+        window.signing_in_page.waiting.cancel_button.click()
     assert app.controller.state is State.SIGNED_OUT
     assert_released(port)
 
@@ -266,10 +266,10 @@ def test_timeout_ends_the_sign_in(browser_app, demo_loopback) -> None:
         {**peer.settings_flags(), "redirect_uri": redirect}, open_url=NoBrowser(), timeout=0.3
     )
     app.sign_in(State.ERROR, timeout=10_000)
-    assert app.window.error_title.text() == "Sign-in timed out"
+    assert app.window.error_page.title_label.text() == "Sign-in timed out"
     assert isinstance(app.controller.problem.error, SignInTimeoutError)
     port = int(redirect.rsplit(":", 1)[1].split("/")[0])
-    app.qtbot.waitUntil(lambda: not app.window.closing_hosts, timeout=10_000)
+    app.qtbot.waitUntil(lambda: not app.window.hosts.closing_hosts, timeout=10_000)
     assert_released(port)
 
 
@@ -281,7 +281,7 @@ def test_port_in_use_is_shown(browser_app, demo_loopback) -> None:
         other.listen()
         app = browser_app({**peer.settings_flags(), "redirect_uri": redirect}, open_url=NoBrowser())
         app.sign_in(State.ERROR, timeout=10_000)
-    assert str(port) in app.window.error_text.text()
+    assert str(port) in app.window.error_page.text_label.text()
 
 
 def test_https_redirect_cannot_come_back_from_a_browser(browser_app, demo_loopback) -> None:
@@ -291,7 +291,7 @@ def test_https_redirect_cannot_come_back_from_a_browser(browser_app, demo_loopba
         open_url=NoBrowser(),
     )
     app.sign_in(State.ERROR, timeout=10_000)
-    shown = app.window.error_text.text()
+    shown = app.window.error_page.text_label.text()
     assert "cannot bring that back" in shown
     # It offers what can: the app's own window, or a pasted address.
     assert "--browser embedded" in shown
@@ -397,10 +397,10 @@ def test_embedded_view_offers_the_browser_when_the_page_refuses_it(
         flags = {**peer.settings_flags(), "redirect_uri": redirect, "authorize_url": refusing.url}
         app = browser_app(flags, embedded_default=True)
         window = app.window
-        assert window.sign_in_button.text() == "Sign in"
-        assert window.browser_button.isVisibleTo(window)
+        assert window.signed_out_page.sign_in_button.text() == "Sign in"
+        assert window.signed_out_page.browser_button.isVisibleTo(window)
         app.sign_in(State.SIGNING_IN, timeout=10_000)
-        view = window.sign_in_host.view
+        view = window.hosts.sign_in_host.view
         qtbot.waitUntil(lambda: view.refused, timeout=30_000)
         assert app.controller.state is State.SIGNING_IN  # the 403 page is shown, not an error
         assert view.refusal_bar.isVisibleTo(view)
@@ -427,7 +427,7 @@ def test_an_ordinary_page_is_not_taken_for_a_refusal(browser_app, demo_loopback,
         open_url=NoBrowser(),
     )
     app.sign_in(State.SIGNING_IN, timeout=10_000)
-    view = app.window.sign_in_host.view
+    view = app.window.hosts.sign_in_host.view
     with qtbot.waitSignal(view.page.loadFinished, timeout=30_000):
         pass
     # The check runs after each load; give it the same round trip the refusal gets.
@@ -476,7 +476,7 @@ def test_a_sign_in_that_fails_before_the_browser_opens_releases_the_port(
     flags = {"provider": "oidc", "issuer": dead, "client_id": "c", "redirect_uri": redirect}
     app = browser_app(flags, open_url=NoBrowser())
     app.sign_in(State.ERROR, timeout=30_000)
-    assert app.window.sign_in_host is None
+    assert app.window.hosts.sign_in_host is None
     assert_released(int(redirect.rsplit(":", 1)[1].split("/")[0]))
 
 

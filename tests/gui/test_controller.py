@@ -44,7 +44,7 @@ def test_starts_signed_out_when_nothing_stored(qtbot, controller, window: MainWi
     ):
         controller.start()
     assert window.stack.currentWidget() is window.signed_out_page
-    assert window.sign_in_button.isEnabled()
+    assert window.signed_out_page.sign_in_button.isEnabled()
 
 
 def test_sign_in_shows_account_and_expiry(
@@ -52,13 +52,15 @@ def test_sign_in_shows_account_and_expiry(
 ) -> None:
     sign_in(qtbot, controller, name="Ada Lovelace")
     assert window.stack.currentWidget() is window.signed_in_page
-    assert window.name_label.text() == "Ada Lovelace"
-    assert window.email_label.text() == "ada.lovelace@example.com"
-    assert window.avatar.text() == "AL"
-    assert window.account_id_label.text() == "acct-ada.lovelace-1"  # the first listed
-    assert window.countdown_label.text() == "in 10 min 00 s"
-    assert window.expires_label.text().startswith("expires ")
-    assert window.refresh_expires_label.text().startswith("expires ")
+    assert window.signed_in_page.name_label.text() == "Ada Lovelace"
+    assert window.signed_in_page.email_label.text() == "ada.lovelace@example.com"
+    assert window.signed_in_page.avatar.text() == "AL"
+    assert (
+        window.signed_in_page.account_id_label.text() == "acct-ada.lovelace-1"
+    )  # the first listed
+    assert window.signed_in_page.countdown_label.text() == "in 10 min 00 s"
+    assert window.signed_in_page.expires_label.text().startswith("expires ")
+    assert window.signed_in_page.refresh_expires_label.text().startswith("expires ")
     assert backend.entries, "tokens stored in the keyring"
     assert demo.state.hits[CALLBACK_PATH] == 0
 
@@ -67,11 +69,11 @@ def test_countdown_recomputed_from_clock_each_tick(
     qtbot, controller, window: MainWindow, clock: FakeClock
 ) -> None:
     sign_in(qtbot, controller)
-    before = window.countdown_label.text()
+    before = window.signed_in_page.countdown_label.text()
     clock.advance(125)  # as after a laptop sleeps: no ticks in between
     controller.on_tick()
     assert before == "in 10 min 00 s"
-    assert window.countdown_label.text() == "in 7 min 55 s"
+    assert window.signed_in_page.countdown_label.text() == "in 7 min 55 s"
     assert controller.timer.isActive()
     assert controller.timer.interval() == 1000
 
@@ -96,8 +98,8 @@ def test_deny_shows_access_denied_and_can_sign_in_again(
 ) -> None:
     sign_in(qtbot, controller, allow=False)
     assert window.stack.currentWidget() is window.error_page
-    assert window.error_title.text() == "Access denied"
-    window.back_button.click()
+    assert window.error_page.title_label.text() == "Access denied"
+    window.error_page.back_button.click()
     assert controller.state is State.SIGNED_OUT
     sign_in(qtbot, controller)
     assert controller.state is State.SIGNED_IN
@@ -115,8 +117,8 @@ def test_error_description_is_shown_as_text_not_markup(
     }
     controller.redirect_caught(f"{controller.pending.redirect_uri}?{urlencode(params)}")
     assert controller.state is State.ERROR
-    assert window.error_text.textFormat() == Qt.TextFormat.PlainText
-    assert "<b>boom</b><img src=x>" in window.error_text.text()
+    assert window.error_page.text_label.textFormat() == Qt.TextFormat.PlainText
+    assert "<b>boom</b><img src=x>" in window.error_page.text_label.text()
 
 
 def test_forged_state_is_refused_without_any_request(
@@ -126,7 +128,7 @@ def test_forged_state_is_refused_without_any_request(
         controller.sign_in()
     controller.redirect_caught(f"{controller.pending.redirect_uri}?code=x&state=forged")
     assert controller.state is State.ERROR
-    assert "state" in window.error_text.text()
+    assert "state" in window.error_page.text_label.text()
     assert demo.state.hits[demo.shape.token_path] == 0
 
 
@@ -138,7 +140,7 @@ def test_non_ascii_state_shows_the_error_page(
     controller.redirect_caught(f"{controller.pending.redirect_uri}?code=x&state=%C3%A9")
     assert controller.state is State.ERROR
     assert window.stack.currentWidget() is window.error_page
-    assert "state" in window.error_text.text()
+    assert "state" in window.error_page.text_label.text()
     assert demo.state.hits[demo.shape.token_path] == 0
 
 
@@ -152,9 +154,9 @@ def test_cancel_during_exchange_stores_nothing(
     controller.redirect_caught(redirect)
     assert controller.state is State.FINISHING
     assert demo.state.token_request_arrived.wait(10)
-    window.busy_cancel.click()
+    window.busy_page.cancel_button.click()
     assert controller.state is State.SIGNED_OUT
-    assert window.note_label.text() == "Sign-in cancelled."
+    assert window.signed_out_page.note_label.text() == "Sign-in cancelled."
     demo.state.token_gate.set()  # the server answers late
     controller.runner.wait_idle()
     qtbot.wait_until(lambda: demo.state.revocations >= 1, timeout=5000)
@@ -168,16 +170,16 @@ def test_refresh_failure_shows_banner_then_refresh_now_recovers(
     sign_in(qtbot, controller)
     demo.stop()
     with qtbot.waitSignal(controller.banner_changed, timeout=15_000) as banner:
-        window.refresh_button.click()
+        window.signed_in_page.refresh_button.click()
     assert "Could not refresh" in banner.args[0]
-    assert window.banner.isVisibleTo(window)
+    assert window.signed_in_page.banner.isVisibleTo(window)
     assert controller.state is State.SIGNED_IN  # still signed in; the token still works
     demo.start()
     old = controller.tokens.access_token
     with qtbot.waitSignal(controller.signed_in_changed, timeout=10_000):
-        window.refresh_button.click()
+        window.signed_in_page.refresh_button.click()
     assert controller.tokens.access_token != old
-    assert not window.banner.isVisibleTo(window)
+    assert not window.signed_in_page.banner.isVisibleTo(window)
 
 
 def test_sign_out_revokes_and_clears(
@@ -188,13 +190,13 @@ def test_sign_out_revokes_and_clears(
     with qtbot.waitSignal(
         controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
-        window.sign_out_button.click()
+        window.signed_in_page.sign_out_button.click()
         assert controller.state is State.SIGNING_OUT
-        assert window.busy_title.text() == "Signing out…"
-        assert window.busy_cancel.isHidden()
+        assert window.busy_page.title_label.text() == "Signing out…"
+        assert window.busy_page.cancel_button.isHidden()
     assert backend.entries == {}
     assert not demo.state.refresh_token_active(tokens.refresh_token)
-    assert window.note_label.text() == "You have signed out."
+    assert window.signed_out_page.note_label.text() == "You have signed out."
 
 
 def test_sign_out_that_cannot_clear_the_keyring_says_so(
@@ -211,11 +213,11 @@ def test_sign_out_that_cannot_clear_the_keyring_says_so(
     with qtbot.waitSignal(
         controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
-        window.sign_out_button.click()
+        window.signed_in_page.sign_out_button.click()
     assert backend.entries  # still there, and the window says so
-    assert "not complete" in window.note_label.text()
-    assert "locked" in window.note_label.text()
-    assert window.note_label.isVisibleTo(window)
+    assert "not complete" in window.signed_out_page.note_label.text()
+    assert "locked" in window.signed_out_page.note_label.text()
+    assert window.signed_out_page.note_label.isVisibleTo(window)
 
 
 def test_a_sign_in_stored_for_other_endpoints_is_not_used_and_says_why(
@@ -239,7 +241,7 @@ def test_a_sign_in_stored_for_other_endpoints_is_not_used_and_says_why(
         controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
         controller.start()
-    assert "No sign-in for this configuration" in window.note_label.text()
+    assert "No sign-in for this configuration" in window.signed_out_page.note_label.text()
     assert demo.state.hits[demo.shape.token_path] == 0
     assert backend.entries  # left for the settings it belongs to
 
@@ -249,8 +251,8 @@ def test_silent_sign_in_from_keyring(qtbot, controller, relaunch) -> None:
     again, window = relaunch()
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
-    assert window.name_label.text() == "Ada"
-    assert window.sign_in_host is None
+    assert window.signed_in_page.name_label.text() == "Ada"
+    assert window.hosts.sign_in_host is None
 
 
 def test_expired_session_at_launch_asks_to_sign_in(
@@ -267,9 +269,9 @@ def test_expired_session_at_launch_asks_to_sign_in(
 
 def test_copy_access_token_to_clipboard(qtbot, controller, window: MainWindow) -> None:
     sign_in(qtbot, controller)
-    window.copy_button.click()
+    window.signed_in_page.copy_button.click()
     assert QGuiApplication.clipboard().text() == controller.tokens.access_token
-    assert window.copy_button.text() == "Copied"
+    assert window.signed_in_page.copy_button.text() == "Copied"
     # Marked secret, so clipboard managers keep it out of their (on-disk) history.
     copied = QGuiApplication.clipboard().mimeData()
     assert bytes(copied.data("x-kde-passwordManagerHint").data()) == b"secret"
@@ -279,9 +281,9 @@ def test_copied_token_is_cleared_from_the_clipboard_later(
     qtbot, controller, window: MainWindow
 ) -> None:
     sign_in(qtbot, controller)
-    window.clipboard_clear_ms = 50
-    with qtbot.waitSignal(window.clipboard_checked, timeout=5_000) as checked:
-        window.copy_button.click()
+    window.clipboard.clear_ms = 50
+    with qtbot.waitSignal(window.clipboard.checked, timeout=5_000) as checked:
+        window.signed_in_page.copy_button.click()
         assert QGuiApplication.clipboard().text() == controller.tokens.access_token
     assert checked.args == [True]
     assert QGuiApplication.clipboard().text() == ""
@@ -289,9 +291,9 @@ def test_copied_token_is_cleared_from_the_clipboard_later(
 
 def test_clipboard_someone_else_filled_is_left_alone(qtbot, controller, window: MainWindow) -> None:
     sign_in(qtbot, controller)
-    window.clipboard_clear_ms = 50
-    with qtbot.waitSignal(window.clipboard_checked, timeout=5_000) as checked:
-        window.copy_button.click()
+    window.clipboard.clear_ms = 50
+    with qtbot.waitSignal(window.clipboard.checked, timeout=5_000) as checked:
+        window.signed_in_page.copy_button.click()
         QGuiApplication.clipboard().setText("the person's own text")
     assert checked.args == [False]
     assert QGuiApplication.clipboard().text() == "the person's own text"
@@ -303,17 +305,17 @@ def test_missing_setting_shows_panel_not_traceback(qtbot) -> None:
     window = make_window(qtbot, controller, provider_title="Frame.io", client_id=None, profile=None)
     controller.start()
     assert window.stack.currentWidget() is window.signed_out_page
-    assert not window.config_panel.isHidden()
-    assert "FRAMEIO_CLIENT_ID" in window.config_text.text()
-    assert "--client-id" in window.config_text.text()
-    assert not window.sign_in_button.isEnabled()
+    assert not window.signed_out_page.settings_needed.isHidden()
+    assert "FRAMEIO_CLIENT_ID" in window.signed_out_page.settings_needed.text_label.text()
+    assert "--client-id" in window.signed_out_page.settings_needed.text_label.text()
+    assert not window.signed_out_page.sign_in_button.isEnabled()
 
 
 def test_no_secure_keyring_banner(qtbot, relaunch) -> None:
     controller, window = relaunch(keyring=DroppingKeyring())
     sign_in(qtbot, controller)
-    assert "only until you quit" in window.banner.text()
-    assert window.banner.isVisibleTo(window)
+    assert "only until you quit" in window.signed_in_page.banner.text()
+    assert window.signed_in_page.banner.isVisibleTo(window)
 
 
 #: Which page each state shows (busy: a spinner with a heading).
@@ -358,13 +360,13 @@ def test_launch_shows_last_known_account_without_the_network(
     again, window = relaunch()
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
-    assert window.name_label.text() == "Ada Lovelace"
+    assert window.signed_in_page.name_label.text() == "Ada Lovelace"
     qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
     assert isinstance(failures[0], NetworkError)
     # Offline is not signed out: the window still shows the account.
     assert again.state is State.SIGNED_IN
     assert window.stack.currentWidget() is window.signed_in_page
-    assert window.name_label.text() == "Ada Lovelace"
+    assert window.signed_in_page.name_label.text() == "Ada Lovelace"
     demo.start()
 
 

@@ -117,7 +117,7 @@ def test_the_window_uses_it_where_there_are_no_unix_sockets(
     try:
         window.show()
         with qtbot.waitSignal(controller.login_requested, timeout=10_000):
-            window.sign_in_button.click()
+            window.signed_out_page.sign_in_button.click()
         assert isinstance(hosts._handoff, LocalHandoffServer)
         redirect = sign_in_without_browser(opened[0], "Ada Lovelace")
         with qtbot.waitSignal(

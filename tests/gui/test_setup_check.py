@@ -107,7 +107,7 @@ def test_the_window_runs_the_doctors_checks_on_the_saved_settings(
     write_settings(demo_file_values(demo))
     app = start_app()
     app.window.open_settings()
-    form = app.window.settings_form
+    form = app.window.settings.form
     assert form is not None
     button = form.findChild(QPushButton, "checkSetup")
     assert button is not None

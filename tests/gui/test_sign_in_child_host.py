@@ -65,10 +65,10 @@ def test_open_show_and_cancel_reach_the_child(
 ) -> None:
     child(RECORDER)
     controller.sign_in()
-    remote = separate_window.sign_in_host
+    remote = separate_window.hosts.sign_in_host
     assert isinstance(remote, ChildProcessHost)
     assert remote.process is not None
-    assert separate_window.waiting_panel.isVisible()
+    assert separate_window.signing_in_page.waiting.isVisible()
     got: list[dict] = []
     window_side = remote._receive  # the test reads the child's answers, then passes them on
 
@@ -78,7 +78,7 @@ def test_open_show_and_cancel_reach_the_child(
         window_side(event)
 
     remote.process.listen(listen)
-    separate_window.show_sign_in_button.click()
+    separate_window.signing_in_page.waiting.show_button.click()
     qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
     opened, raised = got
     assert opened["cmd"] == "open"
@@ -91,7 +91,7 @@ def test_open_show_and_cancel_reach_the_child(
     assert controller.pending.code_verifier not in str(opened)
     assert raised == {"cmd": "raise"}
 
-    separate_window.waiting_cancel.click()
+    separate_window.signing_in_page.waiting.cancel_button.click()
     assert controller.state is State.SIGNED_OUT
     assert remote.process.wait(timeout=10) == 0  # told to close; its input ended
     assert got[-1] == {"cmd": "close"}
@@ -105,10 +105,10 @@ def test_a_crashed_sign_in_window_is_an_error_the_window_recovers_from(
         controller.state_changed, check_params_cb=lambda s: s is State.ERROR, timeout=10_000
     ):
         controller.sign_in()
-    assert "closed unexpectedly (exit status 3)" in separate_window.error_text.text()
-    assert separate_window.sign_in_host is None
-    assert not separate_window.waiting_panel.isVisible()
-    separate_window.back_button.click()
+    assert "closed unexpectedly (exit status 3)" in separate_window.error_page.text_label.text()
+    assert separate_window.hosts.sign_in_host is None
+    assert not separate_window.signing_in_page.waiting.isVisible()
+    separate_window.error_page.back_button.click()
     assert controller.state is State.SIGNED_OUT
 
 
@@ -134,7 +134,7 @@ def test_the_redirect_from_the_child_is_checked_here(
         controller.sign_in()
     assert controller.session is not None
     assert controller.session.tokens is None
-    assert "state" in separate_window.error_text.text().lower()
+    assert "state" in separate_window.error_page.text_label.text().lower()
 
 
 @pytest.mark.parametrize(
@@ -169,8 +169,8 @@ def test_a_child_breaking_the_protocol_ends_the_sign_in_with_an_error(
         controller.state_changed, check_params_cb=lambda s: s is State.ERROR, timeout=10_000
     ):
         controller.sign_in()
-    assert "stopped" in separate_window.error_text.text()
-    separate_window.back_button.click()
+    assert "stopped" in separate_window.error_page.text_label.text()
+    separate_window.error_page.back_button.click()
     assert controller.state is State.SIGNED_OUT
 
 
@@ -210,13 +210,13 @@ def test_a_page_refusing_the_app_continues_in_the_browser(
     try:
         w.show()
         with qtbot.waitSignal(w.controller.login_requested, timeout=10_000):
-            w.sign_in_button.click()
-        first = w.sign_in_host
-        qtbot.waitUntil(lambda: isinstance(w.sign_in_host, SystemBrowserHost), timeout=10_000)
+            w.signed_out_page.sign_in_button.click()
+        first = w.hosts.sign_in_host
+        qtbot.waitUntil(lambda: isinstance(w.hosts.sign_in_host, SystemBrowserHost), timeout=10_000)
         assert controller.state is State.SIGNING_IN
-        assert first is not w.sign_in_host
+        assert first is not w.hosts.sign_in_host
         assert len(opened) == 1
-        assert w.waiting_title.text() == "Continue in your browser"
+        assert w.signing_in_page.waiting.title_label.text() == "Continue in your browser"
         assert controller.pending is not None
         # The browser's command line carries a one-time local address, not the sign-in
         # request: no state, no code_challenge for other users to read (issue 19).

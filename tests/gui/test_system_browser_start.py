@@ -31,7 +31,7 @@ def test_a_second_fetch_of_the_start_address_stops_the_sign_in(qtbot, demo, tmp_
     try:
         window.show()
         with qtbot.waitSignal(controller.login_requested, timeout=10_000):
-            window.sign_in_button.click()
+            window.signed_out_page.sign_in_button.click()
         (start,) = opened
         assert controller.pending is not None
         assert controller.pending.state not in start

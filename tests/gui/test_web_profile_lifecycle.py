@@ -221,7 +221,7 @@ def test_the_next_sign_in_after_a_sign_out_keeps_its_folder_and_shows_the_login(
     assert isinstance(runner, HoldingRunner)
 
     def sign_out_and_hold_what_follows() -> None:
-        app.window.sign_out_button.click()
+        app.window.signed_in_page.sign_out_button.click()
         runner.holding = True  # the sign-out runs; the work it leaves behind waits
 
     app.wait_for(State.SIGNED_OUT, sign_out_and_hold_what_follows)

@@ -29,7 +29,7 @@ def labelled_by(widget: QWidget) -> list[str]:
 
 
 def combo_items(window: MainWindow) -> list[tuple[str, str]]:
-    combo = window.accounts_combo
+    combo = window.signed_in_page.accounts.combo
     return [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
 
 
@@ -43,15 +43,17 @@ def test_signed_in_window_lists_every_account_by_name_and_id(
         ("Ada Freelance (acct-ada.lovelace-2)", "acct-ada.lovelace-2"),
         ("Demo Agency (acct-ada.lovelace-3)", "acct-ada.lovelace-3"),
     ]
-    assert window.accounts_combo.isVisibleTo(window)
-    assert window.accounts_combo.currentData() == "acct-ada.lovelace-1"  # the first by default
-    assert window.account_id_label.text() == "acct-ada.lovelace-1"
-    assert window.accounts_combo.isEnabled()
+    assert window.signed_in_page.accounts.combo.isVisibleTo(window)
+    assert (
+        window.signed_in_page.accounts.combo.currentData() == "acct-ada.lovelace-1"
+    )  # the first by default
+    assert window.signed_in_page.account_id_label.text() == "acct-ada.lovelace-1"
+    assert window.signed_in_page.accounts.combo.isEnabled()
     # Linux screen readers take a combo box's name from its label (Qt reports the current
     # item as the name there); other platforms read accessibleName.
-    assert window.accounts_combo.accessibleName() == "Default account"
-    assert labelled_by(window.accounts_combo) == ["Default account"]
-    assert window.accounts_name.buddy() is window.accounts_combo
+    assert window.signed_in_page.accounts.combo.accessibleName() == "Default account"
+    assert labelled_by(window.signed_in_page.accounts.combo) == ["Default account"]
+    assert window.signed_in_page.accounts.name_label.buddy() is window.signed_in_page.accounts.combo
 
 
 def test_picking_with_the_keyboard_saves_the_choice_for_the_profile(
@@ -65,11 +67,11 @@ def test_picking_with_the_keyboard_saves_the_choice_for_the_profile(
 ) -> None:
     sign_in(qtbot, controller, name="Ada Lovelace")
     qtbot.waitExposed(window)
-    window.accounts_combo.setFocus()
+    window.signed_in_page.accounts.combo.setFocus()
     with qtbot.waitSignal(controller.accounts_changed, timeout=10_000):
-        qtbot.keyClick(window.accounts_combo, Qt.Key.Key_Down)
-    assert window.accounts_combo.currentData() == "acct-ada.lovelace-2"
-    assert window.account_id_label.text() == "acct-ada.lovelace-2"
+        qtbot.keyClick(window.signed_in_page.accounts.combo, Qt.Key.Key_Down)
+    assert window.signed_in_page.accounts.combo.currentData() == "acct-ada.lovelace-2"
+    assert window.signed_in_page.account_id_label.text() == "acct-ada.lovelace-2"
     assert controller.account_id == "acct-ada.lovelace-2"
     # Kept per profile in a small file, not in the keyring.
     key = controller.session.settings.store_key
@@ -83,8 +85,8 @@ def test_picking_with_the_keyboard_saves_the_choice_for_the_profile(
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()
     again.runner.wait_idle()
-    qtbot.waitUntil(lambda: second.accounts_combo.count() == 3, timeout=10_000)
-    assert second.accounts_combo.currentData() == "acct-ada.lovelace-2"
+    qtbot.waitUntil(lambda: second.signed_in_page.accounts.combo.count() == 3, timeout=10_000)
+    assert second.signed_in_page.accounts.combo.currentData() == "acct-ada.lovelace-2"
 
 
 def test_the_list_is_read_again_after_each_refresh(
@@ -95,9 +97,9 @@ def test_the_list_is_read_again_after_each_refresh(
     assert accounts_path is not None
     pages_before = demo.state.hits[accounts_path]
     with qtbot.waitSignal(controller.accounts_changed, timeout=10_000):
-        window.refresh_button.click()
+        window.signed_in_page.refresh_button.click()
     assert demo.state.hits[accounts_path] == pages_before + 2  # both pages
-    assert window.accounts_combo.count() == 3
+    assert window.signed_in_page.accounts.combo.count() == 3
 
 
 def test_an_override_wins_and_the_list_cannot_change_it(
@@ -107,11 +109,11 @@ def test_an_override_wins_and_the_list_cannot_change_it(
     controller = SignInController(session, clock=clock)
     window = make_window(qtbot, controller)
     sign_in(qtbot, controller, name="Ada Lovelace")
-    assert window.accounts_combo.currentData() == "acct-from-env"
-    assert window.account_id_label.text() == "acct-from-env"
-    assert not window.accounts_combo.isEnabled()
-    assert "FRAMEIO_ACCOUNT_ID" in window.accounts_note.text()
-    assert window.accounts_note.isVisibleTo(window)
+    assert window.signed_in_page.accounts.combo.currentData() == "acct-from-env"
+    assert window.signed_in_page.account_id_label.text() == "acct-from-env"
+    assert not window.signed_in_page.accounts.combo.isEnabled()
+    assert "FRAMEIO_ACCOUNT_ID" in window.signed_in_page.accounts.note_label.text()
+    assert window.signed_in_page.accounts.note_label.isVisibleTo(window)
     controller.runner.wait_idle()
 
 
@@ -122,8 +124,8 @@ def test_v2_shows_its_one_account_id_and_no_list(
         controller = SignInController(make_session(v2.settings_flags(), clock=clock), clock=clock)
         window = make_window(qtbot, controller)
         sign_in(qtbot, controller, name="Ada Lovelace")
-        assert window.account_id_label.text() == "demo-account-0001"
-        assert not window.accounts_combo.isVisibleTo(window)
+        assert window.signed_in_page.account_id_label.text() == "demo-account-0001"
+        assert not window.signed_in_page.accounts.combo.isVisibleTo(window)
         assert controller.accounts is None
         controller.runner.wait_idle()
 
@@ -142,7 +144,7 @@ def test_a_failing_account_list_leaves_the_sign_in_standing(
     monkeypatch.setattr(session_module, "fetch_accounts", down)
     sign_in(qtbot, controller, name="Ada Lovelace")
     assert controller.state is State.SIGNED_IN
-    assert window.name_label.text() == "Ada Lovelace"
-    assert window.accounts_note.isVisibleTo(window)
-    assert "account list could not be read" in window.accounts_note.text()
-    assert "503" in window.accounts_note.text()
+    assert window.signed_in_page.name_label.text() == "Ada Lovelace"
+    assert window.signed_in_page.accounts.note_label.isVisibleTo(window)
+    assert "account list could not be read" in window.signed_in_page.accounts.note_label.text()
+    assert "503" in window.signed_in_page.accounts.note_label.text()

@@ -189,8 +189,8 @@ def test_silent_renewal_gets_a_new_token_without_a_page(
     assert browser.pages_shown == 1  # no page for the renewal
     assert browser.profiles[1] == browser.profiles[0]  # the same cookies
     assert app.controller.sign_in_needed is None
-    assert not app.window.renewal_panel.isVisibleTo(app.window)
-    assert app.window.renewal_host is None
+    assert not app.window.signed_in_page.renewal.isVisibleTo(app.window)
+    assert app.window.hosts.renewal_host is None
     # Stored: a new launch would use the renewed token.
     stored = app.controller.session.store.load(app.controller.session.settings.store_key)
     assert stored.access_token == renewed.access_token
@@ -211,7 +211,7 @@ def test_a_failed_account_lookup_does_not_undo_a_renewal(
         app.tick_to(timedelta(minutes=14))
     assert app.controller.tokens.access_token != first.access_token
     assert app.controller.sign_in_needed is None
-    assert app.window.name_label.text() == "Ada Lovelace"  # the account shown before
+    assert app.window.signed_in_page.name_label.text() == "Ada Lovelace"  # the account shown before
 
 
 def test_login_required_asks_to_sign_in_again_and_never_loops(
@@ -223,8 +223,8 @@ def test_login_required_asks_to_sign_in_again_and_never_loops(
     with qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=10_000) as asked:
         app.tick_to(timedelta(minutes=14))
     assert "Sign in again" in asked.args[0]
-    assert app.window.renewal_panel.isVisibleTo(app.window)
-    assert app.window.sign_in_again_button.isVisibleTo(app.window)
+    assert app.window.signed_in_page.renewal.isVisibleTo(app.window)
+    assert app.window.signed_in_page.renewal.sign_in_again_button.isVisibleTo(app.window)
     assert app.controller.state is State.SIGNED_IN  # the token still works until it ends
     assert demo.state.hits[demo.shape.token_path] == token_requests  # no exchange
     for minutes in (13, 12, 11, 9, 5, 1):
@@ -244,7 +244,7 @@ def test_signing_out_during_a_renewal_stores_nothing(
     with qtbot.waitSignal(
         app.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
-        app.window.sign_out_button.click()
+        app.window.signed_in_page.sign_out_button.click()
         demo.state.token_gate.set()  # the server answers after the sign-out began
     app.controller.runner.wait_idle()
     assert backend.entries == {}  # the renewed tokens were not stored
@@ -286,15 +286,15 @@ def test_cookies_written_by_a_process_ending_after_sign_out_are_deleted(qtbot, a
         made.append(LingeringHost(place))
         return made[-1]
 
-    app.window.host_factory = replace(app.window.host_factory, make_silent=lingering)
+    app.window.hosts.host_factory = replace(app.window.hosts.host_factory, make_silent=lingering)
     app.tick_to(timedelta(minutes=14))
-    assert app.window.renewal_host is made[0]
+    assert app.window.hosts.renewal_host is made[0]
     folder = Path(made[0].web_profile or "")
     with qtbot.waitSignal(
         app.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
-        app.window.sign_out_button.click()
-    assert made[0] in app.window.closing_hosts  # closed, still ending
+        app.window.signed_in_page.sign_out_button.click()
+    assert made[0] in app.window.hosts.closing_hosts  # closed, still ending
     made[0].end()  # writes its cookies after the sign-out deleted the folder
     app.controller.runner.wait_idle()
     qtbot.waitUntil(lambda: not folder.exists(), timeout=5_000)
@@ -311,11 +311,11 @@ def test_sign_in_again_from_the_panel_replaces_the_sign_in(
     with qtbot.waitSignal(
         app.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN
     ):
-        app.window.sign_in_again_button.click()
+        app.window.signed_in_page.renewal.sign_in_again_button.click()
     assert browser.pages_shown == 2
     assert app.controller.tokens.access_token != first.access_token
     assert app.controller.sign_in_needed is None
-    assert not app.window.renewal_panel.isVisibleTo(app.window)
+    assert not app.window.signed_in_page.renewal.isVisibleTo(app.window)
 
 
 def test_cancelling_sign_in_again_returns_to_the_signed_in_page(qtbot, app: App) -> None:
@@ -324,15 +324,15 @@ def test_cancelling_sign_in_again_returns_to_the_signed_in_page(qtbot, app: App)
     app.controller.renewal_failed("test")
     assert app.controller.sign_in_needed is not None
     # Hold the page open: a host that shows a page and waits for the person.
-    app.window.host_factory = replace(
-        app.window.host_factory, make=lambda place: StayingHost(place.window)
+    app.window.hosts.host_factory = replace(
+        app.window.hosts.host_factory, make=lambda place: StayingHost(place.window)
     )
-    app.window.sign_in_again_button.click()
+    app.window.signed_in_page.renewal.sign_in_again_button.click()
     assert app.controller.state is State.SIGNING_IN
     app.controller.cancel()
     assert app.controller.state is State.SIGNED_IN
     assert app.window.stack.currentWidget() is app.window.signed_in_page
-    assert app.window.renewal_panel.isVisibleTo(app.window)  # still ends: still asked
+    assert app.window.signed_in_page.renewal.isVisibleTo(app.window)  # still ends: still asked
 
 
 class StayingHost(SignInHost):
@@ -350,8 +350,8 @@ def test_a_forged_silent_answer_is_refused_without_an_exchange(
     qtbot, app: App, demo: DemoServer
 ) -> None:
     app.sign_in()
-    app.window.host_factory = replace(
-        app.window.host_factory, make_silent=lambda place: StayingHost(place.window)
+    app.window.hosts.host_factory = replace(
+        app.window.hosts.host_factory, make_silent=lambda place: StayingHost(place.window)
     )
     app.tick_to(timedelta(minutes=14))
     pending = app.controller.renewal
@@ -373,7 +373,7 @@ def test_an_unanswered_renewal_gives_up_and_asks(qtbot, app: App, browser: Brows
     app.controller._renewal_timer.setInterval(50)
     with qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=5_000):
         app.tick_to(timedelta(minutes=14))
-    assert app.window.renewal_host is None  # the hidden page was closed
+    assert app.window.hosts.renewal_host is None  # the hidden page was closed
     assert app.controller.renewal is None
 
 
@@ -393,7 +393,7 @@ def test_without_a_persistent_profile_it_asks_at_once(
 
 
 def test_a_sign_in_in_the_system_browser_makes_no_web_profile(app: App, browser: Browser) -> None:
-    app.window._factory_now = replace(app.window.host_factory, system_browser=True)
+    app.window.hosts.factory_now = replace(app.window.hosts.host_factory, system_browser=True)
     app.sign_in()
     assert browser.profiles == [None]
     assert not list(Path(os.environ["XDG_DATA_HOME"]).rglob("web-profiles/*"))
@@ -430,7 +430,7 @@ def test_no_notification_while_the_window_is_in_front(
     qtbot.waitUntil(app.window.isActiveWindow)
     app.tick_to(timedelta(minutes=9))
     assert notes.shown == []
-    assert app.window.renewal_panel.isVisible()  # the window itself says it
+    assert app.window.signed_in_page.renewal.isVisible()  # the window itself says it
 
 
 def test_refresh_now_without_a_refresh_token_keeps_the_sign_in(qtbot, app: App) -> None:
@@ -439,7 +439,7 @@ def test_refresh_now_without_a_refresh_token_keeps_the_sign_in(qtbot, app: App) 
     app.sign_in()
     assert app.controller.tokens is not None
     assert app.controller.tokens.refresh_token is None
-    assert not app.window.refresh_button.isEnabled()
+    assert not app.window.signed_in_page.refresh_button.isEnabled()
     app.controller.refresh_now()
     # A refresh started anyway ends in the error page: let it finish first.
     qtbot.waitUntil(lambda: not app.controller.refreshing, timeout=5_000)

@@ -40,20 +40,20 @@ def test_v2_notice_before_the_retirement_day(
     window = make_window(qtbot, controller)
     controller.start()
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
-    assert window.sunset_out.isVisibleTo(window)
-    assert "retired on 2026-12-01" in window.sunset_out.text()
-    assert "--provider frameio-v4" in window.sunset_out.text()
+    assert window.signed_out_page.sunset_label.isVisibleTo(window)
+    assert "retired on 2026-12-01" in window.signed_out_page.sunset_label.text()
+    assert "--provider frameio-v4" in window.signed_out_page.sunset_label.text()
 
     sign_in(qtbot, controller)
     assert window.stack.currentWidget() is window.signed_in_page
-    assert window.sunset_in.isVisibleTo(window)
-    assert "retired on 2026-12-01" in window.sunset_in.text()
+    assert window.signed_in_page.sunset_label.isVisibleTo(window)
+    assert "retired on 2026-12-01" in window.signed_in_page.sunset_label.text()
 
     # The day comes while the window is open: the next tick says it has happened.
     clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     controller.on_tick()
-    assert "has been retired" in window.sunset_in.text()
-    assert "--provider frameio-v4" in window.sunset_in.text()
+    assert "has been retired" in window.signed_in_page.sunset_label.text()
+    assert "--provider frameio-v4" in window.signed_in_page.sunset_label.text()
     controller.runner.wait_idle()
 
 
@@ -65,8 +65,8 @@ def test_v2_notice_after_the_retirement_day(
     window = make_window(qtbot, controller)
     controller.start()
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
-    assert "has been retired (since 2026-12-01)" in window.sunset_out.text()
-    assert "--provider frameio-v4" in window.sunset_out.text()
+    assert "has been retired (since 2026-12-01)" in window.signed_out_page.sunset_label.text()
+    assert "--provider frameio-v4" in window.signed_out_page.sunset_label.text()
 
 
 def test_a_window_built_after_the_launch_shows_the_notice_at_once(
@@ -77,16 +77,16 @@ def test_a_window_built_after_the_launch_shows_the_notice_at_once(
     controller.start()  # as main.launch does: the launch starts before the window exists
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
     window = make_window(qtbot, controller)
-    assert window.sunset_out.isVisibleTo(window)
-    assert "retired on 2026-12-01" in window.sunset_out.text()
+    assert window.signed_out_page.sunset_label.isVisibleTo(window)
+    assert "retired on 2026-12-01" in window.signed_out_page.sunset_label.text()
 
 
 def test_v4_shows_no_notice(qtbot, controller: SignInController, window: MainWindow) -> None:
     controller.start()
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
-    assert not window.sunset_out.isVisibleTo(window)
+    assert not window.signed_out_page.sunset_label.isVisibleTo(window)
     sign_in(qtbot, controller)
-    assert not window.sunset_in.isVisibleTo(window)
+    assert not window.signed_in_page.sunset_label.isVisibleTo(window)
 
 
 def test_without_a_refresh_token_the_window_says_until_when(
@@ -100,15 +100,17 @@ def test_without_a_refresh_token_the_window_says_until_when(
     tokens = controller.tokens
     assert tokens.refresh_token is None
     local = tokens.expires_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    text = window.signed_in_until_label.text()
+    text = window.signed_in_page.until_label.text()
     assert text.startswith(f"Signed in until {local}")
     assert text.endswith("(in 1 h 00 min)")
-    assert window.signed_in_until_label.isVisibleTo(window)
-    assert not window.refresh_expires_label.isVisibleTo(window)  # no refresh-token line
-    assert not window.refresh_button.isEnabled()
+    assert window.signed_in_page.until_label.isVisibleTo(window)
+    assert not window.signed_in_page.refresh_expires_label.isVisibleTo(
+        window
+    )  # no refresh-token line
+    assert not window.signed_in_page.refresh_button.isEnabled()
     clock.advance(60)
     controller.on_tick()
-    assert window.signed_in_until_label.text().endswith("(in 59 min 00 s)")
+    assert window.signed_in_page.until_label.text().endswith("(in 59 min 00 s)")
     controller.runner.wait_idle()
 
 
@@ -116,6 +118,34 @@ def test_with_a_refresh_token_there_is_no_until_line(
     qtbot, controller: SignInController, window: MainWindow
 ) -> None:
     sign_in(qtbot, controller)
-    assert not window.signed_in_until_label.isVisibleTo(window)
-    assert window.refresh_expires_label.isVisibleTo(window)
-    assert window.refresh_expires_label.text().startswith("expires ")
+    assert not window.signed_in_page.until_label.isVisibleTo(window)
+    assert window.signed_in_page.refresh_expires_label.isVisibleTo(window)
+    assert window.signed_in_page.refresh_expires_label.text().startswith("expires ")
+
+
+def test_the_window_is_freed_without_the_cyclic_garbage_collector(
+    qtbot, controller: SignInController
+) -> None:
+    # A reference cycle through the window leaves it (and its timers) to the cyclic
+    # collector, which may run on a worker thread: Qt then warns that timers cannot be
+    # stopped from another thread, and may crash.
+    import gc
+    import weakref
+
+    from frameio_desktop.gui.embedded_host import embedded_host_factory
+
+    gc.collect()
+    gc.disable()
+    try:
+        window = MainWindow(
+            controller,
+            provider_title="Demo",
+            client_id="frameio-desktop-demo",
+            profile="demo",
+            host_factory=embedded_host_factory(),
+        )
+        freed = weakref.ref(window)
+        del window
+        assert freed() is None
+    finally:
+        gc.enable()

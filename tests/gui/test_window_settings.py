@@ -158,7 +158,7 @@ def sign_in(qtbot, app: App) -> None:
         check_params_cb=lambda s: s is State.SIGNED_IN,
         timeout=10_000,
     ):
-        app.window.sign_in_button.click()
+        app.window.signed_out_page.sign_in_button.click()
     qtbot.waitUntil(lambda: not app.controller.saving, timeout=10_000)
 
 
@@ -169,16 +169,19 @@ def test_settings_needed_page_offers_the_form_and_the_demo(start_app) -> None:
     app = start_app()
     window = app.window
     assert window.stack.currentWidget() is window.signed_out_page
-    assert not window.config_panel.isHidden()
-    assert "FRAMEIO_CLIENT_ID" in window.config_text.text()
-    assert "Open Settings" in window.config_text.text()
-    assert not window.sign_in_button.isEnabled()
-    assert window.open_settings_button.isVisibleTo(window)
-    assert window.try_demo_button.isVisibleTo(window)
-    assert QApplication.focusWidget() is window.open_settings_button
-    assert window.try_demo_button.nextInFocusChain() is window.open_settings_button
+    assert not window.signed_out_page.settings_needed.isHidden()
+    assert "FRAMEIO_CLIENT_ID" in window.signed_out_page.settings_needed.text_label.text()
+    assert "Open Settings" in window.signed_out_page.settings_needed.text_label.text()
+    assert not window.signed_out_page.sign_in_button.isEnabled()
+    assert window.signed_out_page.settings_needed.open_settings_button.isVisibleTo(window)
+    assert window.signed_out_page.settings_needed.try_demo_button.isVisibleTo(window)
+    assert QApplication.focusWidget() is window.signed_out_page.settings_needed.open_settings_button
+    assert (
+        window.signed_out_page.settings_needed.try_demo_button.nextInFocusChain()
+        is window.signed_out_page.settings_needed.open_settings_button
+    )
     window.open_settings()
-    assert window.settings_form is not None
+    assert window.settings.form is not None
     # Nothing built for the page or the form shows up as a window of its own.
     shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     assert shown == [window]
@@ -188,10 +191,10 @@ def test_settings_needed_page_offers_the_form_and_the_demo(start_app) -> None:
 def test_form_saves_and_the_window_uses_it_without_restart(qtbot, start_app) -> None:
     app = start_app()
     window = app.window
-    qtbot.keyClick(window.open_settings_button, Qt.Key.Key_Space)
-    form = window.settings_form
+    qtbot.keyClick(window.signed_out_page.settings_needed.open_settings_button, Qt.Key.Key_Space)
+    form = window.settings.form
     assert form is not None
-    assert window.stack.currentWidget() is window.settings_page
+    assert window.stack.currentWidget() is window.settings.page
     assert QApplication.focusWidget() is form.provider
     qtbot.keyClick(form.provider, Qt.Key.Key_Tab)
     qtbot.keyClicks(QApplication.focusWidget(), "abc123")
@@ -212,14 +215,14 @@ def test_form_saves_and_the_window_uses_it_without_restart(qtbot, start_app) -> 
     }
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert window.settings_form is None
+    assert window.settings.form is None
     assert window.stack.currentWidget() is window.signed_out_page
-    assert window.config_panel.isHidden()
-    assert window.sign_in_button.isEnabled()
-    assert window.client_id_value.text() == "abc123"
-    assert window.provider_label.text() == "Frame.io V4 (Adobe IMS)"
+    assert window.signed_out_page.settings_needed.isHidden()
+    assert window.signed_out_page.sign_in_button.isEnabled()
+    assert window.signed_out_page.client_id_value.text() == "abc123"
+    assert window.header.provider_label.text() == "Frame.io V4 (Adobe IMS)"
     # The window kept the focus throughout (no stray window took it): Sign in has it.
-    assert QApplication.focusWidget() is window.sign_in_button
+    assert QApplication.focusWidget() is window.signed_out_page.sign_in_button
     session = app.controller.session
     assert session is not None
     assert session.settings.client_id == "abc123"
@@ -228,20 +231,20 @@ def test_form_saves_and_the_window_uses_it_without_restart(qtbot, start_app) -> 
 
 def test_cancel_saves_nothing(qtbot, start_app) -> None:
     app = start_app()
-    app.window.open_settings_button.click()
-    form = app.window.settings_form
+    app.window.signed_out_page.settings_needed.open_settings_button.click()
+    form = app.window.settings.form
     assert form is not None
     qtbot.keyClicks(form.client_id, "abc123")
     qtbot.keyClick(form.client_id, Qt.Key.Key_Escape)
-    assert app.window.settings_form is None
+    assert app.window.settings.form is None
     assert app.window.stack.currentWidget() is app.window.signed_out_page
     assert not default_settings_path().exists()
 
 
 def test_a_web_app_secret_goes_to_the_keyring_not_the_file(qtbot, start_app) -> None:
     app = start_app()
-    app.window.open_settings_button.click()
-    form = app.window.settings_form
+    app.window.signed_out_page.settings_needed.open_settings_button.click()
+    form = app.window.settings.form
     assert form is not None
     qtbot.keyClicks(form.client_id, "abc123")
     qtbot.keyClicks(form.redirect_uri, "https://app.example.test/cb")
@@ -270,8 +273,8 @@ def test_changing_the_client_of_a_signed_in_profile_asks_then_signs_out(
     assert app.controller.session.store.load(old_key) is not None
     revocations = demo.state.revocations
 
-    qtbot.mouseClick(app.window.settings_button, Qt.MouseButton.LeftButton)
-    form = app.window.settings_form
+    qtbot.mouseClick(app.window.header.settings_button, Qt.MouseButton.LeftButton)
+    form = app.window.settings.form
     assert form is not None
     form.client_id.selectAll()
     qtbot.keyClicks(form.client_id, "another-client")
@@ -281,7 +284,7 @@ def test_changing_the_client_of_a_signed_in_profile_asks_then_signs_out(
     qtbot.keyClick(form.client_id, Qt.Key.Key_Return)
     assert asked
     assert "client ID" in asked[0]
-    assert app.window.settings_form is form
+    assert app.window.settings.form is form
     assert app.controller.state is State.SIGNED_IN
     assert json.loads(default_settings_path().read_text())["client_id"] == "frameio-desktop-demo"
 
@@ -301,7 +304,7 @@ def test_changing_the_client_of_a_signed_in_profile_asks_then_signs_out(
     assert json.loads(default_settings_path().read_text())["client_id"] == "another-client"
     assert KeyringTokenStore(app.backend).load(old_key) is None
     assert demo.state.revocations > revocations
-    assert app.window.client_id_value.text() == "another-client"
+    assert app.window.signed_out_page.client_id_value.text() == "another-client"
 
 
 def test_changing_only_the_profile_does_not_ask(qtbot, start_app, on_demand) -> None:
@@ -310,8 +313,8 @@ def test_changing_only_the_profile_does_not_ask(qtbot, start_app, on_demand) -> 
     app = start_app()
     sign_in(qtbot, app)
     old_key = app.controller.session.settings.store_key
-    app.window.settings_button.click()
-    form = app.window.settings_form
+    app.window.header.settings_button.click()
+    form = app.window.settings.form
     assert form is not None
     form.profile.selectAll()
     qtbot.keyClicks(form.profile, "p2")
@@ -337,10 +340,10 @@ def test_try_the_demo_starts_the_server_and_signs_in(qtbot, start_app, on_demand
         check_params_cb=lambda s: s is State.SIGNED_IN,
         timeout=15_000,
     ):
-        qtbot.keyClick(app.window.try_demo_button, Qt.Key.Key_Space)
+        qtbot.keyClick(app.window.signed_out_page.settings_needed.try_demo_button, Qt.Key.Key_Space)
     assert on_demand.server is not None
-    assert app.window.provider_label.text().endswith("· demo server")
-    assert app.window.name_label.text() == "Ada Lovelace"
+    assert app.window.header.provider_label.text().endswith("· demo server")
+    assert app.window.signed_in_page.name_label.text() == "Ada Lovelace"
     assert app.controller.session.settings.profile == "demo"
     # The person's own settings file is untouched.
     assert not default_settings_path().exists()
@@ -354,7 +357,7 @@ def test_every_focusable_widget_in_every_state_has_an_accessible_name(
 ) -> None:
     app = start_app()
     window = app.window
-    assert accessible_name(window.logo) == "Frame.io Desktop logo"
+    assert accessible_name(window.header.logo) == "Frame.io Desktop logo"
     checked = []
 
     def check(label: str) -> None:
@@ -363,7 +366,7 @@ def test_every_focusable_widget_in_every_state_has_an_accessible_name(
 
     check("settings needed")
     window.open_settings()
-    form = window.settings_form
+    form = window.settings.form
     assert form is not None
     form.web_app.setChecked(True)
     form.advanced.setChecked(True)
@@ -386,11 +389,11 @@ def test_every_focusable_widget_in_every_state_has_an_accessible_name(
         window.show_state(state)
         check_signed(state.value)
     window.show_state(State.SIGNING_IN)
-    window.waiting_title.setText("Continue in the sign-in window")
-    window.show_sign_in_button.setText("Show sign-in window")
-    window.waiting_panel.show()
+    window.signing_in_page.show_waiting(
+        "Continue in the sign-in window", "Sign in there.", "Show sign-in window"
+    )
     check_signed("waiting for the sign-in window")
-    window.waiting_panel.hide()
+    window.signing_in_page.hide_waiting()
     window.show_state(State.SIGNED_OUT)
     sign_in(qtbot, signed)
     check_signed("signed in")
@@ -415,8 +418,8 @@ def test_changing_the_provider_of_a_signed_in_profile_asks_first(
     sign_in(qtbot, app)
     key = app.controller.session.settings.store_key
     before = default_settings_path().read_text()
-    app.window.settings_button.click()
-    form = app.window.settings_form
+    app.window.header.settings_button.click()
+    form = app.window.settings.form
     assert form is not None
     assert form.provider.currentData() == "frameio-v4"
     form.provider.setFocus()
@@ -434,7 +437,7 @@ def test_changing_the_provider_of_a_signed_in_profile_asks_first(
 def test_ctrl_comma_opens_the_settings(qtbot, start_app) -> None:
     app = start_app()
     qtbot.keyClick(app.window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
-    assert app.window.settings_form is not None
+    assert app.window.settings.form is not None
 
 
 def test_the_window_module_leaves_the_settings_form_until_it_is_opened() -> None:
