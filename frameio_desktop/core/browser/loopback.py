@@ -24,27 +24,26 @@ the real redirect waits behind it. Each connection has its own short timeout.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import html
-import http.client
-import io
 import logging
 import socket
-import socketserver
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from frameio_desktop.core.browser.errors import (
     PortInUseError,
     RedirectListenerError,
     SignInTimeoutError,
+)
+from frameio_desktop.core.browser.redirect_http import (
+    CONNECTION_DEADLINE_SECONDS,
+    CONNECTION_TIMEOUT_SECONDS,
+    MAX_CONNECTIONS,
+    MAX_REQUEST_HEAD_BYTES,
+    _Server,
 )
 from frameio_desktop.core.errors import (
     AuthorizationResponseError,
@@ -53,23 +52,31 @@ from frameio_desktop.core.errors import (
 )
 from frameio_desktop.core.flow import FOREIGN_ANSWER_ERRORS
 
+__all__ = [
+    "CONNECTION_DEADLINE_SECONDS",
+    "CONNECTION_TIMEOUT_SECONDS",
+    "MAX_CONNECTIONS",
+    "MAX_REQUEST_HEAD_BYTES",
+    "ListenerOutcome",
+    "LoopbackAddress",
+    "LoopbackListener",
+    "judge_for",
+    "loopback_address",
+]
+
 log = logging.getLogger(__name__)
 
 #: How long the browser has to come back (RFC 8252 leaves it to the app).
 DEFAULT_TIMEOUT_SECONDS = 300.0
-#: The request line and headers together; a browser's redirect needs a few kilobytes.
-MAX_REQUEST_HEAD_BYTES = 16 * 1024
-#: At most this much of a refused request is read and thrown away before closing.
-_DRAIN_BYTES = 256 * 1024
-#: Connections served at once; more are closed at once.
-MAX_CONNECTIONS = 32
-#: How long one connection may wait for each read of its request.
-CONNECTION_TIMEOUT_SECONDS = 10.0
-#: How long one connection may take in all, however slowly it sends: one byte inside each
-#: read timeout would otherwise hold a slot (of `MAX_CONNECTIONS`) for hours.
-CONNECTION_DEADLINE_SECONDS = 15.0
 
 _LOOPBACK_LITERALS = {"127.0.0.1": socket.AF_INET, "::1": socket.AF_INET6}
+
+
+class _NoSuchAddressError(RedirectListenerError):
+    """This computer has no such loopback address (IPv6 switched off)."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(f"This computer has no loopback address {host}.")
 
 
 @dataclass(frozen=True)
@@ -84,12 +91,18 @@ class LoopbackAddress:
     query: str
 
     @property
+    def bind_hosts(self) -> tuple[str, ...]:
+        """The addresses to bind, all on one port. `localhost` binds both 127.0.0.1 and
+        ::1: browsers resolve it to the loopback addresses themselves (RFC 6761 6.3) and
+        try ::1 first, so a listener on 127.0.0.1 alone would leave [::1]:<port> to
+        whoever binds it, and with it the code and the state. Literals, not the name's
+        lookup: a hosts file or resolver could point it at a non-loopback address."""
+        return ("127.0.0.1", "::1") if self.host == "localhost" else (self.host,)
+
+    @property
     def bind_host(self) -> str:
-        """The address to bind. `localhost` binds 127.0.0.1: a name can resolve to a
-        non-loopback address (hosts file, a resolver that forwards it), so the listener
-        binds a literal; and 127.0.0.1 because every browser that resolves `localhost`
-        tries it (RFC 6761 6.3; Chromium and Firefox try ::1 and 127.0.0.1 in turn)."""
-        return "127.0.0.1" if self.host == "localhost" else self.host
+        """The first address bound (the one whose port a free pick decides)."""
+        return self.bind_hosts[0]
 
     def uri(self, port: int) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -156,6 +169,8 @@ class LoopbackListener:
         self.timeout = timeout
         self.app_title = app_title
         self._server: _Server | None = None
+        #: The other addresses of a `localhost` redirect (::1), on the same port.
+        self._also: list[_Server] = []
         self._redirect_uri: str | None = None
         self._lock = threading.Lock()
         self._outcome: ListenerOutcome | None = None
@@ -174,20 +189,53 @@ class LoopbackListener:
         """
         if self._server is not None:
             return self.redirect_uri
-        family = _LOOPBACK_LITERALS[self.address.bind_host]
-        try:
-            server = _Server(self, family, (self.address.bind_host, self.address.port or 0))
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
-                raise PortInUseError(self.address.bind_host, self.address.port or 0) from exc
-            raise RedirectListenerError(
-                f"The app cannot listen on {self.address.bind_host} port "
-                f"{self.address.port or 'any'} for the sign-in answer ({exc.strerror or exc})."
-            ) from exc
+        # A free port on the first address may be taken on another (::1) by someone else:
+        # then try another free port; a registered port has no other to try.
+        for _ in range(1 if self.address.port else 8):
+            server = self._bind(self.address.bind_host, self.address.port or 0)
+            port = server.server_address[1]
+            try:
+                self._also = self._bind_others(port)
+                break
+            except PortInUseError:
+                server.server_close()
+                if self.address.port:
+                    raise
+        else:
+            raise PortInUseError(self.address.bind_hosts[-1], 0)
         self._server = server
         self._redirect_uri = self.address.uri(server.server_address[1])
         log.debug("listening for the redirect on %s", self._redirect_uri)
         return self._redirect_uri
+
+    def _bind_others(self, port: int) -> list[_Server]:
+        """Servers on the other addresses (::1 for `localhost`) on `port`. An address this
+        computer does not have (no IPv6 loopback) is skipped: nobody can listen there."""
+        bound: list[_Server] = []
+        try:
+            for host in self.address.bind_hosts[1:]:
+                try:
+                    bound.append(self._bind(host, port))
+                except _NoSuchAddressError:
+                    continue
+        except BaseException:
+            for each in bound:
+                each.server_close()
+            raise
+        return bound
+
+    def _bind(self, host: str, port: int) -> _Server:
+        try:
+            return _Server(self, _LOOPBACK_LITERALS[host], (host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
+                raise PortInUseError(host, port) from exc
+            if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+                raise _NoSuchAddressError(host) from exc
+            raise RedirectListenerError(
+                f"The app cannot listen on {host} port {port or 'any'} for the sign-in "
+                f"answer ({exc.strerror or exc})."
+            ) from exc
 
     @property
     def redirect_uri(self) -> str:
@@ -209,12 +257,13 @@ class LoopbackListener:
         self._judge = judge
         server = self._server
         assert server is not None
-        threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="loopback-redirect-listener",
-            daemon=True,
-        ).start()
+        for each in (server, *self._also):
+            threading.Thread(
+                target=each.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="loopback-redirect-listener",
+                daemon=True,
+            ).start()
         threading.Thread(
             target=self._supervise,
             args=(server, on_finished),
@@ -254,7 +303,9 @@ class LoopbackListener:
         """Release the port now, whatever the state (an unstarted listener too)."""
         server, self._server = self._server, None
         if server is not None and not self._started:
-            server.server_close()
+            for each in (server, *self._also):
+                each.server_close()
+            self._also = []
             self._closed.set()
         elif server is not None:
             self._finish(ListenerOutcome(error=SignInCancelledError()))
@@ -296,9 +347,11 @@ class LoopbackListener:
     def _supervise(self, server: _Server, on_finished: Callable[[ListenerOutcome], None]) -> None:
         if not self._done.wait(self.timeout):
             self._finish(ListenerOutcome(error=SignInTimeoutError(self.timeout)))
-        server.shutdown()
-        server.server_close()
+        for each in (server, *self._also):
+            each.shutdown()
+            each.server_close()
         self._server = None
+        self._also = []
         self._closed.set()
         assert self._outcome is not None
         log.debug("redirect listener closed: %s", _describe(self._outcome))
@@ -354,172 +407,3 @@ _ALREADY_FINISHED = "This sign-in has already finished. You can close this tab."
 
 def _describe(outcome: ListenerOutcome) -> str:
     return "redirect received" if outcome.error is None else type(outcome.error).__name__
-
-
-def _page(heading: str, text: str) -> bytes:
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>{html.escape(heading)}</title>"
-        "<style>body{font:16px system-ui,sans-serif;max-width:36em;margin:4em auto;"
-        "padding:0 1em;color:#222}</style></head><body>"
-        f"<h1>{html.escape(heading)}</h1><p>{html.escape(text)}</p></body></html>"
-    ).encode()
-
-
-class _RequestTooLarge(http.client.HTTPException):
-    """The request head is over `MAX_REQUEST_HEAD_BYTES` (`parse_request` answers 431)."""
-
-
-class _CappedReader:
-    """The connection's reader, refusing to read more than `limit` bytes of request head.
-
-    `BaseHTTPRequestHandler` bounds each line (64 KiB) and the number of headers (100),
-    which still lets one request hold megabytes; this bounds the whole head."""
-
-    def __init__(self, raw: io.BufferedIOBase, limit: int) -> None:
-        self._raw = raw
-        self._left = limit
-
-    def readline(self, size: int = -1) -> bytes:
-        if self._left <= 0:
-            raise _RequestTooLarge("request head too large")
-        size = self._left if size < 0 else min(size, self._left)
-        line = self._raw.readline(size)
-        self._left -= len(line)
-        if self._left <= 0 and not line.endswith(b"\n"):
-            raise _RequestTooLarge("request head too large")
-        return line
-
-    def read(self, size: int = -1) -> bytes:
-        return b""  # a GET has no body; nothing else is read
-
-    def close(self) -> None:
-        self._raw.close()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.0"  # one request per connection, then close
-    server_version = "frameio-desktop"
-    sys_version = ""
-    timeout = CONNECTION_TIMEOUT_SECONDS
-
-    def setup(self) -> None:
-        super().setup()
-        self.rfile = _CappedReader(self.rfile, MAX_REQUEST_HEAD_BYTES)  # type: ignore[assignment]
-        # shutdown() wakes the read blocked on this connection; the handler then ends.
-        self._deadline = threading.Timer(CONNECTION_DEADLINE_SECONDS, self._cut_off)
-        self._deadline.daemon = True
-        self._deadline.start()
-
-    def _cut_off(self) -> None:
-        log.debug("a connection to the redirect listener ran out of time")
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
-
-    def handle_one_request(self) -> None:
-        try:
-            super().handle_one_request()
-        except _RequestTooLarge:
-            # Only the request line gets here (headers are answered by parse_request).
-            self.requestline = self.request_version = self.command = ""
-            self.close_connection = True
-            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-            # A refused request may leave unread bytes; closing on them would reset the
-            # connection and the client could lose the answer. Let it read, then drain a
-            # bit (within the same total deadline).
-            self.connection.shutdown(socket.SHUT_WR)
-            self.connection.settimeout(1.0)
-            left = _DRAIN_BYTES
-            while left > 0 and (chunk := self.connection.recv(min(left, 65536))):
-                left -= len(chunk)
-        except OSError:
-            pass
-        finally:
-            self._deadline.cancel()
-
-    def do_GET(self) -> None:
-        listener = self.server.listener
-        expected = urlsplit(listener.redirect_uri)
-        host = (self.headers.get("Host") or "").lower()
-        if host != expected.netloc.lower() or not self.path.startswith("/"):
-            self._send(HTTPStatus.BAD_REQUEST, "Wrong address", "This address is not served.")
-            return
-        if urlsplit(self.path).path != expected.path:
-            self._send(HTTPStatus.NOT_FOUND, "Not found", "Nothing is here.")
-            return
-        status, heading, text = listener._answer(f"http://{expected.netloc}{self.path}")
-        self._send(status, heading, text)
-
-    def _refuse_method(self) -> None:
-        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
-
-    do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = _refuse_method  # noqa: N815
-
-    def _send(self, status: HTTPStatus, heading: str, text: str) -> None:
-        body = _page(heading, text)
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        # The address bar holds the code: keep it out of caches and other sites' logs.
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # The base writes request lines (code and state) to stderr; log the path only.
-        log.debug("%s %s", self.command, urlsplit(getattr(self, "path", "")).path)
-
-    def log_error(self, format: str, *args: Any) -> None:
-        log.debug("listener: " + format, *args)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # Windows lets another socket take over a port bound with SO_REUSEADDR; there the
-    # listener asks for exclusive use instead. Elsewhere SO_REUSEADDR only lets the port
-    # be bound again while old connections linger in TIME_WAIT.
-    allow_reuse_address = sys.platform != "win32"
-    request_queue_size = 16
-
-    def __init__(
-        self, listener: LoopbackListener, family: socket.AddressFamily, address: tuple[str, int]
-    ) -> None:
-        self.listener = listener
-        self.address_family = family
-        # One thread per connection, but not without end: past this many open at once,
-        # a new connection is closed at once (a browser needs two or three).
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            log.warning("too many connections to the redirect listener; one was closed")
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def server_bind(self) -> None:
-        exclusive = getattr(socket, "SO_EXCLUSIVEADDRUSE", None)
-        if exclusive is not None:
-            self.socket.setsockopt(socket.SOL_SOCKET, exclusive, 1)
-        # Not HTTPServer.server_bind: it looks up the host's name, which can stall on DNS.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = str(self.server_address[0])
-        self.server_port = int(self.server_address[1])
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("listener connection failed", exc_info=True)
