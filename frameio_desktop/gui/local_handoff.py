@@ -5,9 +5,12 @@ The same rules as `core/browser/handoff.py`: one redirect URL of at most
 `MAX_MESSAGE_BYTES` of UTF-8 (here ended by a newline, as a `QLocalSocket` cannot
 half-close), checked by `check_message`, then by the `deliver` callback; the answer is one
 line, `ok` or `refused: <reason>`, and every refusal leaves the server running. The pipe
-is created for this user only (`QLocalServer.SocketOption.UserAccessOption`); Qt gives no
-peer credentials for a named pipe, so that access control is the check. Built and tested
-on Linux (where Qt uses a Unix socket); not yet run on Windows.
+is created for this user only (`QLocalServer.SocketOption.UserAccessOption`). A pipe's
+name is global on Windows, so it carries this user's SID, and the second instance sends
+the URL only after checking that the pipe's server runs as this same user
+(`core/browser/winpipe.py`): another user who created the name first gets nothing. Built
+and tested on Linux (where Qt uses a Unix socket, and the checks run with a fake); not
+yet run on Windows.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from __future__ import annotations
 import getpass
 import logging
 import re
+import sys
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from frameio_desktop.core.browser import winpipe
 from frameio_desktop.core.browser.errors import (
     HandoffError,
     HandoffRefusedError,
@@ -31,14 +37,32 @@ from frameio_desktop.core.browser.handoff import (
     Deliver,
     refusal_for,
 )
+from frameio_desktop.core.browser.winpipe import PipeApi
 
 log = logging.getLogger(__name__)
 
 
-def server_name() -> str:
-    """One name per user: the pipe (or socket) a second instance looks for."""
+#: Does the server at the other end of this connected socket (its native handle) run as
+#: this user? None: not asked (off Windows, a Unix socket's folder and mode decide).
+OwnerCheck = Callable[[int], bool]
+
+
+def server_name(*, platform: str = sys.platform, api: PipeApi | None = None) -> str:
+    """One name per user: the pipe (or socket) a second instance looks for. On Windows
+    the user's SID, which no other user shares (a user name can be reused, or look alike)."""
+    if platform == "win32":
+        sid = winpipe.current_user_sid(api)
+        if sid is None:
+            raise HandoffError("The app cannot tell which Windows user runs it.")
+        return f"frameio-desktop-sign-in-{sid}"
     user = re.sub(r"[^A-Za-z0-9_.-]", "_", getpass.getuser()) or "user"
     return f"frameio-desktop-sign-in-{user}"
+
+
+def default_owner_check(platform: str = sys.platform) -> OwnerCheck | None:
+    if platform == "win32":
+        return winpipe.served_by_this_user
+    return None
 
 
 class LocalHandoffServer(QObject):
@@ -58,7 +82,14 @@ class LocalHandoffServer(QObject):
         probe = QLocalSocket()
         probe.connectToServer(self.name)
         if probe.waitForConnected(500):
+            check = default_owner_check()
+            ours = check is None or check(int(probe.socketDescriptor()))
             probe.abort()
+            if not ours:
+                raise HandoffError(
+                    "Another user on this computer holds the name of the app's sign-in pipe, "
+                    "so sign-in answers cannot reach this window. Tell your administrator."
+                )
             raise HandoffError("Another frameio-desktop window already receives sign-ins.")
         QLocalServer.removeServer(self.name)  # left behind by one that did not exit cleanly
         if not self._server.listen(self.name):
@@ -128,14 +159,28 @@ def _reply(conn: QLocalSocket, line: str) -> None:
     conn.disconnectFromServer()
 
 
-def hand_over(url: str, name: str | None = None, *, timeout: float = 10.0) -> None:
+def hand_over(
+    url: str,
+    name: str | None = None,
+    *,
+    timeout: float = 10.0,
+    owner_check: OwnerCheck | None = None,
+) -> None:
     """The second instance's end (blocking; no event loop needed). Raises as
-    `core.browser.handoff.hand_over` does."""
+    `core.browser.handoff.hand_over` does. Nothing is sent to a server that
+    `owner_check` (on Windows by default: the pipe server's user is this user) refuses."""
     conn = QLocalSocket()
     conn.connectToServer(name or server_name())
     ms = int(timeout * 1000)
     if not conn.waitForConnected(ms):
         raise NoRunningInstanceError()
+    check = owner_check or default_owner_check()
+    if check is not None and not check(int(conn.socketDescriptor())):
+        conn.abort()
+        raise HandoffError(
+            "The sign-in answer was not handed over: the app's pipe is served by another "
+            "user on this computer. Sign in again; if this repeats, tell your administrator."
+        )
     conn.write(url.encode("utf-8") + b"\n")
     if not conn.waitForBytesWritten(ms):
         raise HandoffError("The running app did not take the sign-in answer.")

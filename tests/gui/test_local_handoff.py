@@ -128,3 +128,44 @@ def test_the_window_uses_it_where_there_are_no_unix_sockets(
         assert window.release_web_engine()
         controller.runner.wait_idle()
         hosts.close()
+
+
+_CHECKED_CLIENT = """
+import sys
+from frameio_desktop.core.browser.errors import HandoffError
+from frameio_desktop.gui.local_handoff import hand_over
+seen = []
+def owner_check(handle):
+    seen.append(handle)
+    return sys.argv[3] == "ours"
+try:
+    hand_over(sys.argv[1], sys.argv[2], timeout=10, owner_check=owner_check)
+except HandoffError as exc:
+    print("refused", seen[0] > 0, exc.user_message)
+    sys.exit(1)
+print("ok", seen[0] > 0)
+"""
+
+
+@pytest.mark.parametrize("owner", ["ours", "another user"])
+def test_nothing_is_sent_to_a_pipe_another_user_serves(
+    qtbot, server, inbox: Inbox, name: str, owner: str
+) -> None:
+    """Issue 19 (Windows named pipe): the second instance checks who serves the pipe
+    (by its native handle) before it sends the redirect. Here with a fake check."""
+    client = subprocess.Popen(
+        [sys.executable, "-c", _CHECKED_CLIENT, URL, name, owner],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    qtbot.waitUntil(lambda: client.poll() is not None, timeout=30_000)
+    assert client.stdout is not None
+    printed = client.stdout.read().strip()
+    if owner == "ours":
+        assert printed == "ok True"
+        assert inbox.received == [URL]
+    else:
+        assert printed.startswith("refused True")
+        assert "served by another user" in printed
+        assert inbox.received == []
