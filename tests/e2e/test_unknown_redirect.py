@@ -54,15 +54,15 @@ def test_the_answer_never_reaches_the_default_page(
             check_params_cb=lambda s: s is State.ERROR,
             timeout=60_000,
         ):
-            app.window.sign_in_button.click()
+            app.window.signed_out_page.sign_in_button.click()
         # The demo did answer: a code for this sign-in, aimed at its default page.
         assert any(code.redirect_uri == UNKNOWN_REDIRECT for code in server.state.codes.values())
         assert_nothing_reached_the_default_page(server)
         problem = app.controller.problem
         assert problem is not None
         assert isinstance(problem.error, UnknownRedirectError)
-        assert app.window.error_title.text() == "Redirect URI not recognised"
-        shown = app.window.error_text.text()
+        assert app.window.error_page.title_label.text() == "Redirect URI not recognised"
+        shown = app.window.error_page.text_label.text()
         assert default_page_host(server) in shown
         assert "Compare the redirect URI in Settings" in shown
         assert app.session.store.load(app.settings.store_key) is None
@@ -99,6 +99,6 @@ def test_the_hidden_renewal_stops_it_too(
         assert default_page_host(server) in needed
         assert "Compare the redirect URI in Settings" in needed
         assert app.controller.state is State.SIGNED_IN  # kept until the token ends
-        qtbot.waitUntil(lambda: not app.window.closing_hosts, timeout=30_000)
+        qtbot.waitUntil(lambda: not app.window.hosts.closing_hosts, timeout=30_000)
     finally:
         peer.stop()
