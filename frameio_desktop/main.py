@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop.cli import (
     COMMANDS,
-    DEFAULT_BROWSER_TIMEOUT,
-    browser_choice,
-    browser_timeout,
     build_parser,
     preload_session,
     run_script_command,
+)
+from frameio_desktop.cli_flags import (
+    DEFAULT_BROWSER_TIMEOUT,
+    browser_choice,
+    browser_timeout,
     settings_flags,
 )
 from frameio_desktop.core.browser.launch import no_display_reason

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import responses
 
-from frameio_desktop import cli
+from frameio_desktop import cli_flags
 from frameio_desktop.core.browser import launch
 from frameio_desktop.core.browser.errors import BrowserOpenError
 from frameio_desktop.core.browser.paste import ATTEMPTS, sign_in_by_paste
@@ -194,7 +194,7 @@ def test_refusal_markers(url: str, text: str, refused: bool) -> None:
 )
 def test_browser_timeout(flag: int | None, environ: dict[str, str], seconds: float) -> None:
     args = argparse.Namespace(browser_timeout=flag)
-    assert cli.browser_timeout(args, environ) == seconds
+    assert cli_flags.browser_timeout(args, environ) == seconds
 
 
 @pytest.mark.parametrize(
@@ -213,4 +213,4 @@ def test_a_browser_timeout_out_of_range_is_a_clear_settings_error(
     flag: int | None, environ: dict[str, str]
 ) -> None:
     with pytest.raises(ConfigError, match="FRAMEIO_BROWSER_TIMEOUT"):
-        cli.browser_timeout(argparse.Namespace(browser_timeout=flag), environ)
+        cli_flags.browser_timeout(argparse.Namespace(browser_timeout=flag), environ)

@@ -102,11 +102,12 @@ ALLOWED = {
     "core": {"core"},
     "gui": {"core", "gui"},
     "demo": {"core", "demo"},
-    "cli": {"core"},
+    "cli": {"core", "cli_flags"},
+    "cli_flags": {"core"},
     "api": {"core"},
     "selftest": {"core", "gui", "demo"},
     "__main__": {"main"},
-    "main": {"core", "gui", "cli", "selftest", "demo"},
+    "main": {"core", "gui", "cli", "cli_flags", "selftest", "demo"},
 }
 
 
