@@ -265,3 +265,25 @@ def test_a_native_redirect_for_another_client_is_noted(demo: DemoServer) -> None
     redirect = checks["redirect"]
     assert redirect["ok"]
     assert "Note: This redirect names a different client ID" in redirect["detail"]
+
+
+@needs_desktop_tools
+def test_a_window_that_receives_sign_ins_is_left_alone(
+    demo_args: list[str], desktop: dict[str, str]
+) -> None:
+    """The app's socket is taken (a window waits for sign-ins): doctor listens in a private
+    folder, and the window gets nothing."""
+    from frameio_desktop.core.browser.handoff import SOCKET_NAME, HandoffServer
+
+    assert run_cli(["register-scheme", *demo_args], env=desktop).returncode == 0
+    received: list[str] = []
+
+    def window(url: str) -> str | None:
+        received.append(url)
+        return "no sign-in is waiting"
+
+    socket_path = Path(desktop["XDG_RUNTIME_DIR"]) / "frameio-desktop" / SOCKET_NAME
+    with HandoffServer(window, socket_path):
+        _, checks = doctor(demo_args, env=desktop)
+    assert checks["custom scheme"]["ok"], checks["custom scheme"]
+    assert received == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from frameio_desktop.core.doctor import (
     Check,
     DoctorContext,
@@ -94,3 +96,13 @@ def test_clock_skew_over_five_minutes_fails_either_way() -> None:
     behind = clock_check(("h.test", now + timedelta(minutes=6), now))
     assert not behind.ok
     assert "behind h.test" in behind.detail
+
+
+def test_the_proxy_is_named_without_its_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from frameio_desktop.core.doctor_network import proxy_for
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:secret@proxy.example.test:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    assert proxy_for("https://ims-na1.adobelogin.com/ims/token/v3") == (
+        "http://proxy.example.test:3128"
+    )
