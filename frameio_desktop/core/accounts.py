@@ -21,7 +21,12 @@ from urllib.parse import urljoin, urlsplit
 import platformdirs
 
 from frameio_desktop.core.account import _text, raise_for_api_status
-from frameio_desktop.core.errors import StoreError, TransportError, UnexpectedResponseError
+from frameio_desktop.core.errors import (
+    StoreError,
+    TransportError,
+    UnexpectedResponseError,
+    UnknownAccountError,
+)
 from frameio_desktop.core.http import HttpClient, json_body
 
 log = logging.getLogger(__name__)
@@ -260,7 +265,7 @@ class AccountList:
         """Save `account_id` as the default; it must be listed when the list is known."""
         known = self._accounts
         if known is not None and account_id not in {a.id for a in known}:
-            raise ValueError(f"{account_id!r} is not one of the signed-in user's accounts")
+            raise UnknownAccountError(account_id)
         self.choices.set(self._key, account_id)
 
     def forget(self) -> None:

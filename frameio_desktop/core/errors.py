@@ -447,6 +447,20 @@ class SessionBindingError(NotSignedInError):
         )
 
 
+class UnknownAccountError(FrameioDesktopError):
+    """The account chosen as the default is not one of the signed-in user's accounts."""
+
+    title = "Not one of your accounts"
+    exit_code = ExitCode.USAGE  # another account must be chosen
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        super().__init__(
+            f"{account_id!r} is not one of the signed-in user's accounts. Choose one of the "
+            "accounts listed for this sign-in."
+        )
+
+
 class TokenLifetimeTooShortError(FrameioDesktopError):
     """Even a freshly refreshed access token expires sooner than the caller needs. Known
     from the last token the server gave (`remembered`), it is said before any request."""

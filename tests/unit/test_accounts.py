@@ -15,7 +15,12 @@ from frameio_desktop.core.accounts import (
     choose_account_id,
     fetch_accounts,
 )
-from frameio_desktop.core.errors import TokenRejectedError, UnexpectedResponseError
+from frameio_desktop.core.errors import (
+    ExitCode,
+    TokenRejectedError,
+    UnexpectedResponseError,
+    UnknownAccountError,
+)
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
 from tests.helpers.fakes import API, FakeClock, make_settings, make_tokens
@@ -176,8 +181,9 @@ def test_chosen_account_is_kept_for_the_next_run(tmp_path: Path, clock) -> None:
     session.choose_account("a3")
     assert session.known_account is not None
     assert session.known_account.account_id == "a3"
-    with pytest.raises(ValueError, match="not one of"):
+    with pytest.raises(UnknownAccountError, match="not one of") as refused:
         session.choose_account("someone-elses")
+    assert refused.value.exit_code == ExitCode.USAGE
     later = v4_session(tmp_path, clock)
     assert later.account_id == "a3"  # before any request
     account = later.account()
