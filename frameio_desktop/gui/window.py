@@ -260,9 +260,13 @@ class MainWindow(QMainWindow):
             self.error_page.show_problem(problem.title, problem.message)
 
     def show_sunset(self, *_: object) -> None:
-        """The retiring provider's notice for today's date (by the controller's clock)."""
+        """The retiring provider's notice for today's date (by the controller's clock),
+        and on the signed-out page what was ignored reading the settings (a `.env`'s keys
+        it may not set, unknown settings-file keys: `Settings.warnings`)."""
         notice = self.controller.sunset_notice()
-        self.signed_out_page.show_sunset(notice)
+        session, problem = self.controller.session, self.controller.config_problem
+        warnings = session.settings.warnings if session else problem.warnings if problem else ()
+        self.signed_out_page.show_sunset("\n\n".join(filter(None, (notice, *warnings))) or None)
         self.signed_in_page.show_sunset(notice)
 
     def notify_if_away(self, now: datetime) -> None:
