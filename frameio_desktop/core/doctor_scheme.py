@@ -46,6 +46,14 @@ def check_custom_scheme(context: DoctorContext) -> Check:
         return Check(NAME, True, "not needed: the redirect is not a custom scheme")
     if context.platform in ("darwin", "win32"):
         return _registration_only(name, context)
+    if shutil.which("xdg-mime", path=context.environ.get("PATH")) is None:
+        return Check(
+            NAME,
+            False,
+            f"xdg-utils is not installed, so nothing can hand {name}: links to the app",
+            "Install xdg-utils (Debian and Ubuntu: sudo apt install xdg-utils), then run "
+            "`frameio-desktop register-scheme`.",
+        )
     handler = _xdg_default(name, context.environ)
     if not handler:
         return Check(NAME, False, f"nothing handles {name}: links on this desktop", _REGISTER_FIX)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,23 @@ def test_the_proxy_is_named_without_its_credentials(monkeypatch: pytest.MonkeyPa
     assert proxy_for("https://ims-na1.adobelogin.com/ims/token/v3") == (
         "http://proxy.example.test:3128"
     )
+
+
+def test_without_xdg_utils_the_scheme_check_says_what_to_install(tmp_path: Path) -> None:
+    from frameio_desktop.core.doctor_scheme import check_custom_scheme
+
+    context = DoctorContext(environ={"PATH": str(tmp_path)}, platform="linux")
+    context.values = {"redirect_uri": "adobe+abc123://adobeid/client"}
+    found = check_custom_scheme(context)
+    assert not found.ok
+    assert "xdg-utils is not installed" in found.detail
+    assert found.fix is not None
+    assert "apt install xdg-utils" in found.fix
+
+
+def test_an_https_redirect_needs_no_scheme() -> None:
+    from frameio_desktop.core.doctor_scheme import check_custom_scheme
+
+    context = DoctorContext(environ={}, platform="linux")
+    context.values = {"redirect_uri": "https://app.example.test/callback"}
+    assert check_custom_scheme(context).ok
