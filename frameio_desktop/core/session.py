@@ -4,34 +4,25 @@ sign out. Shared by the window, the command line and the self-test.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
-
-import platformdirs
 
 from frameio_desktop.core import timing
-from frameio_desktop.core.account import Account, fetch_account
+from frameio_desktop.core.account import Account
 from frameio_desktop.core.accounts import (
     AccountChoices,
     AccountList,
     FrameioAccount,
-    fetch_accounts,
 )
 from frameio_desktop.core.binding import binding_problem, endpoint_binding
 from frameio_desktop.core.errors import (
-    EndpointGoneError,
     FrameioDesktopError,
-    HostNotFoundError,
     InvalidGrantError,
-    LockTimeoutError,
     NotSignedInError,
     SessionBindingError,
     SessionExpiredError,
@@ -41,16 +32,18 @@ from frameio_desktop.core.errors import (
     StoredDataError,
     StoreError,
     TokenLifetimeTooShortError,
-    TokenRejectedError,
     TransportError,
 )
 from frameio_desktop.core.flow import PendingLogin, begin_login
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.interrupts import signals_deferred
+from frameio_desktop.core.locks import SignInLock
+from frameio_desktop.core.lookup import AccountLookup
 from frameio_desktop.core.oauth import RevokeResult, TokenClient
-from frameio_desktop.core.providers import discover, retired_api_error
+from frameio_desktop.core.prefetch import Prefetch
+from frameio_desktop.core.providers import discover
 from frameio_desktop.core.refresh_wait import Budget, FailureNote
-from frameio_desktop.core.settings import APP_NAME, Settings
+from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.store import KeyringTokenStore, StoredSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
 from frameio_desktop.core.web_profile import WebProfile
@@ -59,12 +52,6 @@ log = logging.getLogger(__name__)
 
 #: What Ctrl-C during a refresh says: the new tokens are saved before the process stops.
 FINISHING_REFRESH = "Stopping once the new sign-in is saved (a refresh was under way)..."
-#: How long a process waits for another one's refresh before giving up.
-LOCK_TIMEOUT_SECONDS = 60.0
-
-
-def default_lock_dir() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "locks"
 
 
 @dataclass
@@ -86,32 +73,6 @@ class SignOutResult:
         return self.cleared and not self.problems
 
 
-class _Prefetch:
-    """One keyring read running on a thread of its own; `result()` waits for it."""
-
-    def __init__(self, read: Callable[[], object]) -> None:
-        self._done = threading.Event()
-        self._value: object = None
-        self._error: BaseException | None = None
-        threading.Thread(
-            target=self._run, args=(read,), name="keyring-prefetch", daemon=True
-        ).start()
-
-    def _run(self, read: Callable[[], object]) -> None:
-        try:
-            self._value = read()
-        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def result(self) -> object:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
 class AuthSession:
     """One sign-in (provider, client ID, profile). Thread-safe; safe across processes."""
 
@@ -128,25 +89,24 @@ class AuthSession:
         web_profiles_root: Path | None = None,
     ) -> None:
         self._settings = settings
-        #: The Frame.io accounts and the default among them (`core.accounts`).
-        self.account_list = AccountList(settings.store_key, account_choices)
+        #: Who is signed in, their Frame.io accounts and the default among them.
+        self.lookup = AccountLookup(self, AccountList(settings.store_key, account_choices))
         self._web_profiles_root = web_profiles_root
         self.http = http or HttpClient()
         self.store = store or KeyringTokenStore()
         self.clock = clock
         self.refresh_lead = refresh_lead
         self._tokens: TokenSet | None = None
-        self._prefetch: _Prefetch | None = None
-        #: Held for every change of the tokens, the known account and the sign-in's end.
-        self._refresh_lock = threading.Lock()
+        self._prefetch: Prefetch[StoredSession | None] | None = None
+        #: Its thread lock is held for every change of the tokens, the known account and
+        #: the sign-in's end; its lock file, too, for every change of the keyring entry.
+        self._lock = SignInLock(settings.store_key, lock_dir)
         #: Counts the sign-ins that ended here: a lookup started before one ended (sign-out
         #: on the UI thread, a lookup on a worker) must not write what it found afterwards.
         self._ended = 0
         self._discovery_lock = threading.Lock()
-        digest = hashlib.sha256(settings.store_key.encode()).hexdigest()[:16]
-        self._lock_path = (lock_dir or default_lock_dir()) / f"{digest}.lock"
         #: The last refresh failure, for the processes that waited for that refresh.
-        self._failures = FailureNote(self._lock_path.with_suffix(".failed"))
+        self._failures = FailureNote(self._lock.path.with_suffix(".failed"))
         #: Set when tokens could not be kept in the keyring; they live in memory instead.
         self.storage_problem: StoreError | None = None
         #: A fresh sign-in not yet written to the keyring (see `finish_login`).
@@ -219,7 +179,7 @@ class AuthSession:
         then overlaps Qt's start-up instead of following it."""
         if self._prefetch is None:
             key = self._settings.store_key
-            self._prefetch = _Prefetch(lambda: self.store.load_entry(key))
+            self._prefetch = Prefetch(lambda: self.store.load_entry(key))
 
     def load(self) -> TokenSet | None:
         """Read the stored tokens (and the last-known account) into the session. No network."""
@@ -227,16 +187,16 @@ class AuthSession:
         self.damaged_entry = False
         try:
             entry = self._bound(
-                cast("StoredSession | None", prefetch.result())
+                prefetch.result()
                 if prefetch is not None
                 else self.store.load_entry(self._settings.store_key)
             )
-            with self._refresh_lock:
+            with self._lock.thread:
                 self._tokens = entry.tokens if entry else None
                 self.known_account = entry.account if entry else None
         except StoredDataError:
             log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
-            with self._refresh_lock:
+            with self._lock.thread:
                 self._tokens = None
             self.damaged_entry = True
         except StoreError as exc:
@@ -271,7 +231,7 @@ class AuthSession:
 
     def _forget(self) -> StoreError | None:
         """Drop the tokens here and in the keyring; the keyring's error, if it failed.
-        The caller holds `_refresh_lock`. The session is over: its web profile goes too."""
+        The caller holds the thread lock. The session is over: its web profile goes too."""
         self._end_sign_in()
         self.web_profile.delete()
         if self.persistent:
@@ -281,45 +241,6 @@ class AuthSession:
                 log.warning("could not clear the keyring entry: %s", exc.user_message)
                 return exc
         return None
-
-    @contextlib.contextmanager
-    def _thread_lock(self, wait: float | None = None) -> Iterator[None]:
-        """This session's lock for its threads, waited for at most `wait` seconds."""
-        if wait is None:
-            with self._refresh_lock:
-                yield
-            return
-        if not self._refresh_lock.acquire(timeout=wait):
-            raise LockTimeoutError()
-        try:
-            yield
-        finally:
-            self._refresh_lock.release()
-
-    @contextlib.contextmanager
-    def _cross_process_lock(self, wait: float | None = None) -> Iterator[None]:
-        """The sign-in's file lock, waited for `LOCK_TIMEOUT_SECONDS` (or `wait`, if
-        shorter: a caller's `--timeout`)."""
-        import filelock  # only refreshes and sign-ins need it
-
-        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-        seconds = LOCK_TIMEOUT_SECONDS if wait is None else min(wait, LOCK_TIMEOUT_SECONDS)
-        lock = filelock.FileLock(str(self._lock_path), timeout=seconds)
-        try:
-            try:
-                lock.acquire(timeout=0)
-            except filelock.Timeout:
-                log.info("waiting for another frameio-desktop process busy with this sign-in")
-                lock.acquire()
-        except filelock.Timeout as exc:
-            raise LockTimeoutError(
-                "Another frameio-desktop process has been busy with this sign-in for over "
-                f"{seconds:.3g} s. Try again in a moment."
-            ) from exc
-        try:
-            yield
-        finally:
-            lock.release()
 
     # -- sign-in ---------------------------------------------------------------------------
 
@@ -347,7 +268,7 @@ class AuthSession:
         """
         client = self.token_client()
         tokens = client.exchange_code(pending, code)
-        with self._refresh_lock, self._cross_process_lock():
+        with self._lock.both():
             dropped = cancelled is not None and cancelled()
             if not dropped:
                 self.web_profile.keep()
@@ -364,7 +285,7 @@ class AuthSession:
 
     def persist(self) -> None:
         """Write tokens that `finish_login(persist=False)` kept in memory."""
-        with self._refresh_lock, self._cross_process_lock():
+        with self._lock.both():
             if self._unsaved and self._tokens is not None:
                 self._save(self._tokens)
             self._unsaved = False
@@ -447,7 +368,7 @@ class AuthSession:
         seen = self._tokens
         budget = Budget(timeout)
         waiting_since = time.time()
-        with self._thread_lock(timeout), self._cross_process_lock(budget.remaining()):
+        with self._lock.threads(timeout), self._lock.processes(budget.remaining()):
             latest = self._reload()
             if latest is None:
                 self._tokens = None
@@ -495,110 +416,44 @@ class AuthSession:
                 self._save(new)
             return new
 
-    # -- account ---------------------------------------------------------------------------
+    # -- who is signed in (core/lookup.py) -----------------------------------------------
+
+    def account(self) -> Account | None:
+        """The signed-in user (`AccountLookup.account`); a 401 refreshes once."""
+        return self.lookup.account()
+
+    def list_accounts(self) -> list[FrameioAccount]:
+        """Every account the user reaches (`AccountLookup.list_accounts`)."""
+        return self.lookup.list_accounts()
+
+    def choose_account(self, account_id: str) -> None:
+        """Save this sign-in's default account (`AccountLookup.choose_account`)."""
+        self.lookup.choose_account(account_id)
+
+    @property
+    def account_id(self) -> str | None:
+        """The account scripts should use (`AccountLookup.account_id`). No network."""
+        return self.lookup.account_id
 
     @property
     def accounts(self) -> list[FrameioAccount] | None:
         """The accounts last read from the account list (None: not read in this process)."""
-        return self.account_list.accounts
+        return self.lookup.list.accounts
 
     @property
     def accounts_problem(self) -> TransportError | None:
         """Why the last account-list read failed (None when it worked or never ran)."""
-        return self.account_list.problem
+        return self.lookup.list.problem
 
     @property
     def account_choices(self) -> AccountChoices:
         """The default account per sign-in (a small non-secret file in the config folder)."""
-        return self.account_list.choices
-
-    def account(self) -> Account | None:
-        """The signed-in account; a 401 triggers one refresh and one retry. None where the
-        provider names no one, or when the sign-in ended (signed out) during the lookup:
-        what it found then is kept nowhere."""
-        settings = self.resolved_settings()
-        if settings.account_url is None:
-            return None
-        ended = self._ended
-        tokens = self.fresh_tokens()
-        with self._retired_api_check():
-            try:
-                account = fetch_account(self.http, settings.account_url, tokens.access_token)
-            except TokenRejectedError:
-                tokens = self.refresh(force=True)
-                account = fetch_account(self.http, settings.account_url, tokens.access_token)
-        if settings.accounts_url is not None:
-            try:
-                self._read_accounts(settings.accounts_url, ended)
-                self.account_list.update(problem=None, unless=self._ended_since(ended))
-            except NotSignedInError:
-                if self._ended == ended:
-                    raise
-                return None
-            except TransportError as exc:
-                # The list is extra: `/v4/me` has confirmed the sign-in, and the saved
-                # choice still names the account. Report it; do not end the sign-in.
-                log.warning("could not read the account list: %s", exc.user_message)
-                self.account_list.update(problem=exc, unless=self._ended_since(ended))
-            account = replace(account, account_id=self.account_id)
-        elif settings.account_id:
-            account = replace(account, account_id=settings.account_id)
-        return account if self._remember(account, ended) else None
-
-    def list_accounts(self) -> list[FrameioAccount]:
-        """Every account the user can reach, all pages (Frame.io V4); kept in `accounts`.
-        An empty list where the provider has no account list. A 401 triggers one refresh
-        and one retry, as for `account()`."""
-        url = self.resolved_settings().accounts_url
-        if url is None:
-            return []
-        return self._read_accounts(url, self._ended)
-
-    def _read_accounts(self, url: str, ended: int) -> list[FrameioAccount]:
-        tokens = self.fresh_tokens()
-        try:
-            found = fetch_accounts(self.http, url, tokens.access_token)
-        except TokenRejectedError:
-            tokens = self.refresh(force=True)
-            found = fetch_accounts(self.http, url, tokens.access_token)
-        self.account_list.update(found, unless=self._ended_since(ended))
-        return found
-
-    def _ended_since(self, ended: int) -> Callable[[], bool]:
-        """Asked under the account list's lock: has a sign-in ended since `ended`?"""
-        return lambda: self._ended != ended
+        return self.lookup.list.choices
 
     @property
-    def account_id(self) -> str | None:
-        """The account scripts should use: `--account-id` / `FRAMEIO_ACCOUNT_ID` if set;
-        for Frame.io V4 the saved choice while it is still listed, else the first account;
-        for V2 the `account_id` that `/v2/me` named. No network."""
-        settings = self._settings
-        if settings.accounts_url is None:
-            known = self.known_account.account_id if self.known_account else None
-            return settings.account_id or known
-        return self.account_list.chosen_id(settings.account_id)
-
-    def choose_account(self, account_id: str) -> None:
-        """Make `account_id` this sign-in's default account (saved per profile, not in the
-        keyring). It must be one of `accounts` when they are known. An override from the
-        command line or environment still wins while it is set."""
-        ended = self._ended
-        self.account_list.choose(account_id)
-        known = self.known_account
-        if known is not None:
-            self._remember(replace(known, account_id=self.account_id), ended)
-
-    @contextlib.contextmanager
-    def _retired_api_check(self) -> Iterator[None]:
-        """Say "the API was retired" where a retired provider's API answers as if gone."""
-        try:
-            yield
-        except (EndpointGoneError, HostNotFoundError) as exc:
-            retired = retired_api_error(self._settings.provider, exc, self.clock().date())
-            if retired is not None:
-                raise retired from exc
-            raise
+    def sign_ins_ended(self) -> int:
+        """How many sign-ins ended here (a lookup keeps nothing if this changed)."""
+        return self._ended
 
     def known_account_if_fresh(self) -> Account | None:
         """The last-known account, if the stored access token is still fresh: what a launch
@@ -608,11 +463,11 @@ class AuthSession:
             return None
         return self.known_account
 
-    def _remember(self, account: Account, ended: int) -> bool:
+    def remember(self, account: Account, ended: int) -> bool:
         """Keep the account with the tokens (one keyring write, only when it changed), if
         no sign-in has ended since the lookup began (`ended`: `_ended` then). False if one
         has: the account is not kept."""
-        with self._refresh_lock:
+        with self._lock.thread:
             if self._ended != ended:
                 return False
             if account == self.known_account:
@@ -620,7 +475,7 @@ class AuthSession:
             self.known_account = account
             if self._unsaved or self._tokens is None:
                 return True  # persist() writes it with the tokens
-        with self._refresh_lock, self._cross_process_lock():
+        with self._lock.both():
             if self._tokens is not None and self._ended == ended:
                 self._save(self._tokens)
         return True
@@ -637,7 +492,7 @@ class AuthSession:
         """
         result = SignOutResult()
         known: list[TokenSet] = [self._tokens] if self._tokens is not None else []
-        with self._refresh_lock, self._cross_process_lock():
+        with self._lock.both():
             keyring_ok = True
             try:
                 entry = self.store.load_entry(self._settings.store_key)
@@ -680,7 +535,7 @@ class AuthSession:
 
     def _end_sign_in(self) -> None:
         """Forget the tokens and who they belong to, here (the caller holds
-        `_refresh_lock`); a lookup still running for them keeps nothing it finds."""
+        the thread lock); a lookup still running for them keeps nothing it finds."""
         self._tokens = None
         self._unsaved = False
         self.known_account = None
@@ -689,7 +544,7 @@ class AuthSession:
     def _forget_local_traces(self) -> None:
         """What a sign-in leaves outside the keyring: the chosen account and the sign-in
         page's cookies. Best effort: sign-out has already cleared the tokens."""
-        self.account_list.forget()
+        self.lookup.list.forget()
         self.web_profile.delete()
 
 

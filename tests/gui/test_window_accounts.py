@@ -135,13 +135,13 @@ def test_a_failing_account_list_leaves_the_sign_in_standing(
 ) -> None:
     """`/v4/me` answered, the list did not: the person is signed in and told why the list
     is missing, instead of landing on the error page with the tokens dropped."""
-    from frameio_desktop.core import session as session_module
+    from frameio_desktop.core import lookup
     from frameio_desktop.core.errors import ServerError
 
     def down(*_: object, **__: object) -> object:
         raise ServerError(503, "127.0.0.1")
 
-    monkeypatch.setattr(session_module, "fetch_accounts", down)
+    monkeypatch.setattr(lookup, "fetch_accounts", down)
     sign_in(qtbot, controller, name="Ada Lovelace")
     assert controller.state is State.SIGNED_IN
     assert window.signed_in_page.name_label.text() == "Ada Lovelace"

@@ -220,7 +220,7 @@ def test_two_threads_refreshing_make_one_request(
     store_for(session, make_tokens(clock.now, lifetime=10))
     session.load()
     arrival = ArrivalLock(expected=2)
-    session._refresh_lock = arrival  # type: ignore[assignment]
+    session._lock.thread = arrival  # type: ignore[assignment]
 
     def slow_token_endpoint(request):
         # Answer only once the second thread is waiting for the lock.

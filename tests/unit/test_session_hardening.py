@@ -15,7 +15,7 @@ import requests
 import responses
 
 from frameio_desktop import api, cli
-from frameio_desktop.core import session as session_module
+from frameio_desktop.core import locks as locks_module
 from frameio_desktop.core.errors import (
     ExitCode,
     KeyringLockedError,
@@ -418,7 +418,7 @@ def test_token_never_prints_a_token_shorter_lived_than_min_ttl(
 
 def lock_is_free(session: AuthSession) -> bool:
     try:
-        with filelock.FileLock(str(session._lock_path), timeout=0):
+        with filelock.FileLock(str(session._lock.path), timeout=0):
             return True
     except filelock.Timeout:
         return False
@@ -462,12 +462,12 @@ def test_cancelled_sign_in_revokes_after_releasing_the_file_lock(
 def test_a_lock_timeout_is_its_own_error(
     clock: FakeClock, lock_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session_module, "LOCK_TIMEOUT_SECONDS", 0.05)
+    monkeypatch.setattr(locks_module, "LOCK_TIMEOUT_SECONDS", 0.05)
     session = session_for(make_settings(), MemoryKeyring(), clock, lock_dir)
     store_for(session, make_tokens(clock.now, lifetime=10))
     session.load()
     with (
-        filelock.FileLock(str(session._lock_path)),
+        filelock.FileLock(str(session._lock.path)),
         pytest.raises(LockTimeoutError, match="busy") as caught,
     ):
         session.refresh(force=True)
