@@ -101,6 +101,13 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        # The whole head is in: from now on this connection is not idle, and no new
+        # connection may push it out (`_Server.process_request`).
+        self.server.request_started(self.connection)
+        return parsed
+
     def handle_one_request(self) -> None:
         try:
             super().handle_one_request()
@@ -178,10 +185,30 @@ class _Server(ThreadingHTTPServer):
     ) -> None:
         self.listener = listener
         self.address_family = family
-        # One thread per connection, but not without end: past this many open at once,
-        # a new connection is closed at once (a browser needs two or three).
+        # One thread per connection, but not without end: past this many open at once, a
+        # new connection pushes out the oldest one that has not sent its request head yet
+        # (idle, or dripping it), so idle connections never crowd out the browser's
+        # redirect, which arrives whole; with none of those, the new one is closed.
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._idle: dict[Any, None] = {}  # oldest first
+        self._idle_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def request_started(self, connection: Any) -> None:
+        with self._idle_lock:
+            self._idle.pop(connection, None)
+
+    def _push_out_oldest_idle(self) -> bool:
+        with self._idle_lock:
+            oldest = next(iter(self._idle), None)
+            if oldest is not None:
+                del self._idle[oldest]
+        if oldest is None:
+            return False
+        log.warning("the redirect listener is full; closed its oldest idle connection")
+        with contextlib.suppress(OSError):
+            oldest.shutdown(socket.SHUT_RDWR)  # its thread ends and frees its place
+        return True
 
     def process_request(self, request: Any, client_address: Any) -> None:
         owner = loopback_peer_uid(client_address, self.server_address)  # type: ignore[arg-type]
@@ -191,16 +218,21 @@ class _Server(ThreadingHTTPServer):
             log.warning("closed a connection to the redirect listener from another user")
             self.shutdown_request(request)
             return
-        if not self._slots.acquire(blocking=False):
+        if not self._slots.acquire(blocking=False) and not (
+            self._push_out_oldest_idle() and self._slots.acquire(timeout=2.0)
+        ):
             log.warning("too many connections to the redirect listener; one was closed")
             self.shutdown_request(request)
             return
+        with self._idle_lock:
+            self._idle[request] = None
         super().process_request(request, client_address)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.request_started(request)  # gone: no longer idle either
             self._slots.release()
 
     def server_bind(self) -> None:
