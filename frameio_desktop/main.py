@@ -239,11 +239,17 @@ def run_login_paste(args: argparse.Namespace) -> int:
         return line
 
     reason = None if getattr(args, "no_browser", False) else no_display_reason()
+    settings = None
     try:
-        session = AuthSession(load_settings(settings_flags(args)))
+        settings = load_settings(settings_flags(args))
+        session = AuthSession(settings)
         return cmd_login_no_browser(session, read_line=read_line, out=sys.stdout, reason=reason)
     except FrameioDesktopError as exc:
-        print(f"frameio-desktop: {exc.user_message}", file=sys.stderr)
+        # As the script commands do: name the settings not from the settings file.
+        note = settings.origins_note() if settings is not None else ""
+        print(
+            f"frameio-desktop: {exc.user_message}" + (f" {note}" if note else ""), file=sys.stderr
+        )
         return exc.exit_code
 
 

@@ -171,3 +171,15 @@ def test_what_starts_a_handoff(arguments: list[str], handoff: bool) -> None:
     from frameio_desktop.main import is_redirect_argument
 
     assert is_redirect_argument(arguments) is handoff
+
+
+def test_login_paste_failure_names_where_the_settings_came_from(demo: DemoServer) -> None:
+    """Issue 23: a message that depends on a setting names its source when it is not the
+    settings file."""
+    flags = {**demo.settings_flags(), "profile": f"paste-{secrets.token_hex(4)}"}
+    env = {**os.environ, "FRAMEIO_CLIENT_ID": flags.pop("client_id")}
+    process = start_login(["login", "--no-browser", *flags_for(flags)], env)
+    authorize_url_from(process)
+    _, err = process.communicate("", timeout=60)  # the input ends: cancelled
+    assert process.returncode == 7, err
+    assert "FRAMEIO_CLIENT_ID from the environment" in err
