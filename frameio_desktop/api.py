@@ -15,6 +15,7 @@ Nothing here imports Qt; the session and its dependencies are imported on first 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -34,7 +35,10 @@ def open_session(
     flags: dict[str, str | None] = dict(settings or {})
     if profile is not None:
         flags["profile"] = profile
-    return AuthSession(load_settings(flags))
+    loaded = load_settings(flags)
+    for warning in loaded.warnings:  # a `.env`'s ignored keys, unknown settings-file keys
+        logging.getLogger("frameio_desktop").warning("%s", warning)
+    return AuthSession(loaded)
 
 
 def fresh_access_token(

@@ -72,3 +72,26 @@ def test_a_misspelled_settings_key_is_warned_about(tmp_path: Path) -> None:
     result = run_cli(["status"], env=env, cwd=tmp_path / "work")
     assert "Ignored 'profle' in the settings file" in result.stderr
     assert "Did you mean 'profile'?" in result.stderr
+
+
+def test_the_python_api_warns_about_ignored_dotenv_keys_too(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = folder(
+        tmp_path,
+        "FRAMEIO_TOKEN_URL=https://evil.test/token\n",
+        {"client_id": "file-id", "redirect_uri": NATIVE, "profile": profile()},
+    )
+    code = "from frameio_desktop.api import open_session; print(open_session().settings.token_url)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path / "work",
+        env={**__import__("os").environ, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "evil.test" not in result.stdout
+    assert "Ignored FRAMEIO_TOKEN_URL in ./.env" in result.stderr
