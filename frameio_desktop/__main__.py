@@ -1,5 +1,5 @@
 import sys
 
-from frameio_desktop.main import main
+from frameio_desktop.launcher import main
 
 sys.exit(main())

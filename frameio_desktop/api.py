@@ -6,11 +6,13 @@
     client = Frameio(token=frameio_desktop.token_provider())
     me = client.users.show()
 
-The same rules as `frameio-desktop token`: the tokens come from the system keyring only,
-a token with less than `min_ttl` seconds left is refreshed first, and the refresh is
-serialised across processes by the same file lock, so many scripts at once refresh once.
-Nothing here imports Qt; the session and its dependencies are imported on first use, so
-`import frameio_desktop` stays cheap.
+The same rules as `frameio-desktop token`: the running app is asked first (over its
+per-user socket, `core/agent`; it answers only for the sign-in these settings name, and
+renews first if it must), else the system keyring is read; a token with less than
+`min_ttl` seconds left is refreshed first, and the refresh is serialised across processes
+by the same file lock, so many scripts at once refresh once. Nothing here imports Qt; the
+session and its dependencies are imported on first use (and not at all while the app
+answers), so `import frameio_desktop` stays cheap.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from frameio_desktop.core.agent.client import AppToken
     from frameio_desktop.core.session import AuthSession
 
 
@@ -57,6 +60,32 @@ def fresh_access_token(
     return session.script_tokens(min_ttl_delta(min_ttl), timeout=timeout).access_token
 
 
+def token_from_app(
+    min_ttl: float,
+    profile: str | None = None,
+    settings: Mapping[str, str] | None = None,
+    *,
+    timeout: float | None = None,
+) -> AppToken | None:
+    """The running app's token for these settings, valid for at least `min_ttl` seconds;
+    None when no app answered for them (or, with `timeout`, not within it). Raises the
+    package's error the app reports (the one the keyring path would have raised)."""
+    from frameio_desktop.core.agent import client, wire
+
+    flags: dict[str, str | None] = dict(settings or {})
+    if profile is not None:
+        flags["profile"] = profile
+    answer = client.ask_app(
+        wire.token_request(min_ttl, flags),
+        answer_timeout=client.ANSWER_TIMEOUT_SECONDS if timeout is None else timeout,
+    )
+    if answer is None:
+        return None
+    if answer.token is None:
+        raise answer.error()
+    return answer.token
+
+
 def get_token(
     min_ttl: float = 60,
     profile: str | None = None,
@@ -66,19 +95,26 @@ def get_token(
     timeout: float | None = None,
 ) -> str:
     """An access token for `profile` (default: the settings' profile) valid for at least
-    `min_ttl` seconds. Pass `session` to reuse one (`open_session`), for example with a
-    clock of your own; otherwise each call reads the keyring afresh. `timeout` bounds
-    the call in seconds: a refresh that takes longer raises `RequestTimeoutError`, a
-    wait for another process's refresh `LockTimeoutError`."""
+    `min_ttl` seconds: from the running app, else the keyring. Pass `session` to reuse one
+    (`open_session`), for example with a clock of your own (the app is then not asked);
+    otherwise each call asks afresh. `timeout` bounds the call in seconds: a refresh that
+    takes longer raises `RequestTimeoutError`, a wait for another process's refresh
+    `LockTimeoutError`."""
+    if session is None:
+        from_app = token_from_app(min_ttl, profile, settings, timeout=timeout)
+        if from_app is not None:
+            return from_app.access_token
     return fresh_access_token(session or open_session(profile, settings), min_ttl, timeout=timeout)
 
 
 class TokenProvider:
     """A callable giving a fresh access token on every call: `Frameio(token=provider)`.
 
-    It keeps one session, so a call while the token is still fresh reads nothing (not even
-    the keyring); a refresh takes the cross-process lock and first re-reads the keyring,
-    in case another process refreshed meanwhile (rotated refresh tokens are spent once).
+    It keeps the last token, so a call while that is still fresh asks nothing (neither the
+    app nor the keyring). Otherwise it asks the running app, else its one session; a
+    refresh takes the cross-process lock and first re-reads the keyring, in case another
+    process refreshed meanwhile (rotated refresh tokens are spent once). With a `session`
+    of your own it never asks the app.
     """
 
     def __init__(
@@ -93,6 +129,8 @@ class TokenProvider:
         self._profile = profile
         self._settings = settings
         self._session = session
+        self._ask_app = session is None
+        self._from_app: AppToken | None = None
         self._lock = threading.Lock()
 
     @property
@@ -103,6 +141,13 @@ class TokenProvider:
             return self._session
 
     def __call__(self) -> str:
+        if self._ask_app:
+            held = self._from_app
+            if held is not None and held.seconds_left() > self.min_ttl:
+                return held.access_token
+            self._from_app = token_from_app(self.min_ttl, self._profile, self._settings)
+            if self._from_app is not None:
+                return self._from_app.access_token
         return fresh_access_token(self.session, self.min_ttl)
 
 

@@ -166,23 +166,39 @@ class Command:
 
 def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
     # The same rule as frameio_desktop.get_token(): the keyring only, refreshed under the lock.
+    from frameio_desktop.core.agent.client import write_token
     from frameio_desktop.core.tokens import min_ttl
 
     tokens = session.script_tokens(min_ttl(args.min_ttl), timeout=getattr(args, "timeout", None))
-    if args.json:
-        json.dump(
-            {
-                "access_token": tokens.access_token,
-                "expires_at": tokens.expires_at.isoformat(),
-                "token_type": tokens.token_type,
-                "scope": tokens.scope,
-            },
-            out,
-        )
-        out.write("\n")
-    else:
-        out.write(tokens.access_token + "\n")
+    fields = {
+        "access_token": tokens.access_token,
+        "expires_at": tokens.expires_at.isoformat(),
+        "token_type": tokens.token_type,
+        "scope": tokens.scope,
+    }
+    write_token(fields, args.json, out)
     return ExitCode.OK
+
+
+def run_token(run: Invocation) -> int:
+    """`token`: the running app's answer if it gives one, else the keyring's."""
+    answered = token_from_app(run)
+    return cmd_token(run.session, run.args, run.out) if answered is None else answered
+
+
+def token_from_app(run: Invocation) -> int | None:
+    """`token` answered by the running app (core/agent), printed as `cmd_token` prints;
+    None when no app answered for these settings (then the keyring it is)."""
+    from frameio_desktop.core.agent import client, wire
+
+    timeout = getattr(run.args, "timeout", None)
+    answer = client.ask_app(
+        wire.token_request(run.args.min_ttl, settings_flags(run.args)),
+        answer_timeout=client.ANSWER_TIMEOUT_SECONDS if timeout is None else timeout,
+    )
+    if answer is None:
+        return None
+    return client.write_answer(answer, run.args.json, run.out, run.err)
 
 
 def _print_json(data: object, out: TextIO) -> None:
@@ -362,7 +378,7 @@ def _scheme(register: bool) -> Handler:
 COMMANDS: dict[str, Command] = {
     "token": Command(
         "print an access token valid for at least --min-ttl seconds",
-        lambda run: cmd_token(run.session, run.args, run.out),
+        run_token,
         token_arguments,
     ),
     "status": Command(

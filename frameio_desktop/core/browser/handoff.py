@@ -29,8 +29,6 @@ import os
 import selectors
 import socket
 import stat
-import struct
-import sys
 import threading
 import time
 import warnings
@@ -38,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from frameio_desktop.core.agent.wire import peer_uid
 from frameio_desktop.core.browser.errors import (
     HandoffError,
     HandoffRefusedError,
@@ -103,19 +102,6 @@ def ensure_private_folder(folder: Path) -> Path:
     if stat.S_IMODE(info.st_mode) & 0o077:
         folder.chmod(0o700)
     return folder
-
-
-def peer_uid(conn: socket.socket) -> int | None:
-    """The user id of the process at the other end of a Unix socket, or None if this
-    system cannot tell."""
-    if hasattr(socket, "SO_PEERCRED"):  # Linux: struct ucred {pid_t; uid_t; gid_t}
-        raw = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("iII"))
-        return int(struct.unpack("iII", raw)[1])
-    if sys.platform == "darwin" or "bsd" in sys.platform:
-        # SOL_LOCAL = 0, LOCAL_PEERCRED = 1: struct xucred {u_int version; uid_t uid; ...}
-        raw = conn.getsockopt(0, 1, struct.calcsize("IIh16I"))
-        return int(struct.unpack_from("II", raw)[1])
-    return None
 
 
 def check_message(data: bytes) -> str:

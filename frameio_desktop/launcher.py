@@ -1,0 +1,78 @@
+"""The program's entry point: `frameio-desktop token` answered by the running app before
+anything else is imported, else `frameio_desktop.main.main`.
+
+Scripts call `token` often, and while the app runs it answers from memory in a few
+milliseconds (`core/agent`); the command line's parser, settings and session would cost
+several times that. So a `token` command given only `--min-ttl`, `--json` and settings
+flags, in their plain forms, asks the app here. Anything else (another command, an
+abbreviated flag, `--help`), no app, or an app that passes: `main.main`, which asks the app
+as well (for the forms this parser leaves to argparse) and then reads the keyring.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+#: `token --min-ttl`'s default (cli's parser has the same).
+DEFAULT_MIN_TTL = 60
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["token"]:
+        answered = token_from_app(arguments[1:])
+        if answered is not None:
+            return answered
+    from frameio_desktop.main import main as run
+
+    return run(arguments)
+
+
+def parse_token_arguments(
+    arguments: Sequence[str],
+) -> tuple[int, bool, dict[str, str]] | None:
+    """`token`'s (min_ttl, json, settings flags), when the arguments are only those, each
+    `--name value` or `--name=value`; None for anything else."""
+    from frameio_desktop.core.agent.wire import SETTING_FLAGS
+
+    min_ttl, as_json, flags = DEFAULT_MIN_TTL, False, {}
+    rest = list(arguments)
+    while rest:
+        argument = rest.pop(0)
+        if argument == "--json":
+            as_json = True
+            continue
+        name, equals, value = argument.partition("=")
+        key = name.removeprefix("--").replace("-", "_")
+        if not name.startswith("--") or key not in ("min_ttl", *SETTING_FLAGS):
+            return None
+        if not equals:
+            if not rest or rest[0].startswith("-"):
+                return None
+            value = rest.pop(0)
+        if key != "min_ttl":
+            flags[key] = value
+        elif value.isascii() and value.isdigit():
+            min_ttl = int(value)
+        else:
+            return None
+    return min_ttl, as_json, flags
+
+
+def token_from_app(arguments: Sequence[str]) -> int | None:
+    """The running app's answer to `token <arguments>`, printed; its exit status, or None
+    when the app did not answer (or the arguments are not for this parser)."""
+    parsed = parse_token_arguments(arguments)
+    if parsed is None:
+        return None
+    from frameio_desktop.core.agent import client, wire
+
+    min_ttl, as_json, flags = parsed
+    answer = client.ask_app(wire.token_request(min_ttl, flags))
+    if answer is None:
+        return None
+    return client.write_answer(answer, as_json, sys.stdout, sys.stderr)
