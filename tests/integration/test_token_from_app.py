@@ -91,7 +91,11 @@ def test_token_answers_from_the_app_then_from_the_keyring_once_it_quits(
 def test_the_app_renews_first_for_a_longer_min_ttl(app: App, demo: DemoServer) -> None:
     held = app.session.tokens
     assert held is not None
-    store_for(app.session, replace(held, expires_at=utc_now() + timedelta(seconds=100)))
+    now = utc_now()  # a 600 s token with 100 s left
+    short = replace(
+        held, obtained_at=now - timedelta(seconds=500), expires_at=now + timedelta(seconds=100)
+    )
+    store_for(app.session, short)
     app.session.load()
     result = token("--min-ttl", "300", *app.args)
     assert result.returncode == 0, result.stderr

@@ -44,6 +44,12 @@ FLAGS = {
     "profile": "work",
 }
 TODAY = date(2026, 11, 1)
+#: What `frameio-desktop token` adds to an error line for these flags.
+NOTE = (
+    "Settings not from the settings file: --provider flag, --client-id flag, "
+    "--redirect-uri flag, --authorize-url flag, --token-url flag, --account-url flag, "
+    "--revoke-url flag, --profile flag."
+)
 
 
 def request(tmp_path: Path, min_ttl: float = 60, **changes: str) -> dict[str, object]:
@@ -197,12 +203,28 @@ def test_an_error_is_the_keyring_paths_own(
         "type": "SessionExpiredError",
         "message": SessionExpiredError().user_message,
         "exit_code": 4,
+        "note": NOTE,
     }
     parsed = client.parse_answer(answer)
     assert parsed is not None
     error = parsed.error()
     assert type(error) is SessionExpiredError
     assert (error.user_message, error.exit_code) == (SessionExpiredError().user_message, 4)
+
+
+@responses.activate
+def test_an_errors_note_names_the_scripts_dotenv_as_the_script_would(
+    session: AuthSession, tmp_path: Path, clock: FakeClock
+) -> None:
+    responses.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
+    clock.advance(100)
+    (tmp_path / ".env").write_text("CLIENT_ID=client-123\n")
+    flags = {k: v for k, v in FLAGS.items() if k != "client_id"}
+    ask = wire.token_request(3590, flags, environ={}, cwd=str(tmp_path))
+    service, _ = service_for(session)
+    note = service.answer(ask)["error"]["note"]  # type: ignore[index]
+    assert "CLIENT_ID from ./.env" in note
+    assert str(tmp_path) not in note
 
 
 def test_without_a_refresh_token_the_app_renews_silently_first(
@@ -245,6 +267,7 @@ def test_a_failed_silent_renewal_says_what_the_keyring_path_says(
         "type": "SignInEndingError",
         "message": expected.user_message,
         "exit_code": 4,
+        "note": NOTE,
     }
     assert session.tokens == tokens  # still usable until it ends
 

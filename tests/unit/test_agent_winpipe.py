@@ -9,8 +9,9 @@ import sys
 import pytest
 
 from frameio_desktop.core.agent import client, winpipe, wire
+from frameio_desktop.core.browser import winpipe as browser_winpipe
 
-ME, OTHER = b"S-1-5-21-me", b"S-1-5-21-other"
+ME, OTHER = "S-1-5-21-1-2-3-1001", "S-1-5-21-1-2-3-1002"
 TOKEN = {
     "access_token": "AT-over-the-pipe",
     "expires_at": "2026-12-06T10:00:00+00:00",
@@ -22,9 +23,7 @@ TOKEN = {
 class FakePipes:
     """One pipe, served by a process of `owner`, which answers a request with `answers`."""
 
-    def __init__(
-        self, owner: bytes = ME, *, answers: list[dict[str, object]] | None = None
-    ) -> None:
+    def __init__(self, owner: str = ME, *, answers: list[dict[str, object]] | None = None) -> None:
         self.owner = owner
         default: list[dict[str, object]] = [{"accepted": True}, {"token": TOKEN}]
         self.answers = answers if answers is not None else default
@@ -37,11 +36,13 @@ class FakePipes:
         self.names.append(name)
         return 7
 
-    def server_user(self, handle: int) -> bytes | None:
-        return self.owner
+    # The handoff's owner check (core/browser/winpipe.PipeApi): the pipe's server process
+    # is 42, run by `owner`; this process is ME's.
+    def server_process_id(self, handle: int) -> int | None:
+        return 42 if handle == 7 else None
 
-    def own_user(self) -> bytes:
-        return ME
+    def process_user_sid(self, pid: int | None) -> str | None:
+        return ME if pid is None else self.owner
 
     def write(self, handle: int, data: bytes) -> None:
         self.written += data
@@ -64,6 +65,7 @@ class FakePipes:
 def ask_through(pipes: FakePipes, monkeypatch: pytest.MonkeyPatch) -> client.AppAnswer | None:
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setattr(winpipe, "Win32Pipes", lambda: pipes)
+    monkeypatch.setattr(browser_winpipe, "Win32PipeApi", lambda: pipes)
     return client.ask_app(wire.token_request(60, {"profile": "work"}), wait=0.05)
 
 
@@ -73,7 +75,7 @@ def test_this_users_pipe_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert answer is not None
     assert answer.token is not None
     assert answer.token.to_json() == TOKEN
-    assert pipes.names == [wire.pipe_name()]
+    assert pipes.names == [rf"\\.\pipe\frameio-desktop-token-{ME}"]
     assert json.loads(pipes.written)["flags"] == {"profile": "work"}
     assert pipes.closed == [7]
 
@@ -95,11 +97,6 @@ def test_an_app_that_does_not_answer_in_time_means_the_keyring(
 def test_a_pass_means_the_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     pipes = FakePipes(answers=[{"accepted": True}, {"pass": "another sign-in"}])
     assert ask_through(pipes, monkeypatch) is None
-
-
-def test_the_pipe_is_per_user() -> None:
-    assert wire.pipe_name("ada") == r"\\.\pipe\frameio-desktop-token-ada"
-    assert wire.pipe_name("ev il\\..") == r"\\.\pipe\frameio-desktop-token-ev_il_.."
 
 
 def test_the_real_calls_are_windows_only() -> None:

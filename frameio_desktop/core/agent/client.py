@@ -68,7 +68,7 @@ class AppAnswer:
     """What the app said for this sign-in: a token, or the error the keyring path would
     have reported (same class, message and exit code), and the notice it would print."""
 
-    __slots__ = ("error_type", "exit_code", "message", "notice", "token")
+    __slots__ = ("error_type", "exit_code", "message", "note", "notice", "token")
 
     def __init__(
         self,
@@ -77,12 +77,15 @@ class AppAnswer:
         error_type: str = "",
         message: str = "",
         exit_code: int = 0,
+        note: str = "",
         notice: str | None = None,
     ) -> None:
         self.token = token
         self.error_type = error_type
         self.message = message
         self.exit_code = exit_code
+        #: Which settings did not come from the settings file (the command line adds it).
+        self.note = note
         self.notice = notice
 
     def error(self) -> FrameioDesktopError:
@@ -154,8 +157,10 @@ def open_channel(path: str | None, wait: float) -> Channel | None:
     None when none is there to be trusted."""
     if sys.platform == "win32" and path is None:
         from frameio_desktop.core.agent.winpipe import open_pipe
+        from frameio_desktop.core.browser.winpipe import current_user_sid
 
-        return open_pipe(wire.pipe_name(), wait)
+        sid = current_user_sid()
+        return open_pipe(wire.pipe_name(sid), wait) if sid else None
     return _open_unix(path or wire.socket_path(), wait)
 
 
@@ -218,6 +223,7 @@ def parse_answer(message: Mapping[str, object]) -> AppAnswer | None:
     error = message.get("error")
     if isinstance(error, dict):
         name, text, code = error.get("type"), error.get("message"), error.get("exit_code")
+        note = error.get("note")
         if (
             isinstance(name, str)
             and name.isidentifier()
@@ -225,7 +231,14 @@ def parse_answer(message: Mapping[str, object]) -> AppAnswer | None:
             and isinstance(code, int)
             and 1 <= code <= 125
         ):
-            return AppAnswer(None, error_type=name, message=text, exit_code=code, notice=notice)
+            return AppAnswer(
+                None,
+                error_type=name,
+                message=text,
+                exit_code=code,
+                note=note if isinstance(note, str) else "",
+                notice=notice,
+            )
     return None
 
 
@@ -247,7 +260,8 @@ def write_answer(answer: AppAnswer, as_json: bool, out: TextIO, err: TextIO) -> 
     if answer.notice:
         print(f"frameio-desktop: {answer.notice}", file=err)
     if answer.token is None:
-        print(f"frameio-desktop: {answer.message}", file=err)
+        note = f" {answer.note}" if answer.note else ""
+        print(f"frameio-desktop: {answer.message}{note}", file=err)
         return answer.exit_code
     write_token(answer.token.to_json(), as_json, out)
     return 0

@@ -90,6 +90,7 @@ class TokenService:
                         "type": type(exc).__name__,
                         "message": exc.user_message,
                         "exit_code": int(exc.exit_code),
+                        "note": script_origins_note(settings, request),
                     },
                     "notice": notice,
                 }
@@ -159,6 +160,17 @@ class TokenService:
         if tokens.access_token != held.access_token and self._on_renewed is not None:
             self._on_renewed()
         return tokens
+
+
+def script_origins_note(settings: Settings, request: Mapping[str, object]) -> str:
+    """What `frameio-desktop token` adds to an error line: which settings did not come
+    from the settings file. The script's `.env` is `./.env` to it (`sources.shown_path`
+    says so only for the app's own working folder)."""
+    note = settings.origins_note()
+    cwd = request.get("cwd")
+    if isinstance(cwd, str):
+        note = note.replace(str(Path(cwd) / ".env"), "./.env")
+    return note
 
 
 def _strings(value: object) -> TypeGuard[dict[str, str]]:

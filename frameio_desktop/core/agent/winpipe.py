@@ -1,14 +1,14 @@
 """The script's end of the token service on Windows: this user's named pipe.
 
-The app makes the pipe with Qt's `UserAccessOption` (a DACL for this user only). A named
-pipe has no peer credentials to read as a Unix socket has, so the client checks the other
-way round too: it asks Windows which process serves the pipe
-(`GetNamedPipeServerProcessId`), and reads that process's user (`OpenProcessToken`,
-`GetTokenInformation(TokenUser)`); unless it is this process's own user, nothing is sent.
-Another user's process that took the name first is not trusted.
+The app makes the pipe with Qt's `UserAccessOption` (a DACL for this user only), named
+with this user's SID, like the sign-in handoff's. A named pipe has no peer credentials to
+read as a Unix socket has, so the client checks the other way round too, with the
+handoff's check (`core/browser/winpipe.py`: the pipe's server process and its token's
+user): unless the app runs as this same user, nothing is sent.
 
-`Win32Pipes` is the one part that calls Windows (ctypes, kernel32 and advapi32); the rest
-is tested on any system with a fake of it. Standard library only, like `client`.
+`Win32Pipes` is the one part that reads and writes through Windows (ctypes, kernel32);
+the rest is tested on any system with fakes of it and of the owner check. Only the
+standard library and that check are imported, and only on Windows.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Protocol
 
+    from frameio_desktop.core.browser.winpipe import PipeApi
+
     class Pipes(Protocol):
         """The Windows calls the client makes, as `Win32Pipes` makes them."""
 
         def open(self, name: str, wait: float) -> int | None: ...
-        def server_user(self, handle: int) -> bytes | None: ...
-        def own_user(self) -> bytes: ...
         def write(self, handle: int, data: bytes) -> None: ...
         def available(self, handle: int) -> int: ...
         def read(self, handle: int, size: int) -> bytes: ...
@@ -65,16 +65,19 @@ class PipeChannel(Channel):
         self.pipes.close(self.handle)
 
 
-def open_pipe(name: str, wait: float, pipes: Pipes | None = None) -> Channel | None:
+def open_pipe(
+    name: str, wait: float, pipes: Pipes | None = None, owners: PipeApi | None = None
+) -> Channel | None:
     """A connection to the pipe `name`, if it is there and served by a process of this
-    user's; else None."""
+    user's (`owners`: the handoff's owner check, faked in tests); else None."""
+    from frameio_desktop.core.browser.winpipe import served_by_this_user
+
     pipes = pipes or Win32Pipes()
     handle = pipes.open(name, wait)
     if handle is None:
         return None
     try:
-        owner = pipes.server_user(handle)
-        if owner is None or owner != pipes.own_user():
+        if not served_by_this_user(handle, owners):
             pipes.close(handle)
             return None
     except OSError:
@@ -90,7 +93,6 @@ class Win32Pipes:
     _ctypes: Any
     _w: Any
     _kernel32: Any
-    _advapi32: Any
 
     def __init__(self) -> None:
         if sys.platform != "win32":
@@ -101,7 +103,6 @@ class Win32Pipes:
         self._ctypes = ctypes
         self._w = wintypes
         self._kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        self._advapi32 = ctypes.WinDLL("advapi32", use_last_error=True)
 
     def _fail(self) -> OSError:
         code = self._ctypes.get_last_error()
@@ -123,45 +124,6 @@ class Win32Pipes:
             if not k.WaitNamedPipeW(name, max(1, int(wait * 1000))):
                 return None
         return None
-
-    def server_user(self, handle: int) -> bytes | None:
-        k, w, c = self._kernel32, self._w, self._ctypes
-        pid = w.ULONG()
-        if not k.GetNamedPipeServerProcessId(w.HANDLE(handle), c.byref(pid)):
-            raise self._fail()
-        k.OpenProcess.restype = w.HANDLE
-        process = k.OpenProcess(0x1000, False, pid.value)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not process:
-            raise self._fail()
-        try:
-            return self._process_user(process)
-        finally:
-            k.CloseHandle(process)
-
-    def own_user(self) -> bytes:
-        self._kernel32.GetCurrentProcess.restype = self._w.HANDLE
-        user = self._process_user(self._kernel32.GetCurrentProcess())
-        if user is None:
-            raise self._fail()
-        return user
-
-    def _process_user(self, process: object) -> bytes | None:
-        """The SID of the user a process runs as (TOKEN_USER's first field), as bytes."""
-        k, a, w, c = self._kernel32, self._advapi32, self._w, self._ctypes
-        token = w.HANDLE()
-        if not a.OpenProcessToken(process, 0x0008, c.byref(token)):  # TOKEN_QUERY
-            raise self._fail()
-        try:
-            size = w.DWORD()
-            a.GetTokenInformation(token, 1, None, 0, c.byref(size))  # TokenUser
-            buffer = c.create_string_buffer(size.value)
-            if not a.GetTokenInformation(token, 1, buffer, size, c.byref(size)):
-                raise self._fail()
-            sid = c.cast(buffer, c.POINTER(c.c_void_p))[0]  # TOKEN_USER.User.Sid
-            length = a.GetLengthSid(c.c_void_p(sid))
-            return c.string_at(sid, length) if length else None
-        finally:
-            k.CloseHandle(token)
 
     def write(self, handle: int, data: bytes) -> None:
         written = self._w.DWORD()

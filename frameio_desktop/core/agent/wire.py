@@ -3,7 +3,7 @@
 The socket is `token.sock` in the app's per-user runtime folder, the folder of the sign-in
 handoff (`core/browser/handoff.py`): a folder of this user's with mode 0700, the socket
 0600, and each side checks the other's user id. On Windows it is a named pipe of this
-user's, `\\\\.\\pipe\\frameio-desktop-token-<user>` (`winpipe.py`).
+user's, `\\\\.\\pipe\\frameio-desktop-token-<user's SID>` (`winpipe.py`).
 
 A script sends one line of JSON, a request:
 
@@ -133,13 +133,10 @@ def socket_path() -> str:
     return os.path.join(runtime_folder(), SOCKET_NAME)
 
 
-def pipe_name(user: str | None = None) -> str:
-    """The Windows named pipe of this user's app."""
-    import getpass
-    import re
-
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", user or getpass.getuser()) or "user"
-    return rf"\\.\pipe\{APP_NAME}-token-{name}"
+def pipe_name(sid: str) -> str:
+    """The Windows named pipe of the app of the user with this SID (a pipe's name is
+    global: another user's app has its own)."""
+    return rf"\\.\pipe\{APP_NAME}-token-{sid}"
 
 
 def peer_uid(conn: socket.socket) -> int | None:
