@@ -178,7 +178,7 @@ def app_signed_in_memory(flags: dict[str, str]) -> None:
                 lambda ok: ok and page.runJavaScript(autofill_script("Bench Mark"))
             )
 
-        controller.login_requested.connect(opened)
+        controller.interactive.login_requested.connect(opened)
         wait_until(lambda: controller.state is not State.STARTING, 30_000)
         if controller.state is not State.SIGNED_OUT:
             print(f"FAILED: {controller.state.name} before the sign-in", file=sys.stderr)
@@ -213,9 +213,11 @@ def stall(_: object = None) -> None:
     controller = SignInController(session)
     window = build_window(controller, session.settings)
     window.show()
-    controller.login_requested.disconnect(window.hosts.open_login)  # only the exchange is timed
+    controller.interactive.login_requested.disconnect(
+        window.hosts.open_login
+    )  # only the exchange is timed
     controller.sign_in()
-    redirect = sign_in_without_browser(controller.pending.authorize_url)  # type: ignore[union-attr]
+    redirect = sign_in_without_browser(controller.interactive.pending.authorize_url)  # type: ignore[union-attr]
     demo.state.token_gate.clear()
     threading.Timer(3.0, demo.state.token_gate.set).start()
     clock = QElapsedTimer()
@@ -233,7 +235,7 @@ def stall(_: object = None) -> None:
     timer.timeout.connect(beat)
     timer.start()
     started = time.perf_counter()
-    controller.redirect_caught(redirect)
+    controller.interactive.redirect_caught(redirect)
     wait_for_state(controller, State.SIGNED_IN)
     took = time.perf_counter() - started
     timer.stop()
@@ -294,16 +296,16 @@ def overhead(rounds: str) -> None:
 
     for i in range(int(rounds) + 1):
         controller.sign_in()
-        pending = controller.pending
+        pending = controller.interactive.pending
         assert pending is not None
         redirect = sign_in_without_browser(pending.authorize_url)
         before = requests_so_far()
         started = time.perf_counter()
-        controller.redirect_caught(redirect)
+        controller.interactive.redirect_caught(redirect)
         wait_for_state(controller, State.SIGNED_IN)
         took = (time.perf_counter() - started) * 1000
         made = requests_so_far() - before
-        wait_until(lambda: not controller.saving, 30_000)
+        wait_until(lambda: not controller.keeper.saving, 30_000)
         controller.back_to_start()
 
         other = session.begin_login()

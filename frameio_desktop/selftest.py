@@ -132,7 +132,7 @@ def run_self_test(
         if host is not None and host.page is not None:
             host.page.loadFinished.connect(autofill)
 
-    controller.login_requested.connect(opened)
+    controller.interactive.login_requested.connect(opened)
     controller.sign_in()
     engine_started = window.hosts.sign_in_host is not None
     report.step(engine_started, "web view opened", settings.authorize_url or "")
@@ -143,7 +143,7 @@ def run_self_test(
         controller.problem.message if controller.problem else "",
     ):
         return _finish(controller, window, report)
-    wait_until(lambda: not controller.saving, 30_000)
+    wait_until(lambda: not controller.keeper.saving, 30_000)
     report.step(
         demo.state.hits[CALLBACK_PATH] == 0,
         "redirect caught before the network",

@@ -55,10 +55,10 @@ class HostKeeper(QObject):
         #: "signing out", then "due" until the web profile is deleted again (see
         #: `watch_sign_out`).
         self._web_profile_purge: str | None = None
-        controller.login_requested.connect(self.open_login)
-        controller.login_finished.connect(self.close_login)
-        controller.renewal_requested.connect(self.open_renewal)
-        controller.renewal_finished.connect(self.close_renewal)
+        controller.interactive.login_requested.connect(self.open_login)
+        controller.interactive.login_finished.connect(self.close_login)
+        controller.renewal.renewal_requested.connect(self.open_renewal)
+        controller.renewal.renewal_finished.connect(self.close_renewal)
         controller.state_changed.connect(self.watch_sign_out)
 
     @property
@@ -94,10 +94,10 @@ class HostKeeper(QObject):
         # The person's own browser keeps its own cookies: no web profile of the app's.
         host = self.factory_now.make(self._place(web_profile=not self.factory_now.system_browser))
         controller = self.controller
-        host.redirect_caught.connect(controller.redirect_caught)
+        host.redirect_caught.connect(controller.interactive.redirect_caught)
         host.cancel_requested.connect(controller.cancel)
-        host.load_failed.connect(controller.login_failed)
-        host.sign_in_failed.connect(controller.sign_in_failed)
+        host.load_failed.connect(controller.interactive.login_failed)
+        host.sign_in_failed.connect(controller.interactive.sign_in_failed)
         host.browser_wanted.connect(self.continue_in_browser)
         self.sign_in_host = host
         host.open(authorize_url, redirect_uri)
@@ -108,7 +108,7 @@ class HostKeeper(QObject):
         """The page refused to work inside the app: the same sign-in, in the browser."""
         factory = self.choose(True)
         if factory.system_browser:
-            self.controller.restart_sign_in(prepare_redirect=factory.prepare_redirect)
+            self.controller.interactive.restart(prepare_redirect=factory.prepare_redirect)
 
     def raise_sign_in(self) -> None:
         if self.sign_in_host is not None:
@@ -127,13 +127,13 @@ class HostKeeper(QObject):
         self.close_renewal()
         make = self.host_factory.make_silent
         if make is None:
-            self.controller.renewal_failed("this kind of sign-in page cannot renew silently")
+            self.controller.renewal.failed("this kind of sign-in page cannot renew silently")
             return
         host = make(self._place())
-        host.redirect_caught.connect(self.controller.renewal_redirect_caught)
-        host.load_failed.connect(self.controller.renewal_failed)
+        host.redirect_caught.connect(self.controller.renewal.redirect_caught)
+        host.load_failed.connect(self.controller.renewal.failed)
         host.cancel_requested.connect(
-            functools.partial(self.controller.renewal_failed, "the silent renewal's page closed")
+            functools.partial(self.controller.renewal.failed, "the silent renewal's page closed")
         )
         self.renewal_host = host
         host.open(authorize_url, redirect_uri)

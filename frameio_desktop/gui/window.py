@@ -129,8 +129,8 @@ class MainWindow(QMainWindow):
 
     def _add_shortcuts(self) -> None:
         shortcut(QKeySequence.StandardKey.Quit, self, self.close)
-        shortcut(QKeySequence("F5"), self, self.controller.refresh_now)
-        shortcut(QKeySequence.StandardKey.Refresh, self, self.controller.refresh_now)
+        shortcut(QKeySequence("F5"), self, self.controller.keeper.refresh_now)
+        shortcut(QKeySequence.StandardKey.Refresh, self, self.controller.keeper.refresh_now)
         shortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_token)
         self.escape_shortcut = shortcut(QKeySequence.StandardKey.Cancel, self, self._escape)
         if self.settings.access is not None:
@@ -153,10 +153,10 @@ class MainWindow(QMainWindow):
         self.signing_in_page.waiting.cancel_requested.connect(controller.cancel)
         signed_in = self.signed_in_page
         signed_in.copy_requested.connect(self.copy_token)
-        signed_in.refresh_requested.connect(controller.refresh_now)
+        signed_in.refresh_requested.connect(controller.keeper.refresh_now)
         signed_in.sign_out_requested.connect(controller.sign_out)
         signed_in.sign_in_again_requested.connect(self.sign_in_again)
-        signed_in.account_picked.connect(controller.choose_account)
+        signed_in.account_picked.connect(controller.accounts.choose)
         self.error_page.retry_requested.connect(self._retry)
         self.error_page.back_requested.connect(controller.back_to_start)
         self.hosts.waiting.connect(self._show_waiting)
@@ -171,14 +171,14 @@ class MainWindow(QMainWindow):
         controller.state_changed.connect(self.show_state)
         controller.signed_in_changed.connect(self.show_account)
         controller.signed_in_changed.connect(self.show_accounts)  # after show_account
-        controller.accounts_changed.connect(self.show_accounts)
-        controller.sign_in_needed_changed.connect(self.signed_in_page.show_sign_in_needed)
-        controller.tick.connect(self.notify_if_away)
+        controller.accounts.accounts_changed.connect(self.show_accounts)
+        controller.renewal.sign_in_needed_changed.connect(self.signed_in_page.show_sign_in_needed)
+        controller.keeper.tick.connect(self.notify_if_away)
         controller.problem_changed.connect(self.show_problem)
         controller.banner_changed.connect(self.signed_in_page.show_banner)
-        controller.tick.connect(self.update_expiry)
+        controller.keeper.tick.connect(self.update_expiry)
         controller.state_changed.connect(self.show_sunset)
-        controller.tick.connect(self.show_sunset)
+        controller.keeper.tick.connect(self.show_sunset)
 
     # -- reacting to the controller ----------------------------------------------------
 
@@ -242,17 +242,17 @@ class MainWindow(QMainWindow):
             left.rstrip(")") if left else "",
             refresh=refresh,
             until=f"Signed in until {format_expiry(until, now)}" if until else None,
-            can_refresh=tokens.refresh_token is not None and not self.controller.refreshing,
+            can_refresh=tokens.refresh_token is not None and not self.controller.keeper.refreshing,
         )
 
     def show_accounts(self) -> None:
         controller = self.controller
-        accounts = controller.accounts
+        accounts = controller.accounts.listed
         self.signed_in_page.show_accounts(
             [(a.id, a.name) for a in accounts] if accounts is not None else None,
-            controller.account_id,
-            override=controller.account_override,
-            problem=controller.accounts_problem,
+            controller.accounts.account_id,
+            override=controller.accounts.override,
+            problem=controller.accounts.problem,
         )
 
     def show_problem(self, problem: Problem | None) -> None:
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         """In the last minutes of a sign-in that needs the person, and only if the window
         is not in front: one desktop notification per sign-in."""
         tokens = self.controller.tokens
-        if tokens is None or self.controller.sign_in_needed is None:
+        if tokens is None or self.controller.renewal.sign_in_needed is None:
             return
         if self.controller.state is not State.SIGNED_IN:
             return

@@ -76,7 +76,7 @@ class App:
         self.window.show()
         qtbot.waitExposed(self.window)
         self.web_views_opened = 0
-        self.controller.login_requested.connect(self._count)
+        self.controller.interactive.login_requested.connect(self._count)
 
     def _count(self, *_: object) -> None:
         self.web_views_opened += 1
@@ -88,15 +88,15 @@ class App:
     def sign_in_through_page(self, peer: Peer, *, allow: bool = True) -> None:
         """Click Sign in, then fill the login form and the consent page in the web view."""
         on_login_requested = fill_sign_in_page(self.window, peer.fill_js(allow=allow))
-        self.controller.login_requested.connect(on_login_requested)
+        self.controller.interactive.login_requested.connect(on_login_requested)
         expected = State.SIGNED_IN if allow else State.ERROR
         with self.qtbot.waitSignal(
             self.controller.state_changed, check_params_cb=lambda s: s is expected, timeout=30_000
         ):
             self.window.signed_out_page.sign_in_button.click()
-        self.controller.login_requested.disconnect(on_login_requested)
+        self.controller.interactive.login_requested.disconnect(on_login_requested)
         if allow:
-            self.qtbot.waitUntil(lambda: not self.controller.saving, timeout=10_000)
+            self.qtbot.waitUntil(lambda: not self.controller.keeper.saving, timeout=10_000)
 
     def close(self) -> None:
         assert self.window.release_web_engine()

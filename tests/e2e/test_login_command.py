@@ -36,7 +36,7 @@ def person(monkeypatch: pytest.MonkeyPatch):
 
             host.page.loadFinished.connect(loaded)
 
-        controller.login_requested.connect(on_login)
+        controller.interactive.login_requested.connect(on_login)
         actions["window"] = window
         QTimer.singleShot(WINDOW_DEADLINE_MS, window, window.close)
         return window
@@ -93,7 +93,7 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
     def build(*args, **kwargs):
         window = real_build(*args, **kwargs)
         controller = window.controller
-        controller.login_requested.connect(lambda *_: seen.setdefault("web view", True))
+        controller.interactive.login_requested.connect(lambda *_: seen.setdefault("web view", True))
 
         def shown() -> None:
             if controller.state is State.SIGNED_IN and "name" not in seen:

@@ -66,11 +66,11 @@ def test_prompt_none_renews_from_the_profile_and_asks_once_it_is_deleted(
     assert folder.stat().st_mode & 0o777 == 0o700
 
     hosts: list[SignInHost | None] = []
-    controller.renewal_requested.connect(lambda *_: hosts.append(window.hosts.renewal_host))
+    controller.renewal.renewal_requested.connect(lambda *_: hosts.append(window.hosts.renewal_host))
 
     # With the persistent profile: prompt=none answers with a code, no page, no person.
     with qtbot.waitSignal(controller.signed_in_changed, timeout=60_000):
-        controller.renew_silently()
+        controller.renewal.renew_silently()
     renewed = controller.tokens
     assert renewed is not None
     assert renewed.access_token != first.access_token
@@ -79,13 +79,15 @@ def test_prompt_none_renews_from_the_profile_and_asks_once_it_is_deleted(
     assert len(hosts) == 1
     assert isinstance(hosts[0], ChildProcessHost)
     assert hosts[0].hidden
-    assert controller.sign_in_needed is None
+    assert controller.renewal.sign_in_needed is None
     qtbot.waitUntil(lambda: not window.hosts.closing_hosts, timeout=30_000)
 
     # The profile deleted: the provider has no session to answer from.
     assert delete_web_profile(app.settings)
-    with qtbot.waitSignal(controller.sign_in_needed_changed, check_params_cb=bool, timeout=60_000):
-        controller.renew_silently()
+    with qtbot.waitSignal(
+        controller.renewal.sign_in_needed_changed, check_params_cb=bool, timeout=60_000
+    ):
+        controller.renewal.renew_silently()
     assert controller.tokens is renewed  # kept until it ends
     assert window.signed_in_page.renewal.isVisibleTo(window)
     assert "Sign in again" in window.signed_in_page.renewal.text_label.text()

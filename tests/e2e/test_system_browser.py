@@ -175,7 +175,7 @@ def demo_loopback() -> Iterator[tuple[DemoPeer, str]]:
 
 def signed_in_with_working_tokens(app: BrowserApp, peer: Peer) -> None:
     assert app.controller.state is State.SIGNED_IN
-    app.qtbot.waitUntil(lambda: not app.controller.saving, timeout=10_000)
+    app.qtbot.waitUntil(lambda: not app.controller.keeper.saving, timeout=10_000)
     stored = app.session.store.load(app.session.settings.store_key)
     assert stored is not None
     assert peer.token_works(stored.access_token)
@@ -249,7 +249,7 @@ def test_waiting_page_open_again_and_cancel(browser_app, qtbot, demo_loopback) -
     assert len(browser.opened) == 2
     # Each time a new one-time start address, never the request with its state.
     assert browser.opened[0] != browser.opened[1]
-    pending = app.controller.pending
+    pending = app.controller.interactive.pending
     assert pending is not None
     assert not any(pending.state in url for url in browser.opened)
     assert follow_start_address(browser.opened[1]) == pending.authorize_url
@@ -495,7 +495,7 @@ def test_a_url_the_system_hands_to_the_running_app_completes_the_sign_in(
             peer.settings_flags(), open_url=NoBrowser(), handoff_path=runtime / "s" / "h.sock"
         )
         app.sign_in(State.SIGNING_IN, timeout=10_000)
-        pending = app.controller.pending
+        pending = app.controller.interactive.pending
         assert pending is not None
         redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
         qt_app = QCoreApplication.instance()

@@ -46,7 +46,7 @@ def test_the_answer_never_reaches_the_default_page(
         app = launch(
             {**peer.settings_flags(), "profile": profile, "redirect_uri": UNKNOWN_REDIRECT}
         )
-        app.controller.login_requested.connect(
+        app.controller.interactive.login_requested.connect(
             fill_sign_in_page(app.window, peer.fill_js(allow=True))
         )
         with qtbot.waitSignal(
@@ -91,11 +91,11 @@ def test_the_hidden_renewal_stops_it_too(
         assert app.controller.tokens.refresh_token is None
         server.state.clients[DEMO_CLIENT_ID].redirect_uris.remove(server.redirect_uri)
         with qtbot.waitSignal(
-            app.controller.sign_in_needed_changed, check_params_cb=bool, timeout=60_000
+            app.controller.renewal.sign_in_needed_changed, check_params_cb=bool, timeout=60_000
         ):
-            app.controller.renew_silently()
+            app.controller.renewal.renew_silently()
         assert_nothing_reached_the_default_page(server)
-        needed = app.controller.sign_in_needed or ""
+        needed = app.controller.renewal.sign_in_needed or ""
         assert default_page_host(server) in needed
         assert "Compare the redirect URI in Settings" in needed
         assert app.controller.state is State.SIGNED_IN  # kept until the token ends

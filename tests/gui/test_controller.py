@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from frameio_desktop.core.errors import ConfigError, NetworkError
 from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.session_keeper import SessionKeeper
 from frameio_desktop.gui.window import MainWindow
 from tests.gui.conftest import make_window
 from tests.helpers.browser import sign_in_without_browser
@@ -23,7 +24,7 @@ from tests.helpers.fakes import DroppingKeyring, FakeClock, MemoryKeyring
 
 
 def sign_in(qtbot, controller: SignInController, *, allow: bool = True, name: str = "Ada") -> None:
-    with qtbot.waitSignal(controller.login_requested) as opened:
+    with qtbot.waitSignal(controller.interactive.login_requested) as opened:
         controller.sign_in()
     authorize_url, redirect_uri = opened.args
     redirect = sign_in_without_browser(authorize_url, name, allow=allow)
@@ -32,10 +33,10 @@ def sign_in(qtbot, controller: SignInController, *, allow: bool = True, name: st
     with qtbot.waitSignal(
         controller.state_changed, check_params_cb=lambda s: s is expected, timeout=10_000
     ):
-        controller.redirect_caught(redirect)
+        controller.interactive.redirect_caught(redirect)
     if allow:
         # The account is shown first; the keyring write follows on its own task.
-        qtbot.waitUntil(lambda: not controller.saving, timeout=10_000)
+        qtbot.waitUntil(lambda: not controller.keeper.saving, timeout=10_000)
 
 
 def test_starts_signed_out_when_nothing_stored(qtbot, controller, window: MainWindow) -> None:
@@ -71,11 +72,11 @@ def test_countdown_recomputed_from_clock_each_tick(
     sign_in(qtbot, controller)
     before = window.signed_in_page.countdown_label.text()
     clock.advance(125)  # as after a laptop sleeps: no ticks in between
-    controller.on_tick()
+    controller.keeper.on_tick()
     assert before == "in 10 min 00 s"
     assert window.signed_in_page.countdown_label.text() == "in 7 min 55 s"
-    assert controller.timer.isActive()
-    assert controller.timer.interval() == 1000
+    assert controller.keeper.timer.isActive()
+    assert controller.keeper.timer.interval() == 1000
 
 
 def test_auto_refresh_ahead_of_expiry(
@@ -84,11 +85,11 @@ def test_auto_refresh_ahead_of_expiry(
     sign_in(qtbot, controller)
     first = controller.tokens
     clock.advance(200)  # 400 s left: outside the 5 min lead, no refresh
-    controller.on_tick()
-    assert not controller.refreshing
+    controller.keeper.on_tick()
+    assert not controller.keeper.refreshing
     clock.advance(150)  # 250 s left: inside the 5 min lead
     with qtbot.waitSignal(controller.signed_in_changed, timeout=10_000):
-        controller.on_tick()
+        controller.keeper.on_tick()
     assert controller.tokens.access_token != first.access_token
     assert demo.state.refresh_grants == 1
 
@@ -108,14 +109,16 @@ def test_deny_shows_access_denied_and_can_sign_in_again(
 def test_error_description_is_shown_as_text_not_markup(
     qtbot, controller, window: MainWindow
 ) -> None:
-    with qtbot.waitSignal(controller.login_requested):
+    with qtbot.waitSignal(controller.interactive.login_requested):
         controller.sign_in()
     params = {
-        "state": controller.pending.state,
+        "state": controller.interactive.pending.state,
         "error": "server_error",
         "error_description": "<b>boom</b><img src=x>",
     }
-    controller.redirect_caught(f"{controller.pending.redirect_uri}?{urlencode(params)}")
+    controller.interactive.redirect_caught(
+        f"{controller.interactive.pending.redirect_uri}?{urlencode(params)}"
+    )
     assert controller.state is State.ERROR
     assert window.error_page.text_label.textFormat() == Qt.TextFormat.PlainText
     assert "<b>boom</b><img src=x>" in window.error_page.text_label.text()
@@ -124,9 +127,11 @@ def test_error_description_is_shown_as_text_not_markup(
 def test_forged_state_is_refused_without_any_request(
     qtbot, controller, window: MainWindow, demo: DemoServer
 ) -> None:
-    with qtbot.waitSignal(controller.login_requested):
+    with qtbot.waitSignal(controller.interactive.login_requested):
         controller.sign_in()
-    controller.redirect_caught(f"{controller.pending.redirect_uri}?code=x&state=forged")
+    controller.interactive.redirect_caught(
+        f"{controller.interactive.pending.redirect_uri}?code=x&state=forged"
+    )
     assert controller.state is State.ERROR
     assert "state" in window.error_page.text_label.text()
     assert demo.state.hits[demo.shape.token_path] == 0
@@ -135,9 +140,11 @@ def test_forged_state_is_refused_without_any_request(
 def test_non_ascii_state_shows_the_error_page(
     qtbot, controller, window: MainWindow, demo: DemoServer
 ) -> None:
-    with qtbot.waitSignal(controller.login_requested):
+    with qtbot.waitSignal(controller.interactive.login_requested):
         controller.sign_in()
-    controller.redirect_caught(f"{controller.pending.redirect_uri}?code=x&state=%C3%A9")
+    controller.interactive.redirect_caught(
+        f"{controller.interactive.pending.redirect_uri}?code=x&state=%C3%A9"
+    )
     assert controller.state is State.ERROR
     assert window.stack.currentWidget() is window.error_page
     assert "state" in window.error_page.text_label.text()
@@ -147,11 +154,11 @@ def test_non_ascii_state_shows_the_error_page(
 def test_cancel_during_exchange_stores_nothing(
     qtbot, controller, window: MainWindow, demo: GatedDemoServer, backend: MemoryKeyring
 ) -> None:
-    with qtbot.waitSignal(controller.login_requested) as opened:
+    with qtbot.waitSignal(controller.interactive.login_requested) as opened:
         controller.sign_in()
     redirect = sign_in_without_browser(opened.args[0])
     demo.state.token_gate.clear()  # hold the exchange at the server
-    controller.redirect_caught(redirect)
+    controller.interactive.redirect_caught(redirect)
     assert controller.state is State.FINISHING
     assert demo.state.token_request_arrived.wait(10)
     window.busy_page.cancel_button.click()
@@ -350,13 +357,13 @@ def test_launch_shows_last_known_account_without_the_network(
     # once the controller has handled it. (Patched on the class: an instance attribute
     # holding the bound method would keep the controller alive in a reference cycle.)
     failures: list[BaseException] = []
-    handle = SignInController._on_verify_failed
+    handle = SessionKeeper._on_verify_failed
 
-    def on_verify_failed(self: SignInController, exc: BaseException) -> None:
+    def on_verify_failed(self: SessionKeeper, exc: BaseException) -> None:
         handle(self, exc)
         failures.append(exc)
 
-    monkeypatch.setattr(SignInController, "_on_verify_failed", on_verify_failed)
+    monkeypatch.setattr(SessionKeeper, "_on_verify_failed", on_verify_failed)
     again, window = relaunch()
     with qtbot.waitSignal(again.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN):
         again.start()

@@ -82,13 +82,13 @@ def test_open_show_and_cancel_reach_the_child(
     qtbot.waitUntil(lambda: len(got) == 2, timeout=10_000)
     opened, raised = got
     assert opened["cmd"] == "open"
-    assert opened["authorize_url"] == controller.pending.authorize_url
-    assert opened["redirect_uri"] == controller.pending.redirect_uri
+    assert opened["authorize_url"] == controller.interactive.pending.authorize_url
+    assert opened["redirect_uri"] == controller.interactive.pending.redirect_uri
     geometry = separate_window.geometry()
     assert opened["geometry"] == [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
     assert opened["parent_window"] == int(separate_window.winId())
     assert "code_verifier" not in str(opened)
-    assert controller.pending.code_verifier not in str(opened)
+    assert controller.interactive.pending.code_verifier not in str(opened)
     assert raised == {"cmd": "raise"}
 
     separate_window.signing_in_page.waiting.cancel_button.click()
@@ -209,7 +209,7 @@ def test_a_page_refusing_the_app_continues_in_the_browser(
     qtbot.addWidget(w)
     try:
         w.show()
-        with qtbot.waitSignal(w.controller.login_requested, timeout=10_000):
+        with qtbot.waitSignal(w.controller.interactive.login_requested, timeout=10_000):
             w.signed_out_page.sign_in_button.click()
         first = w.hosts.sign_in_host
         qtbot.waitUntil(lambda: isinstance(w.hosts.sign_in_host, SystemBrowserHost), timeout=10_000)
@@ -217,12 +217,12 @@ def test_a_page_refusing_the_app_continues_in_the_browser(
         assert first is not w.hosts.sign_in_host
         assert len(opened) == 1
         assert w.signing_in_page.waiting.title_label.text() == "Continue in your browser"
-        assert controller.pending is not None
+        assert controller.interactive.pending is not None
         # The browser's command line carries a one-time local address, not the sign-in
         # request: no state, no code_challenge for other users to read (issue 19).
-        assert controller.pending.state not in opened[0]
+        assert controller.interactive.pending.state not in opened[0]
         assert "code_challenge" not in opened[0]
-        assert follow_start_address(opened[0]) == controller.pending.authorize_url
+        assert follow_start_address(opened[0]) == controller.interactive.pending.authorize_url
     finally:
         assert w.release_web_engine()
         hosts.close()

@@ -30,13 +30,13 @@ def test_a_second_fetch_of_the_start_address_stops_the_sign_in(qtbot, demo, tmp_
     qtbot.addWidget(window)
     try:
         window.show()
-        with qtbot.waitSignal(controller.login_requested, timeout=10_000):
+        with qtbot.waitSignal(controller.interactive.login_requested, timeout=10_000):
             window.signed_out_page.sign_in_button.click()
         (start,) = opened
-        assert controller.pending is not None
-        assert controller.pending.state not in start
+        assert controller.interactive.pending is not None
+        assert controller.interactive.pending.state not in start
         first = requests.get(start, allow_redirects=False, timeout=10)
-        assert first.headers["Location"] == controller.pending.authorize_url
+        assert first.headers["Location"] == controller.interactive.pending.authorize_url
         with qtbot.waitSignal(
             controller.state_changed, check_params_cb=lambda s: s is State.ERROR, timeout=10_000
         ):

@@ -138,7 +138,7 @@ class App:
     def sign_in(self) -> None:
         self.answer = sign_in_on_the_demo
         self.wait_for(State.SIGNED_IN, self.controller.sign_in)
-        self.qtbot.waitUntil(lambda: not self.controller.saving, timeout=10_000)
+        self.qtbot.waitUntil(lambda: not self.controller.keeper.saving, timeout=10_000)
 
     def cookies(self) -> list[Path]:
         """Every cookie file of this app's web profiles, wherever it lies."""
@@ -195,7 +195,7 @@ def test_an_ended_session_leaves_no_cookies(app: App) -> None:
     assert tokens is not None
     assert tokens.refresh_token is None
     app.clock.now = tokens.expires_at + timedelta(seconds=1)
-    app.wait_for(State.ERROR, app.controller.on_tick)  # "your sign-in has ended"
+    app.wait_for(State.ERROR, app.controller.keeper.on_tick)  # "your sign-in has ended"
     assert app.cookies() == []
 
 
@@ -204,9 +204,9 @@ def test_a_refused_renewal_leaves_no_cookies(app: App) -> None:
     app.silent_answer = fail
     tokens = app.controller.tokens
     assert tokens is not None
-    with app.qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=10_000):
+    with app.qtbot.waitSignal(app.controller.renewal.sign_in_needed_changed, timeout=10_000):
         app.clock.now = tokens.expires_at - timedelta(minutes=14)
-        app.controller.on_tick()
+        app.controller.keeper.on_tick()
     assert app.cookies() == []
 
 

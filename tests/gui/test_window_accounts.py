@@ -68,11 +68,11 @@ def test_picking_with_the_keyboard_saves_the_choice_for_the_profile(
     sign_in(qtbot, controller, name="Ada Lovelace")
     qtbot.waitExposed(window)
     window.signed_in_page.accounts.combo.setFocus()
-    with qtbot.waitSignal(controller.accounts_changed, timeout=10_000):
+    with qtbot.waitSignal(controller.accounts.accounts_changed, timeout=10_000):
         qtbot.keyClick(window.signed_in_page.accounts.combo, Qt.Key.Key_Down)
     assert window.signed_in_page.accounts.combo.currentData() == "acct-ada.lovelace-2"
     assert window.signed_in_page.account_id_label.text() == "acct-ada.lovelace-2"
-    assert controller.account_id == "acct-ada.lovelace-2"
+    assert controller.accounts.account_id == "acct-ada.lovelace-2"
     # Kept per profile in a small file, not in the keyring.
     key = controller.session.settings.store_key
     assert AccountChoices().get(key) == "acct-ada.lovelace-2"
@@ -96,7 +96,7 @@ def test_the_list_is_read_again_after_each_refresh(
     accounts_path = demo.shape.accounts_path
     assert accounts_path is not None
     pages_before = demo.state.hits[accounts_path]
-    with qtbot.waitSignal(controller.accounts_changed, timeout=10_000):
+    with qtbot.waitSignal(controller.accounts.accounts_changed, timeout=10_000):
         window.signed_in_page.refresh_button.click()
     assert demo.state.hits[accounts_path] == pages_before + 2  # both pages
     assert window.signed_in_page.accounts.combo.count() == 3
@@ -126,7 +126,7 @@ def test_v2_shows_its_one_account_id_and_no_list(
         sign_in(qtbot, controller, name="Ada Lovelace")
         assert window.signed_in_page.account_id_label.text() == "demo-account-0001"
         assert not window.signed_in_page.accounts.combo.isVisibleTo(window)
-        assert controller.accounts is None
+        assert controller.accounts.listed is None
         controller.runner.wait_idle()
 
 

@@ -143,14 +143,14 @@ class App:
             self.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN
         ):
             self.controller.sign_in()
-        self.qtbot.waitUntil(lambda: not self.controller.saving, timeout=10_000)
+        self.qtbot.waitUntil(lambda: not self.controller.keeper.saving, timeout=10_000)
 
     def tick_to(self, left: timedelta) -> None:
         """Move the clock to `left` before the sign-in ends, and tick."""
         tokens = self.controller.tokens
         assert tokens is not None
         self.clock.now = tokens.expires_at - left
-        self.controller.on_tick()
+        self.controller.keeper.on_tick()
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def test_silent_renewal_gets_a_new_token_without_a_page(
     assert parse_qs(urlsplit(browser.silent[0]).query)["prompt"] == ["none"]
     assert browser.pages_shown == 1  # no page for the renewal
     assert browser.profiles[1] == browser.profiles[0]  # the same cookies
-    assert app.controller.sign_in_needed is None
+    assert app.controller.renewal.sign_in_needed is None
     assert not app.window.signed_in_page.renewal.isVisibleTo(app.window)
     assert app.window.hosts.renewal_host is None
     # Stored: a new launch would use the renewed token.
@@ -210,7 +210,7 @@ def test_a_failed_account_lookup_does_not_undo_a_renewal(
     with qtbot.waitSignal(app.controller.signed_in_changed, timeout=10_000):
         app.tick_to(timedelta(minutes=14))
     assert app.controller.tokens.access_token != first.access_token
-    assert app.controller.sign_in_needed is None
+    assert app.controller.renewal.sign_in_needed is None
     assert app.window.signed_in_page.name_label.text() == "Ada Lovelace"  # the account shown before
 
 
@@ -220,7 +220,7 @@ def test_login_required_asks_to_sign_in_again_and_never_loops(
     app.sign_in()
     browser.delete_profile()
     token_requests = demo.state.hits[demo.shape.token_path]
-    with qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=10_000) as asked:
+    with qtbot.waitSignal(app.controller.renewal.sign_in_needed_changed, timeout=10_000) as asked:
         app.tick_to(timedelta(minutes=14))
     assert "Sign in again" in asked.args[0]
     assert app.window.signed_in_page.renewal.isVisibleTo(app.window)
@@ -240,7 +240,7 @@ def test_signing_out_during_a_renewal_stores_nothing(
     demo.state.token_request_arrived.clear()
     app.tick_to(timedelta(minutes=14))
     qtbot.waitUntil(demo.state.token_request_arrived.is_set, timeout=10_000)
-    assert app.controller.renewing
+    assert app.controller.renewal.renewing
     with qtbot.waitSignal(
         app.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_OUT
     ):
@@ -249,8 +249,8 @@ def test_signing_out_during_a_renewal_stores_nothing(
     app.controller.runner.wait_idle()
     assert backend.entries == {}  # the renewed tokens were not stored
     assert app.controller.state is State.SIGNED_OUT
-    assert app.controller.sign_in_needed is None
-    assert not app.controller.renewing
+    assert app.controller.renewal.sign_in_needed is None
+    assert not app.controller.renewal.renewing
 
 
 class LingeringHost(SignInHost):
@@ -306,7 +306,7 @@ def test_sign_in_again_from_the_panel_replaces_the_sign_in(
     app.sign_in()
     first = app.controller.tokens
     browser.delete_profile()
-    with qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=10_000):
+    with qtbot.waitSignal(app.controller.renewal.sign_in_needed_changed, timeout=10_000):
         app.tick_to(timedelta(minutes=14))
     with qtbot.waitSignal(
         app.controller.state_changed, check_params_cb=lambda s: s is State.SIGNED_IN
@@ -314,15 +314,15 @@ def test_sign_in_again_from_the_panel_replaces_the_sign_in(
         app.window.signed_in_page.renewal.sign_in_again_button.click()
     assert browser.pages_shown == 2
     assert app.controller.tokens.access_token != first.access_token
-    assert app.controller.sign_in_needed is None
+    assert app.controller.renewal.sign_in_needed is None
     assert not app.window.signed_in_page.renewal.isVisibleTo(app.window)
 
 
 def test_cancelling_sign_in_again_returns_to_the_signed_in_page(qtbot, app: App) -> None:
     app.sign_in()
-    app.controller.renew_silently()  # pretend it failed: ask
-    app.controller.renewal_failed("test")
-    assert app.controller.sign_in_needed is not None
+    app.controller.renewal.renew_silently()  # pretend it failed: ask
+    app.controller.renewal.failed("test")
+    assert app.controller.renewal.sign_in_needed is not None
     # Hold the page open: a host that shows a page and waits for the person.
     app.window.hosts.host_factory = replace(
         app.window.hosts.host_factory, make=lambda place: StayingHost(place.window)
@@ -354,15 +354,15 @@ def test_a_forged_silent_answer_is_refused_without_an_exchange(
         app.window.hosts.host_factory, make_silent=lambda place: StayingHost(place.window)
     )
     app.tick_to(timedelta(minutes=14))
-    pending = app.controller.renewal
+    pending = app.controller.renewal.pending
     assert pending is not None
     token_requests = demo.state.hits[demo.shape.token_path]
-    app.controller.renewal_redirect_caught(f"{pending.redirect_uri}?code=stolen&state=forged")
-    assert app.controller.sign_in_needed is not None
-    assert "state" in app.controller.sign_in_needed
-    assert app.controller.renewal is None
+    app.controller.renewal.redirect_caught(f"{pending.redirect_uri}?code=stolen&state=forged")
+    assert app.controller.renewal.sign_in_needed is not None
+    assert "state" in app.controller.renewal.sign_in_needed
+    assert app.controller.renewal.pending is None
     # A second answer for the same request is not taken either.
-    app.controller.renewal_redirect_caught(f"{pending.redirect_uri}?code=x&state={pending.state}")
+    app.controller.renewal.redirect_caught(f"{pending.redirect_uri}?code=x&state={pending.state}")
     app.controller.runner.wait_idle()
     assert demo.state.hits[demo.shape.token_path] == token_requests
 
@@ -370,11 +370,11 @@ def test_a_forged_silent_answer_is_refused_without_an_exchange(
 def test_an_unanswered_renewal_gives_up_and_asks(qtbot, app: App, browser: Browser) -> None:
     app.sign_in()
     browser.answer_silently = False
-    app.controller._renewal_timer.setInterval(50)
-    with qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=5_000):
+    app.controller.renewal.timer.setInterval(50)
+    with qtbot.waitSignal(app.controller.renewal.sign_in_needed_changed, timeout=5_000):
         app.tick_to(timedelta(minutes=14))
     assert app.window.hosts.renewal_host is None  # the hidden page was closed
-    assert app.controller.renewal is None
+    assert app.controller.renewal.pending is None
 
 
 def test_without_a_persistent_profile_it_asks_at_once(
@@ -387,7 +387,7 @@ def test_without_a_persistent_profile_it_asks_at_once(
     started.sign_in()
     assert browser.profiles == [None]  # the sign-in page stayed off the record
     started.tick_to(timedelta(minutes=14))
-    assert started.controller.sign_in_needed is not None
+    assert started.controller.renewal.sign_in_needed is not None
     assert browser.silent == []  # nothing to renew from: no request at all
     started.controller.runner.wait_idle()
 
@@ -404,7 +404,7 @@ def test_a_notification_in_the_last_ten_minutes_when_the_window_is_not_in_front(
 ) -> None:
     app.sign_in()
     browser.delete_profile()
-    with qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=10_000):
+    with qtbot.waitSignal(app.controller.renewal.sign_in_needed_changed, timeout=10_000):
         app.tick_to(timedelta(minutes=14))
     assert not app.window.isActiveWindow()
     app.tick_to(timedelta(minutes=11))
@@ -423,7 +423,7 @@ def test_no_notification_while_the_window_is_in_front(
 ) -> None:
     app.sign_in()
     browser.delete_profile()
-    with qtbot.waitSignal(app.controller.sign_in_needed_changed, timeout=10_000):
+    with qtbot.waitSignal(app.controller.renewal.sign_in_needed_changed, timeout=10_000):
         app.tick_to(timedelta(minutes=14))
     app.window.show()
     app.window.activateWindow()
@@ -440,8 +440,8 @@ def test_refresh_now_without_a_refresh_token_keeps_the_sign_in(qtbot, app: App) 
     assert app.controller.tokens is not None
     assert app.controller.tokens.refresh_token is None
     assert not app.window.signed_in_page.refresh_button.isEnabled()
-    app.controller.refresh_now()
+    app.controller.keeper.refresh_now()
     # A refresh started anyway ends in the error page: let it finish first.
-    qtbot.waitUntil(lambda: not app.controller.refreshing, timeout=5_000)
+    qtbot.waitUntil(lambda: not app.controller.keeper.refreshing, timeout=5_000)
     assert app.controller.state is State.SIGNED_IN
     assert app.controller.problem is None

@@ -51,7 +51,7 @@ def test_v2_notice_before_the_retirement_day(
 
     # The day comes while the window is open: the next tick says it has happened.
     clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-    controller.on_tick()
+    controller.keeper.on_tick()
     assert "has been retired" in window.signed_in_page.sunset_label.text()
     assert "--provider frameio-v4" in window.signed_in_page.sunset_label.text()
     controller.runner.wait_idle()
@@ -109,7 +109,7 @@ def test_without_a_refresh_token_the_window_says_until_when(
     )  # no refresh-token line
     assert not window.signed_in_page.refresh_button.isEnabled()
     clock.advance(60)
-    controller.on_tick()
+    controller.keeper.on_tick()
     assert window.signed_in_page.until_label.text().endswith("(in 59 min 00 s)")
     controller.runner.wait_idle()
 

@@ -159,7 +159,7 @@ def sign_in(qtbot, app: App) -> None:
         timeout=10_000,
     ):
         app.window.signed_out_page.sign_in_button.click()
-    qtbot.waitUntil(lambda: not app.controller.saving, timeout=10_000)
+    qtbot.waitUntil(lambda: not app.controller.keeper.saving, timeout=10_000)
 
 
 # -- Settings needed -> form -> saved -> the window uses it -----------------------------------

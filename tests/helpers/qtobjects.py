@@ -11,6 +11,6 @@ def dispose(controller: SignInController) -> None:
     """Delete the controller (and its running timer) here, on the GUI thread. Left to
     Python's cycle collector, it may be destroyed on whatever thread collects, and Qt
     then stops its timer from the wrong thread (a warning, then a crash)."""
-    controller.timer.stop()
+    controller.keeper.timer.stop()
     controller.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
