@@ -35,6 +35,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tempfile
 from collections.abc import Callable, Mapping
@@ -232,6 +233,26 @@ def build_deb(
 
 
 # -- macOS ------------------------------------------------------------------------------
+
+
+#: The oldest macOS the Mac build promises; the spec holds every bundled binary to it.
+MACOS_PROMISED = (15, 0)
+
+
+def check_python_for_macos(target: str | None = None) -> None:
+    """Stop before building when the Python running this was built for a newer macOS
+    than the app promises (Homebrew's on a newer runner is built for that runner's
+    macOS): its libraries would raise the app's minimum. python.org's is built for an
+    old one."""
+    if target is None:
+        target = sysconfig.get_config_var("MACOSX_DEPLOYMENT_TARGET") or "0"
+    needs = tuple(int(x) for x in re.findall(r"\d+", target)[:2])
+    if needs > MACOS_PROMISED:
+        raise SystemExit(
+            f"{sys.executable} is built for macOS {target}, newer than the "
+            f"{'.'.join(map(str, MACOS_PROMISED))} the app promises: build with python.org's "
+            "Python (https://www.python.org/downloads/macos/)"
+        )
 
 
 def build_dmg(app: Path, out: Path, identity: str | None, notary_profile: str | None) -> Path:
@@ -439,15 +460,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     scheme = url_scheme(args.url_scheme)
-    if sys.platform == "darwin" and not sys.base_prefix.startswith(
-        "/Library/Frameworks/Python.framework/"
-    ):
-        # The spec stops the build if a library raises the minimum macOS after all.
-        print(
-            f"warning: {sys.executable} is not python.org's Python: its libraries may need "
-            "a newer macOS than the app promises",
-            file=sys.stderr,
-        )
+    if sys.platform == "darwin":
+        check_python_for_macos()
     dist = args.dist.resolve()
     bundle = build(dist, args.work.resolve(), scheme)
     version = importlib.metadata.version(APP)

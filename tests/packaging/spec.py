@@ -121,7 +121,7 @@ def evaluate(
     monkeypatch.setattr(hooks, "copy_metadata", copy_metadata)
     monkeypatch.setattr(hooks, "collect_data_files", lambda *_a, **_k: [])
     monkeypatch.setattr(hooks, "collect_submodules", lambda name, *_a, **_k: [f"{name}.x"])
-    for name in ("FRAMEIO_URL_SCHEME", "FRAMEIO_TARGET_ARCH"):
+    for name in ("FRAMEIO_URL_SCHEME",):
         monkeypatch.delenv(name, raising=False)
     for name, value in (env or {}).items():
         monkeypatch.setenv(name, value)

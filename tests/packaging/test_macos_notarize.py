@@ -117,3 +117,13 @@ def test_build_notarizes_the_app_before_packing_it_then_the_dmg(
     assert done[5][2:] == [str(dmg), "frameio-notary"]
     with pytest.raises(SystemExit, match="needs --sign"):
         script.build_dmg(app, dmg, None, "frameio-notary")
+
+
+def test_a_python_built_for_a_newer_macos_stops_the_mac_build() -> None:
+    """python.org's Python is built for an old macOS; Homebrew's on a newer runner for
+    that runner's, and its libraries would raise the app's minimum."""
+    script = build_script()
+    for target in ("10.9", "11.0", "15.0"):
+        script.check_python_for_macos(target)
+    with pytest.raises(SystemExit, match=r"built for macOS 26\.0.*python\.org"):
+        script.check_python_for_macos("26.0")

@@ -330,3 +330,21 @@ def test_pyproject_pins_the_mac_build_only() -> None:
         assert set(reqs) == {"pyside6-essentials", "pyside6-webengine"}
         assert all(s.operator == ">=" for r in reqs.values() for s in r.specifier)
         assert wheels.qt_version(system) is None
+
+
+def test_readme_links_the_mac_command_where_the_spec_puts_it(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's way to get `frameio-desktop` on a Mac's PATH names the app bundle and
+    the executable the spec builds, so its token examples work as written there."""
+    system, _ = target
+    if system != "darwin":
+        pytest.skip("macOS bundle only")
+    build = build_for(target, monkeypatch)
+    assert build.bundle is not None
+    app = build.bundle.kwargs["name"]
+    (exe,) = [e.kwargs["name"] for e in build.exes]
+    readme = (ROOT / "README.md").read_text()
+    link = f'sudo ln -sf "/Applications/{app}/Contents/MacOS/{exe}" /usr/local/bin/{exe}'
+    assert link in readme
+    assert f"{exe} token" in readme
