@@ -19,10 +19,12 @@ from tests.helpers.peers import DemoPeer, OidcPeer, Peer
 
 
 class NoRefreshDemoPeer(DemoPeer):
-    """The IMS-shaped demo, for a Native App credential that gets no refresh token."""
+    """The IMS-shaped demo as `scripts/demo` starts it: its default credential is a Native
+    App one that gets no refresh token."""
 
     def __init__(self) -> None:
-        self.server = DemoServer(token_ttl=600, refresh_tokens=False).start()
+        self.server = DemoServer(token_ttl=600).start()
+        assert not self.server.refresh_tokens
 
 
 @pytest.fixture(params=["oidc-provider", "demo"])
