@@ -148,6 +148,8 @@ class UnknownRedirectError(RedirectMismatchError):
 
     title = "Redirect URI not recognised"
     exit_code = ExitCode.USAGE  # a setting must change: trying again cannot help
+    #: Where the setting is on the command line (the window shows its Settings instead).
+    command_line_hint = "On the command line it is --redirect-uri or FRAMEIO_REDIRECT_URI."
 
     def __init__(self, host: str, *, stopped: bool = True) -> None:
         self.host = host
@@ -157,16 +159,17 @@ class UnknownRedirectError(RedirectMismatchError):
                 f"The sign-in server sent its answer to {host} instead of this app. The app "
                 f"stopped it before it left: nothing reached {host}."
             )
-        else:
+        else:  # a pasted address: only the command line shows this
             where = (
                 f"The browser ended on {host}, not on this app's redirect URI: the sign-in "
                 "server sent its answer to another page."
             )
-        super().__init__(
+        text = (
             f"{where} The server does not know the redirect URI the app asked for. Compare "
             "the redirect URI in Settings with the one your credential lists (Adobe "
             "Developer Console: Redirect URI, or Default redirect URI)."
         )
+        super().__init__(text if stopped else f"{text} {self.command_line_hint}")
 
 
 class DuplicateParameterError(AuthorizationResponseError):

@@ -101,6 +101,7 @@ class LoginCommand:
             problem = self._controller.problem
             error = problem.error if problem is not None else None
             if isinstance(error, UnknownRedirectError):
-                print(f"frameio-desktop: {error.user_message}", file=sys.stderr)
+                hint = error.command_line_hint
+                print(f"frameio-desktop: {error.user_message} {hint}", file=sys.stderr)
                 self.exit_code = ExitCode(error.exit_code)
                 QTimer.singleShot(0, self._window.close)

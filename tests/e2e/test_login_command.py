@@ -135,5 +135,6 @@ def test_login_exits_2_at_once_when_the_server_does_not_know_the_redirect(
     err = capsys.readouterr().err
     assert f"127.0.0.1:{server.port}" in err
     assert "Compare the redirect URI in Settings" in err
+    assert "--redirect-uri" in err
     session = person["window"].controller.session
     assert session.store.load(session.settings.store_key) is None

@@ -103,6 +103,7 @@ def test_take_code_explains_an_answer_sent_elsewhere() -> None:
     assert "nothing reached www.example.test" in error.user_message
     assert "Compare the redirect URI in Settings" in error.user_message
     assert error.title == "Redirect URI not recognised"
+    assert "--" not in error.user_message  # the window shows it too
     assert error.exit_code == ExitCode.USAGE
     assert not pending.claimed
     # Another address without this sign-in's answer stays a plain mismatch.
@@ -135,5 +136,6 @@ def test_a_pasted_default_page_is_explained_not_just_refused(tmp_path: Path) -> 
     assert "The browser ended on www.example.test" in message
     assert "Compare the redirect URI in Settings" in message
     assert "nothing reached" not in message  # the browser did go there
+    assert "--redirect-uri" in message  # only the command line shows it
     assert err.value.exit_code == ExitCode.USAGE
     assert session.store.load(session.settings.store_key) is None
