@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop.cli_flags import (
     EXIT_CODES_HELP,
+    add_demo_flag,
     add_global_flags,
     add_settings_flags,
+    demo_server_arguments,
     json_argument,
     login_arguments,
     settings_flags,
@@ -58,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         add_settings_flags(p, suppress=True)
+        if command.takes_demo:
+            add_demo_flag(p)
         command.arguments(p)
     return parser
 
@@ -162,6 +166,8 @@ class Command:
     run: Handler | None
     #: Adds the command's own flags to its parser.
     arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+    #: Takes `--demo` (the demo server's settings): every command but the demo's own.
+    takes_demo: bool = True
 
 
 def cmd_token(session: AuthSession, args: argparse.Namespace, out: TextIO) -> int:
@@ -395,6 +401,13 @@ COMMANDS: dict[str, Command] = {
         "revoke and forget the stored sign-in", lambda run: cmd_logout(run.session, run.out)
     ),
     "login": Command("open the sign-in window; exit 0 once signed in", None, login_arguments),
+    "demo-server": Command(
+        "run the built-in demo sign-in server until Ctrl-C, and print the settings that "
+        "use it (then --demo on any command uses it)",
+        None,
+        demo_server_arguments,
+        takes_demo=False,
+    ),
     "register-scheme": Command(
         "make this app the handler of its custom redirect scheme (adobe+...://) for you",
         _scheme(register=True),

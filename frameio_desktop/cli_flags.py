@@ -41,13 +41,38 @@ def add_global_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start the built-in demo sign-in server (Frame.io V4 and Adobe IMS; with "
-        "--provider frameio-v2 the legacy shape) and sign in to it",
+        help="use the built-in demo sign-in server (Frame.io V4 and Adobe IMS; with "
+        "--provider frameio-v2 the legacy shape) on its own port and profile: the one "
+        "`demo-server` runs, or one of the window's own; every command takes it",
     )
+    add_demo_server_flags(parser, suppress=False)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="sign in to the demo server through the real window, check, sign out",
+    )
+    add_browser_flags(parser, suppress=False)
+    add_settings_flags(parser, suppress=False)
+
+
+def add_demo_flag(parser: argparse.ArgumentParser) -> None:
+    """`--demo` after a command: the settings of the demo on its port (`demo-server`)."""
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use the demo server's settings and profile (start it with "
+        "`frameio-desktop demo-server`)",
+    )
+
+
+def add_demo_server_flags(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """What kind of credential the demo server plays."""
+    default = argparse.SUPPRESS if suppress else None
     parser.add_argument(
         "--demo-token-ttl",
         type=int,
-        default=None,
+        default=default,
         metavar="SECONDS",
         help="access-token lifetime on the demo server (default: 86399, IMS's 24 hours; "
         "3600 for frameio-v2)",
@@ -57,7 +82,7 @@ def add_global_flags(parser: argparse.ArgumentParser) -> None:
         "--demo-refresh-token",
         dest="demo_refresh_token",
         action="store_true",
-        default=None,
+        default=default,
         help="the demo's credential gets refresh tokens, which rotate (by default it is an "
         "IMS Native App credential that gets none, and renews with prompt=none)",
     )
@@ -66,15 +91,13 @@ def add_global_flags(parser: argparse.ArgumentParser) -> None:
         "--demo-no-refresh-token",
         dest="demo_refresh_token",
         action="store_false",
+        default=default,
         help=argparse.SUPPRESS,
     )
-    parser.add_argument(
-        "--self-test",
-        action="store_true",
-        help="sign in to the demo server through the real window, check, sign out",
-    )
-    add_browser_flags(parser, suppress=False)
-    add_settings_flags(parser, suppress=False)
+
+
+def demo_server_arguments(parser: argparse.ArgumentParser) -> None:
+    add_demo_server_flags(parser, suppress=True)
 
 
 def min_ttl_seconds(text: str) -> int:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from frameio_desktop import demo_mode
 from frameio_desktop.cli import (
     COMMANDS,
     build_parser,
@@ -58,6 +59,7 @@ class Mode(enum.Enum):
     WINDOW = "window"  # the app (no command)
     DEMO = "demo"  # the app, signed in to the built-in demo server (--demo)
     LOGIN = "login"  # the window straight on the sign-in page; exit 0 once signed in
+    DEMO_SERVER = "demo-server"  # the demo server alone, until Ctrl-C: no window, no Qt
     SELF_TEST = "self-test"  # the whole sign-in against the demo server, reported
     SIGN_IN_CHILD = "sign-in-child"  # the sign-in window process (started by the app)
     LOGIN_PASTE = "login-paste"  # login --no-browser, or no display: no window, no Qt
@@ -129,8 +131,11 @@ def login_mode(args: argparse.Namespace) -> Mode:
 
 
 #: The modes of the commands in `cli.COMMANDS` that have no script handler: they show a
-#: window (or read a pasted address), so this module runs them.
-WINDOW_COMMANDS: dict[str, Callable[[argparse.Namespace], Mode]] = {"login": login_mode}
+#: window, read a pasted address or run the demo server, so this module runs them.
+ENTRY_COMMANDS: dict[str, Callable[[argparse.Namespace], Mode]] = {
+    "login": login_mode,
+    "demo-server": lambda args: Mode.DEMO_SERVER,
+}
 
 
 def choose_mode(args: argparse.Namespace) -> Mode:
@@ -141,7 +146,7 @@ def choose_mode(args: argparse.Namespace) -> Mode:
     if args.self_test:
         return Mode.SELF_TEST
     if args.command is not None:
-        return WINDOW_COMMANDS[args.command](args)
+        return ENTRY_COMMANDS[args.command](args)
     if args.demo:
         return Mode.DEMO
     return Mode.WINDOW
@@ -179,10 +184,20 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
     mode = choose_mode(args)
     if not (args.demo or args.self_test):  # the demo reads no .env and no settings file
         warn_about_settings(settings_flags(args), sys.stderr)
+    if mode is Mode.DEMO_SERVER:
+        return run_entry_step(lambda: demo_mode.run_demo_server(args, sys.stdout))
+    if args.demo and mode in (Mode.SCRIPT, Mode.LOGIN_PASTE):
+        failed = run_entry_step(lambda: demo_mode.forget_stale_demo_sign_in(args, sys.stderr))
+        if failed:
+            return failed
     if mode is Mode.SCRIPT:
         return run_script_command(args, sys.stdout, sys.stderr)
     if mode is Mode.LOGIN_PASTE:
         return run_login_paste(args)
+    if args.demo or mode is Mode.SELF_TEST:  # without the demo extra: say so, before Qt
+        failed = run_entry_step(lambda: demo_mode.check_demo_installed(args))
+        if failed:
+            return failed
     if mode is Mode.LOGIN and not args.demo:
         try:  # `login` with settings it cannot use (an http:// redirect for IMS) opens nothing
             load_settings(settings_flags(args))
@@ -213,6 +228,15 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
         )
     finally:
         browser.close()
+
+
+def run_entry_step(step: Callable[[], int | None]) -> int:
+    """Run a step of this module's own; a failure is said in one line, with its code."""
+    try:
+        return step() or ExitCode.OK
+    except FrameioDesktopError as exc:
+        print(f"frameio-desktop: {exc.user_message}", file=sys.stderr)
+        return exc.exit_code
 
 
 def warn_about_settings(flags: Mapping[str, str | None], err: TextIO) -> None:
@@ -455,16 +479,9 @@ def launch(
 
 
 def demo_server_for(args: argparse.Namespace, flags: Mapping[str, str | None]) -> DemoServer:
-    """The demo server `--demo` asks for (not started). By default IMS's Native App
-    credential: 24-hour access tokens and no refresh token (`--demo-refresh-token` gives
-    one; `--demo-token-ttl` shortens the tokens); `--provider frameio-v2` the V2 shape."""
-    from frameio_desktop.demo.server import DemoServer
-
-    return DemoServer(
-        provider=flags.get("provider") or "frameio-v4",
-        token_ttl=args.demo_token_ttl,
-        refresh_tokens=args.demo_refresh_token,  # None: the shape's (IMS: none)
-    )
+    """The demo server `--demo` asks for (not started), on a free port: see
+    `demo_mode.demo_server`."""
+    return demo_mode.demo_server(argparse.Namespace(**{**vars(args), **flags}), port=0)
 
 
 def run_gui(
@@ -481,10 +498,14 @@ def run_gui(
     flags = settings_flags(args)
     demo = None
     on_demand = DemoOnDemand(args.demo_token_ttl, args.demo_refresh_token)
+    shared = demo_mode.OwnOrShared(args)
     if args.demo or mode is Mode.SELF_TEST:
-        demo = demo_server_for(args, flags).start()
+        if mode is Mode.SELF_TEST:  # a server of its own, which it checks and signs out of
+            demo = demo_server_for(args, flags).start()
+            demo_flags = demo.settings_flags()
+        else:  # the demo port's: a running `demo-server`, or one for this run
+            demo_flags = shared.start()
         # The demo's settings, except where a flag was given on purpose.
-        demo_flags = demo.settings_flags()
         if host_factory.system_browser:
             # A browser cannot return a custom-scheme redirect to an app run from source
             # (nothing registered the scheme); the demo's any-port loopback one it can.
@@ -492,7 +513,6 @@ def run_gui(
 
             demo_flags["redirect_uri"] = ANY_PORT_REDIRECT
         flags = {**demo_flags, **{k: v for k, v in flags.items() if v}}
-        log.info("demo sign-in server at %s", demo.url)
     try:
         if mode is Mode.SELF_TEST:
             from frameio_desktop.selftest import run_self_test
@@ -519,5 +539,6 @@ def run_gui(
         return login.exit_code if login is not None else ExitCode.OK
     finally:
         on_demand.stop()
+        shared.stop()
         if demo is not None:
             demo.stop()

@@ -120,6 +120,21 @@ def where_to_set(setting: str) -> str:
     )
 
 
+class DemoUnavailableError(FrameioDesktopError):
+    """`--demo` or `demo-server` without the `demo` extra installed (Flask, Authlib)."""
+
+    title = "Demo not installed"
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(
+            f"The demo server needs the `demo` extra ({missing} is not installed). Install "
+            "it with: pip install 'frameio-desktop[demo]' (from source: scripts/bootstrap "
+            "gui,demo)."
+        )
+
+
 class DiscoveryError(FrameioDesktopError):
     exit_code = ExitCode.NETWORK
     default_message = "Could not read the sign-in server's OpenID configuration."

@@ -166,7 +166,8 @@ class AuthSession:
             return None
         self.binding_problem = binding_problem(entry.binding, self._settings)
         if self.binding_problem is not None:
-            log.warning(
+            # Debug only: the caller reports `binding_problem` itself (once, not twice).
+            log.debug(
                 "stored sign-in is bound to other endpoints: %s",
                 ", ".join(self.binding_problem.changed),
             )

@@ -213,6 +213,7 @@ def test_the_environment_cannot_send_the_stored_tokens_elsewhere(
             result = run_cli([command, *flags_for(flags)], env=env)
             assert result.returncode == 3, (command, result.stderr)
             assert "No sign-in for this configuration" in result.stderr
+            assert result.stderr.count("other endpoints") == 1  # said once, not logged too
             assert "FRAMEIO_TOKEN_URL (from environment)" in result.stderr
         assert evil.requests == []
     # The sign-in is still there for the settings it was made with.

@@ -26,8 +26,8 @@ def test_the_parser_offers_exactly_the_table() -> None:
 @pytest.mark.parametrize("name", sorted(cli.COMMANDS))
 def test_every_command_has_a_handler_or_a_window_mode(name: str) -> None:
     command = cli.COMMANDS[name]
-    assert (command.run is not None) != (name in main.WINDOW_COMMANDS), (
-        f"{name!r} needs exactly one of: a handler in cli.COMMANDS, a mode in main.WINDOW_COMMANDS"
+    assert (command.run is not None) != (name in main.ENTRY_COMMANDS), (
+        f"{name!r} needs exactly one of: a handler in cli.COMMANDS, a mode in main.ENTRY_COMMANDS"
     )
     mode = main.choose_mode(cli.build_parser().parse_args([name]))
     assert mode not in (main.Mode.WINDOW, main.Mode.DEMO)
