@@ -17,13 +17,20 @@ import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from frameio_desktop.core.browser.peer import loopback_peer_uid
 
-if TYPE_CHECKING:
-    from frameio_desktop.core.browser.loopback import LoopbackListener
+
+class Listener(Protocol):
+    """What the server asks of `loopback.LoopbackListener`."""
+
+    @property
+    def redirect_uri(self) -> str: ...
+
+    def _answer(self, url: str) -> tuple[HTTPStatus, str, str]: ...
+
 
 log = logging.getLogger("frameio_desktop.core.browser.loopback")
 
@@ -181,7 +188,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 16
 
     def __init__(
-        self, listener: LoopbackListener, family: socket.AddressFamily, address: tuple[str, int]
+        self, listener: Listener, family: socket.AddressFamily, address: tuple[str, int]
     ) -> None:
         self.listener = listener
         self.address_family = family
