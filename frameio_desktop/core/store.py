@@ -149,6 +149,22 @@ def _remembered_backend(memo: Path) -> keyring.backend.KeyringBackend | None:
     return None
 
 
+#: The remembered backend whose entries `core.secret_service` can read without keyring.
+SECRET_SERVICE_BACKEND = "keyring.backends.SecretService.Keyring"
+
+
+def plain_reads_possible(memo: Path | None = None) -> bool:
+    """The remembered backend is keyring's Secret Service, and keyring's own configuration
+    (which may choose another backend, scheme or collection) is not set."""
+    if _user_chose_backend():
+        return False
+    try:
+        remembered = (memo or default_backend_memo()).read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return remembered == SECRET_SERVICE_BACKEND
+
+
 def detect_backend(memo: Path | None = None) -> keyring.backend.KeyringBackend:
     """keyring's backend, found once and remembered by class name in the cache folder.
 
@@ -196,6 +212,9 @@ class KeyringTokenStore:
         chunk_chars: int | None = default_chunk_chars(),
     ) -> None:
         self._backend = backend
+        #: Read entries straight from the Secret Service in a plain session
+        #: (`core.secret_service`) until keyring is needed: decided at the first read.
+        self._plain_reads: bool | None = None if backend is None else False
         self.service = service
         #: None: never split a value (see `default_chunk_chars`).
         self.chunk_chars = chunk_chars
@@ -211,7 +230,14 @@ class KeyringTokenStore:
     def backend_name(self) -> str:
         return backend_label(self.backend)
 
+    def _reads_plainly(self) -> bool:
+        if self._plain_reads is None:
+            self._plain_reads = self._backend is None and plain_reads_possible()
+        return self._plain_reads and self._backend is None
+
     def check_secure(self) -> None:
+        if self._reads_plainly():
+            return  # the remembered backend is the Secret Service: secure
         reason = insecure_reason(self.backend)
         if reason:
             raise NoSecureKeyringError(
@@ -221,6 +247,14 @@ class KeyringTokenStore:
     # -- raw entries --------------------------------------------------------------------
 
     def _get(self, name: str) -> str | None:
+        if self._reads_plainly():
+            from frameio_desktop.core.secret_service import SecretServiceUnavailable, read_secret
+
+            try:
+                return read_secret(self.service, name)
+            except SecretServiceUnavailable as exc:
+                log.debug("reading through keyring: %s", exc)
+                self._plain_reads = False
         import keyring.errors
 
         try:
