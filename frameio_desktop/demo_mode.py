@@ -218,3 +218,28 @@ def demo_instructions(url: str, flags: Mapping[str, str], port: int) -> str:
         f"{url!r}, token=frameio_desktop.token_provider())):\n"
         f"{env}"
     )
+
+
+class DemoOnDemand:
+    """The built-in demo server, started the first time "Try the demo" is pressed and
+    stopped when the app ends."""
+
+    def __init__(self, token_ttl: int | None = None, refresh_tokens: bool | None = None) -> None:
+        self.token_ttl = token_ttl
+        self.refresh_tokens = refresh_tokens
+        self.server: DemoServer | None = None
+
+    def start(self) -> DemoServer:
+        if self.server is None:
+            from frameio_desktop.demo.server import DemoServer
+
+            self.server = DemoServer(
+                token_ttl=self.token_ttl, refresh_tokens=self.refresh_tokens
+            ).start()
+            log.info("demo sign-in server at %s", self.server.url)
+        return self.server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None

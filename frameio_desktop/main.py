@@ -18,7 +18,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from frameio_desktop import demo_mode
@@ -39,14 +38,18 @@ from frameio_desktop.core.browser.scheme import HANDOFF_SWITCH, redirect_scheme
 from frameio_desktop.core.errors import ConfigError, ExitCode, FrameioDesktopError
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.core.settings import Settings, dotenv_environ, load_settings
+from frameio_desktop.demo_mode import DemoOnDemand
 from frameio_desktop.gui.sign_in_child.process import SWITCH, ProcessFactory
 
+# Re-exported: the window's tests and scripts/screenshots.py build the root's parts.
+from frameio_desktop.settings_entry import configuration_for as configuration_for
+from frameio_desktop.settings_entry import provider_title, settings_access_for
+
 if TYPE_CHECKING:
-    from frameio_desktop.core.configure import SecretStore
     from frameio_desktop.core.session import AuthSession
     from frameio_desktop.demo.server import DemoServer
     from frameio_desktop.gui.controller import SignInController
-    from frameio_desktop.gui.settings_access import Configuration, SettingsAccess
+    from frameio_desktop.gui.settings_access import SettingsAccess
     from frameio_desktop.gui.sign_in_host import HostFactory
     from frameio_desktop.gui.system_browser_host import SystemBrowserHosts
     from frameio_desktop.gui.window import MainWindow
@@ -320,13 +323,6 @@ def build_controller(
     return SignInController(AuthSession(settings)), settings
 
 
-def provider_title(settings: Settings | None) -> str:
-    title = settings.title if settings else "Frame.io"
-    if settings is not None and settings.profile == "demo":
-        title += " · demo server"
-    return title
-
-
 def build_window(
     controller: SignInController,
     settings: Settings | None,
@@ -347,108 +343,6 @@ def build_window(
         settings_access=settings_access,
         settings=settings,
         browser_factory=browser_factory,
-    )
-
-
-# -- the settings form's side of the root ----------------------------------------------------
-
-
-class DemoOnDemand:
-    """The built-in demo server, started the first time "Try the demo" is pressed and
-    stopped when the app ends."""
-
-    def __init__(self, token_ttl: int | None = None, refresh_tokens: bool | None = None) -> None:
-        self.token_ttl = token_ttl
-        self.refresh_tokens = refresh_tokens
-        self.server: DemoServer | None = None
-
-    def start(self) -> DemoServer:
-        if self.server is None:
-            from frameio_desktop.demo.server import DemoServer
-
-            self.server = DemoServer(
-                token_ttl=self.token_ttl, refresh_tokens=self.refresh_tokens
-            ).start()
-            log.info("demo sign-in server at %s", self.server.url)
-        return self.server
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
-
-
-def configuration_for(
-    flags: Mapping[str, str | None],
-    load: Callable[[], Settings] | None = None,
-    make_session: Callable[[Settings], AuthSession] | None = None,
-) -> Configuration:
-    """Load the settings (flags first, then environment, .env, file) and build the
-    session they describe; a bad or missing setting gives no session and the problem."""
-    from frameio_desktop.core.session import AuthSession
-    from frameio_desktop.gui.settings_access import Configuration
-
-    try:
-        settings = load() if load is not None else load_settings(flags)
-    except ConfigError as problem:
-        return Configuration(None, None, problem, provider_title(None))
-    session = (make_session or AuthSession)(settings)
-    return Configuration(session, settings, None, provider_title(settings))
-
-
-def settings_access_for(
-    flags: Mapping[str, str | None],
-    *,
-    settings_path: Path | None = None,
-    secrets: SecretStore | None = None,
-    demo: DemoOnDemand | None = None,
-    make_session: Callable[[Settings], AuthSession] | None = None,
-) -> SettingsAccess:
-    """What the window needs to open the settings form, save it, and start the demo.
-    `settings_path`, `secrets` and `make_session` are the user's settings file and keyring
-    unless given (tests give their own)."""
-    from frameio_desktop.core import configure
-    from frameio_desktop.core.doctor import DoctorContext, run_checks
-    from frameio_desktop.gui.settings_access import SettingsAccess
-
-    def load() -> Settings:
-        lookup = secrets.load if secrets is not None else None
-        return load_settings(flags, settings_path=settings_path, secret_lookup=lookup)
-
-    def save(values: configure.SetupValues, state: configure.SetupState) -> Configuration:
-        configure.save_setup(values, state, path=settings_path, secrets=secrets)
-        return configuration_for(flags, load, make_session)
-
-    def identity_changes(
-        values: configure.SetupValues, state: configure.SetupState, old: Settings
-    ) -> tuple[str, ...]:
-        before = configure.SignInIdentity.of(old)
-        try:
-            after = configure.settings_after_save(values, state, flags)
-        except ConfigError:
-            return ("provider", "client_id")  # cannot tell: ask, to be safe
-        return before.changes(configure.SignInIdentity.of(after))
-
-    def try_demo() -> Configuration:
-        server = (demo or DemoOnDemand()).start()
-        demo_flags = server.settings_flags()
-        # Only the demo's own settings: none of the person's may point it elsewhere.
-        return configuration_for(
-            demo_flags,
-            lambda: load_settings(
-                demo_flags, environ={}, dotenv_path=Path(os.devnull), file_values={}
-            ),
-            make_session,
-        )
-
-    return SettingsAccess(
-        current=lambda: configure.current_setup(flags, settings_path=settings_path),
-        check=lambda values, state: configure.check_all(values, state),
-        presets=configure.PROVIDER_CHOICES,
-        save=save,
-        identity_changes=identity_changes,
-        try_demo=try_demo if demo is not None else None,
-        setup_checks=lambda: run_checks(DoctorContext(flags=dict(flags))),
     )
 
 

@@ -105,12 +105,13 @@ ALLOWED = {
     "cli": {"core", "cli_flags"},
     "cli_flags": {"core"},
     "demo_mode": {"core", "demo", "cli_flags"},
+    "settings_entry": {"core", "gui", "demo_mode"},
     "api": {"core"},
     "selftest": {"core", "gui", "demo"},
     "__main__": {"launcher"},
     # The entry point: `token` asks the running app (core/agent) before main is imported.
     "launcher": {"core", "main"},
-    "main": {"core", "gui", "cli", "cli_flags", "demo_mode", "selftest", "demo"},
+    "main": {"core", "gui", "cli", "cli_flags", "demo_mode", "settings_entry", "selftest", "demo"},
 }
 
 
