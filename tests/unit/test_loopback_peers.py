@@ -15,6 +15,7 @@ import pytest
 from frameio_desktop.core.browser.errors import PortInUseError
 from frameio_desktop.core.browser.loopback import MAX_CONNECTIONS, LoopbackListener
 from frameio_desktop.core.browser.peer import loopback_peer_uid
+from tests.helpers.other_user import NOBODY, OTHER_PYTHON
 from tests.unit.test_loopback import Running, assert_released, free_port, ipv6_loopback
 
 needs_ipv6 = pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback here")
@@ -74,28 +75,6 @@ _OTHER_USER = textwrap.dedent(
     sys.stdin.read()
     """
 )
-
-
-NOBODY = 65534
-
-
-def python_for_another_user() -> str | None:
-    """A Python that user `nobody` may run (this one may sit in root's private home)."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return None
-    for candidate in (sys.executable, "/usr/bin/python3"):
-        try:
-            probe = subprocess.run(
-                [candidate, "-I", "-c", "pass"], user=NOBODY, cwd="/", timeout=30, check=False
-            )
-        except OSError:
-            continue
-        if probe.returncode == 0:
-            return candidate
-    return None
-
-
-OTHER_PYTHON = python_for_another_user()
 
 
 @pytest.mark.skipif(OTHER_PYTHON is None, reason="needs Linux, root and a Python nobody can run")

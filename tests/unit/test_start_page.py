@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from frameio_desktop.core.browser.start_page import StartPage
+from tests.helpers.other_user import NOBODY, OTHER_PYTHON
 
 AUTHORIZE = (
     "https://id.example.test/authorize?client_id=c&state=STATE-123"
@@ -52,3 +55,34 @@ def test_another_host_name_is_refused_and_does_not_use_the_address_up() -> None:
         )
         assert rebound.status_code == 400
         assert requests.get(url, allow_redirects=False, timeout=10).status_code == 302
+
+
+def test_another_user_can_neither_read_nor_use_up_the_start_address() -> None:
+    if OTHER_PYTHON is None:
+        pytest.skip("needs Linux, root and a Python nobody can run")
+    fetch = (
+        "import sys, urllib.request\n"
+        "class NoRedirect(urllib.request.HTTPRedirectHandler):\n"
+        "    def redirect_request(self, *a): return None\n"
+        "try:\n"
+        "    urllib.request.build_opener(NoRedirect).open(sys.argv[1], timeout=10)\n"
+        "    print('read')\n"
+        "except urllib.error.HTTPError as e:\n"
+        "    print('status', e.code)\n"
+        "except Exception as e:\n"
+        "    print('refused', type(e).__name__)\n"
+    )
+    with StartPage(AUTHORIZE) as page:
+        url = page.new_url()
+        other = subprocess.run(
+            [OTHER_PYTHON, "-I", "-c", fetch, url],
+            user=NOBODY,
+            cwd="/",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert other.stdout.startswith("refused"), other.stdout + other.stderr
+        mine = requests.get(url, allow_redirects=False, timeout=10)
+        assert mine.status_code == 302  # still fresh for the person's browser
+        assert mine.headers["Location"] == AUTHORIZE

@@ -7,18 +7,22 @@ to the app, which would then be signed in to their account (login CSRF). So the 
 is given `http://127.0.0.1:<port>/start/<random>` instead: a loopback address served here
 that answers its first fetch with a redirect to the authorize URL and every later one
 with 410 Gone. A second fetch means someone else may have fetched it first, so it also
-tells the owner (`on_reused`), who stops the sign-in.
+tells the owner (`on_reused`), who stops the sign-in. Where the system says whose a
+connection is (Linux), another user's is closed before it is read.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from frameio_desktop.core.browser.peer import loopback_peer_uid
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +134,16 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, page: StartPage) -> None:
         self.page = page
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Where the system tells whose a connection is (Linux), another user's never
+        # reaches the address, so it can neither read the sign-in nor use the address up.
+        owner = loopback_peer_uid(client_address, self.server_address)  # type: ignore[arg-type]
+        if owner is not None and hasattr(os, "geteuid") and owner != os.geteuid():
+            log.warning("closed a connection to the sign-in start address from another user")
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
 
     def server_bind(self) -> None:
         # Not HTTPServer.server_bind: it looks up the host's name, which can stall on DNS.
