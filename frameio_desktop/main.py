@@ -35,7 +35,12 @@ from frameio_desktop.cli_flags import (
 )
 from frameio_desktop.core.browser.launch import no_display_reason
 from frameio_desktop.core.browser.scheme import HANDOFF_SWITCH, redirect_scheme
-from frameio_desktop.core.errors import ConfigError, ExitCode, FrameioDesktopError
+from frameio_desktop.core.errors import (
+    ConfigError,
+    ExitCode,
+    FrameioDesktopError,
+    NoDisplayError,
+)
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.core.settings import Settings, dotenv_environ, load_settings
 from frameio_desktop.demo_mode import DemoOnDemand
@@ -170,8 +175,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command_line(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == [SWITCH]:  # Mode.SIGN_IN_CHILD: started by the app, not by people
+        import signal
+
         from frameio_desktop.gui.sign_in_child.window import run
 
+        # Ctrl-C in the terminal reaches the whole process group: the app quits on it and
+        # ends this window itself; here it would only be a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         return run()
     if arguments[:1] == [HANDOFF_SWITCH]:  # Mode.HANDOFF, as registered by register-scheme
         configure_logging(logging.WARNING)
@@ -197,6 +207,8 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
         return run_script_command(args, sys.stdout, sys.stderr)
     if mode is Mode.LOGIN_PASTE:
         return run_login_paste(args)
+    if mode in (Mode.WINDOW, Mode.DEMO, Mode.SELF_TEST) and not display_available():
+        return run_entry_step(raise_no_display)  # before Qt, whose own message misleads
     if args.demo or mode is Mode.SELF_TEST:  # without the demo extra: say so, before Qt
         failed = run_entry_step(lambda: demo_mode.check_demo_installed(args))
         if failed:
@@ -231,6 +243,21 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
         )
     finally:
         browser.close()
+
+
+def display_available(
+    environ: Mapping[str, str] | None = None, platform: str = sys.platform
+) -> bool:
+    """A window can be shown: always on Windows and macOS; elsewhere with an X11 or
+    Wayland display, or a Qt platform chosen on purpose (QT_QPA_PLATFORM=offscreen)."""
+    environ = os.environ if environ is None else environ
+    if platform in ("win32", "darwin"):
+        return True
+    return any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def raise_no_display() -> None:
+    raise NoDisplayError()
 
 
 def run_entry_step(step: Callable[[], int | None]) -> int:
@@ -387,8 +414,10 @@ def run_gui(
     browser_factory: HostFactory | None = None,
 ) -> int:
     from frameio_desktop.gui.app import LoginCommand, make_application
+    from frameio_desktop.gui.quit_signals import QuitOnSignals
 
     app = make_application()
+    stopping = QuitOnSignals(app)
     flags = settings_flags(args)
     demo = None
     on_demand = DemoOnDemand(args.demo_token_ttl, args.demo_refresh_token)
@@ -427,11 +456,15 @@ def run_gui(
             browser_factory=browser_factory,
         )
         login = LoginCommand(controller, window) if mode is Mode.LOGIN else None
+        log.debug("window shown; SIGINT and SIGTERM quit it")
         app.exec()
         window.release_web_engine()
         controller.runner.wait_idle()
+        if stopping.received is not None:
+            return ExitCode.INTERRUPTED if stopping.received == 2 else ExitCode.TERMINATED
         return login.exit_code if login is not None else ExitCode.OK
     finally:
+        stopping.uninstall()
         on_demand.stop()
         shared.stop()
         if demo is not None:

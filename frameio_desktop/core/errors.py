@@ -30,6 +30,7 @@ class ExitCode(IntEnum):
     NO_DISPLAY = 10  # the window was asked for, and there is no display to show it on
     CHECK_FAILED = 11  # doctor: a check of the set-up failed
     INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it: 128 + 2
+    TERMINATED = 143  # the window, stopped by SIGTERM: 128 + 15
 
 
 #: What each exit status means, in the words `--help` prints and the README's table uses
@@ -49,6 +50,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     "--no-browser)",
     ExitCode.CHECK_FAILED: "doctor: a check of the set-up failed (each says its fix)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); a refresh under way is saved first",
+    ExitCode.TERMINATED: "the window was stopped by SIGTERM (and quit cleanly)",
 }
 
 
@@ -133,6 +135,20 @@ class DemoUnavailableError(FrameioDesktopError):
             "it with: pip install 'frameio-desktop[demo]' (from source: scripts/bootstrap "
             "gui,demo)."
         )
+
+
+class NoDisplayError(FrameioDesktopError):
+    """The window was asked for where there is no display to show it on."""
+
+    title = "No display"
+    exit_code = ExitCode.NO_DISPLAY
+    default_message = (
+        "There is no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is "
+        "set: an SSH session, a cron job or a service). The commands need none: "
+        "`frameio-desktop login --no-browser` signs in from here, then `token`, `status` and "
+        "the others work. For the window, connect with a display (ssh -X) or run it on the "
+        "desktop."
+    )
 
 
 class DiscoveryError(FrameioDesktopError):

@@ -104,6 +104,7 @@ def test_exit_codes_keep_their_numbers() -> None:
         ("NO_DISPLAY", 10),
         ("CHECK_FAILED", 11),
         ("INTERRUPTED", 130),
+        ("TERMINATED", 143),
     ]
 
 
