@@ -33,12 +33,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class TokenKeeper(Protocol):
+class SignedInSession(Protocol):
     """What a lookup needs of the session (`core.session.AuthSession`)."""
 
     http: HttpClient
     clock: Clock
-    known_account: Account | None
+
+    @property
+    def known_account(self) -> Account | None: ...
 
     @property
     def settings(self) -> Settings: ...
@@ -58,7 +60,7 @@ class TokenKeeper(Protocol):
 class AccountLookup:
     """The lookups for one session, and the account list they keep (`AccountList`)."""
 
-    def __init__(self, session: TokenKeeper, accounts: AccountList) -> None:
+    def __init__(self, session: SignedInSession, accounts: AccountList) -> None:
         self.session = session
         self.list = accounts
 

@@ -138,6 +138,15 @@ class TokenClient:
         log.warning("revocation at %s failed: %s", urlsplit(url).hostname, last_error)
         return RevokeResult(attempted=True, ok=False, error=last_error)
 
+    def revoke_all(self, token_sets: list[TokenSet]) -> list[RevokeResult]:
+        """Revoke each distinct token once: refresh tokens first (RFC 7009 section 2.1:
+        that usually ends the whole grant), then access tokens."""
+        refresh = [t.refresh_token for t in token_sets if t.refresh_token]
+        access = [t.access_token for t in token_sets]
+        results = [self.revoke(token, "refresh_token") for token in dict.fromkeys(refresh)]
+        results += [self.revoke(token, "access_token") for token in dict.fromkeys(access)]
+        return results
+
 
 def _token_error(response: requests.Response, body: object) -> Exception:
     host = urlsplit(response.url or "").hostname or "the sign-in server"

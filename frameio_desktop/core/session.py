@@ -19,7 +19,6 @@ from frameio_desktop.core.accounts import (
     AccountList,
     FrameioAccount,
 )
-from frameio_desktop.core.binding import binding_problem, endpoint_binding
 from frameio_desktop.core.errors import (
     FrameioDesktopError,
     InvalidGrantError,
@@ -29,7 +28,6 @@ from frameio_desktop.core.errors import (
     SignInCancelledError,
     SignInEndedError,
     SignInEndingError,
-    StoredDataError,
     StoreError,
     TokenLifetimeTooShortError,
     TransportError,
@@ -40,11 +38,11 @@ from frameio_desktop.core.interrupts import signals_deferred
 from frameio_desktop.core.locks import SignInLock
 from frameio_desktop.core.lookup import AccountLookup
 from frameio_desktop.core.oauth import RevokeResult, TokenClient
-from frameio_desktop.core.prefetch import Prefetch
 from frameio_desktop.core.providers import discover
 from frameio_desktop.core.refresh_wait import Budget, FailureNote
 from frameio_desktop.core.settings import Settings
-from frameio_desktop.core.store import KeyringTokenStore, StoredSession
+from frameio_desktop.core.store import KeyringTokenStore
+from frameio_desktop.core.stored_sign_in import StoredSignIn
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
 from frameio_desktop.core.web_profile import WebProfile
 
@@ -96,28 +94,14 @@ class AuthSession:
         self.store = store or KeyringTokenStore()
         self.clock = clock
         self.refresh_lead = refresh_lead
-        self._tokens: TokenSet | None = None
-        self._prefetch: Prefetch[StoredSession | None] | None = None
         #: Its thread lock is held for every change of the tokens, the known account and
         #: the sign-in's end; its lock file, too, for every change of the keyring entry.
         self._lock = SignInLock(settings.store_key, lock_dir)
-        #: Counts the sign-ins that ended here: a lookup started before one ended (sign-out
-        #: on the UI thread, a lookup on a worker) must not write what it found afterwards.
-        self._ended = 0
+        #: The tokens, who they belong to, and the keyring entry (`core.stored_sign_in`).
+        self.stored = StoredSignIn(lambda: self._settings, self.store, self._lock)
         self._discovery_lock = threading.Lock()
         #: The last refresh failure, for the processes that waited for that refresh.
         self._failures = FailureNote(self._lock.path.with_suffix(".failed"))
-        #: Set when tokens could not be kept in the keyring; they live in memory instead.
-        self.storage_problem: StoreError | None = None
-        #: A fresh sign-in not yet written to the keyring (see `finish_login`).
-        self._unsaved = False
-        #: Who was signed in when the tokens were last stored (shown before any request).
-        self.known_account: Account | None = None
-        #: Set when the stored sign-in belongs to other endpoints than these settings name.
-        self.binding_problem: SessionBindingError | None = None
-        #: The last keyring read found an entry it cannot read: not "nobody signed in"
-        #: (sign-out still removes it).
-        self.damaged_entry = False
 
     # -- settings and endpoints ----------------------------------------------------------
 
@@ -143,105 +127,57 @@ class AuthSession:
     def token_client(self, http: HttpClient | None = None) -> TokenClient:
         return TokenClient(self.resolved_settings(), http or self.http, clock=self.clock)
 
-    # -- state -----------------------------------------------------------------------------
+    # -- what is held (core/stored_sign_in.py) -------------------------------------------
 
     @property
     def tokens(self) -> TokenSet | None:
-        return self._tokens
+        return self.stored.tokens
+
+    @property
+    def known_account(self) -> Account | None:
+        """Who was signed in when the tokens were last stored (shown before any request)."""
+        return self.stored.known_account
 
     @property
     def persistent(self) -> bool:
-        return self.storage_problem is None
+        return self.stored.persistent
 
     @property
     def has_unsaved_tokens(self) -> bool:
-        return self._unsaved
+        return self.stored.unsaved
 
-    def _bound(self, entry: StoredSession | None) -> StoredSession | None:
-        """The entry, if these settings' endpoints are the ones its tokens were issued for.
+    @property
+    def storage_problem(self) -> StoreError | None:
+        """Set when tokens could not be kept in the keyring; they live in memory instead."""
+        return self.stored.storage_problem
 
-        Otherwise None, and `binding_problem` says why: the tokens are never sent to
-        endpoints other than the ones that issued them."""
-        if entry is None:
-            return None
-        self.binding_problem = binding_problem(entry.binding, self._settings)
-        if self.binding_problem is not None:
-            # Debug only: the caller reports `binding_problem` itself (once, not twice).
-            log.debug(
-                "stored sign-in is bound to other endpoints: %s",
-                ", ".join(self.binding_problem.changed),
-            )
-            return None
-        return entry
+    @property
+    def binding_problem(self) -> SessionBindingError | None:
+        """Set when the stored sign-in belongs to other endpoints than the settings name."""
+        return self.stored.binding_problem
+
+    @property
+    def damaged_entry(self) -> bool:
+        """The last keyring read found an entry it cannot read (sign-out still removes it)."""
+        return self.stored.damaged_entry
 
     def prefetch(self) -> None:
-        """Start the keyring read now, on a thread of its own; the next `load()` takes its
-        result. At launch the read (keyring's imports, a D-Bus session, a key exchange)
-        then overlaps Qt's start-up instead of following it."""
-        if self._prefetch is None:
-            key = self._settings.store_key
-            self._prefetch = Prefetch(lambda: self.store.load_entry(key))
+        """Start the keyring read now, on a thread of its own: at launch it overlaps Qt's
+        start-up. The next `load()` takes its result."""
+        self.stored.prefetch()
 
     def load(self) -> TokenSet | None:
         """Read the stored tokens (and the last-known account) into the session. No network."""
-        prefetch, self._prefetch = self._prefetch, None
-        self.damaged_entry = False
-        try:
-            entry = self._bound(
-                prefetch.result()
-                if prefetch is not None
-                else self.store.load_entry(self._settings.store_key)
-            )
-            with self._lock.thread:
-                self._tokens = entry.tokens if entry else None
-                self.known_account = entry.account if entry else None
-        except StoredDataError:
-            log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
-            with self._lock.thread:
-                self._tokens = None
-            self.damaged_entry = True
-        except StoreError as exc:
-            self.storage_problem = exc
-        return self._tokens
-
-    def _reload(self) -> TokenSet | None:
-        if not self.persistent or self._unsaved:
-            return self._tokens
-        try:
-            entry = self._bound(self.store.load_entry(self._settings.store_key))
-        except StoreError:
-            return self._tokens
-        return entry.tokens if entry else None
+        return self.stored.load()
 
     def _save(self, tokens: TokenSet) -> None:
-        self._tokens = tokens
-        self._unsaved = False
-        if not self.persistent:
-            return
-        try:
-            self.store.save(
-                self._settings.store_key,
-                tokens,
-                self.known_account,
-                binding=endpoint_binding(self._settings),
-            )
-        except StoreError as exc:
-            # Keep going with the tokens in memory; the UI says "only until you quit".
-            log.warning("tokens kept in memory only: %s", exc.user_message)
-            self.storage_problem = exc
+        self.stored.save(tokens)
 
-    def _forget(self) -> StoreError | None:
-        """Drop the tokens here and in the keyring; the keyring's error, if it failed.
-        The caller holds the thread lock. The session is over: its web profile goes too."""
-        self._end_sign_in()
+    def _forget(self) -> None:
+        """The session is over (the caller holds the locks): drop the tokens here and in
+        the keyring, and the sign-in page's cookies."""
+        self.stored.forget()
         self.web_profile.delete()
-        if self.persistent:
-            try:
-                self.store.clear(self._settings.store_key)
-            except StoreError as exc:
-                log.warning("could not clear the keyring entry: %s", exc.user_message)
-                return exc
-        return None
 
     # -- sign-in ---------------------------------------------------------------------------
 
@@ -274,22 +210,18 @@ class AuthSession:
             if not dropped:
                 self.web_profile.keep()
                 if persist:
-                    self._save(tokens)
+                    self.stored.save(tokens)
                 else:
-                    self._tokens = tokens
-                    self._unsaved = True
+                    self.stored.hold(tokens)
         if dropped:
             # Revoked outside the locks: other processes need not wait for the network.
-            _revoke_all(client, [tokens])
+            client.revoke_all([tokens])
             raise SignInCancelledError()
         return tokens
 
     def persist(self) -> None:
         """Write tokens that `finish_login(persist=False)` kept in memory."""
-        with self._lock.both():
-            if self._unsaved and self._tokens is not None:
-                self._save(self._tokens)
-            self._unsaved = False
+        self.stored.persist()
 
     # -- refresh ----------------------------------------------------------------------------
 
@@ -299,22 +231,12 @@ class AuthSession:
 
     def needs_refresh(self) -> bool:
         """A refresh is due (`timing.refresh_due`)."""
-        tokens = self._tokens
+        tokens = self.stored.tokens
         return tokens is not None and timing.refresh_due(tokens, self.clock(), self.refresh_lead)
 
     def why_not_signed_in(self) -> FrameioDesktopError:
-        """What to say when `load()` found no tokens: "not signed in" would be wrong for a
-        locked keyring, a sign-in that belongs to other endpoints, or an unreadable entry."""
-        if self.binding_problem is not None:
-            return self.binding_problem
-        if self.storage_problem is not None:
-            return self.storage_problem
-        if self.damaged_entry:
-            return NotSignedInError(
-                "The stored sign-in cannot be read (it is damaged). Sign in again; "
-                "`frameio-desktop logout` removes it."
-            )
-        return NotSignedInError()
+        """What to say when `load()` found no tokens (`StoredSignIn.why_not_signed_in`)."""
+        return self.stored.why_not_signed_in()
 
     def fresh_tokens(
         self, min_ttl: timedelta | None = None, *, timeout: float | None = None
@@ -325,7 +247,7 @@ class AuthSession:
         `min_ttl` is at least as long as the server's tokens last (the lifetime of the
         last one it gave): that fails at once (`TokenLifetimeTooShortError`).
         """
-        tokens = self._tokens or self.load()
+        tokens = self.stored.tokens or self.load()
         if tokens is None:
             raise self.why_not_signed_in()
         wanted = min_ttl
@@ -366,25 +288,26 @@ class AuthSession:
         instead of asking the same server again. `timeout` bounds the whole call: the wait
         for the locks and the request.
         """
-        seen = self._tokens
+        stored = self.stored
+        seen = stored.tokens
         budget = Budget(timeout)
         waiting_since = time.time()
         with self._lock.threads(timeout), self._lock.processes(budget.remaining()):
-            latest = self._reload()
+            latest = stored.reload()
             if latest is None:
-                self._tokens = None
-                raise self.binding_problem or NotSignedInError()
+                stored.tokens = None
+                raise stored.binding_problem or NotSignedInError()
             now = self.clock()
             min_ttl = self.lead_for(latest) if min_ttl is None else min_ttl
             # Another thread or process refreshed while this one waited for the locks.
             changed = seen is not None and latest.access_token != seen.access_token
             if latest.is_fresh(now, min_ttl) and (changed or not force):
-                self._tokens = latest
+                stored.tokens = latest
                 return latest
             if not latest.refresh_token:
                 if latest.is_fresh(now):
                     # Still valid, just not for as long as asked: keep it, say until when.
-                    self._tokens = latest
+                    stored.tokens = latest
                     raise SignInEndingError(latest.expires_at)
                 self._forget()
                 raise SignInEndedError(latest.expires_at)
@@ -414,7 +337,7 @@ class AuthSession:
                 #   invalid_grant and the person is asked to sign in again. No hang, no loop.
                 # - after the write: the new token is in the keyring; nothing is lost.
                 # `_save` writes the new set before anything of the old one is removed.
-                self._save(new)
+                stored.save(new)
             return new
 
     # -- who is signed in (core/lookup.py) -----------------------------------------------
@@ -454,71 +377,31 @@ class AuthSession:
     @property
     def sign_ins_ended(self) -> int:
         """How many sign-ins ended here (a lookup keeps nothing if this changed)."""
-        return self._ended
+        return self.stored.ended
 
     def known_account_if_fresh(self) -> Account | None:
         """The last-known account, if the stored access token is still fresh: what a launch
         can show at once, before verifying in the background. No network."""
-        tokens = self._tokens
-        if tokens is None or self.known_account is None or self.needs_refresh():
+        known = self.stored.known_account
+        if self.stored.tokens is None or known is None or self.needs_refresh():
             return None
-        return self.known_account
+        return known
 
     def remember(self, account: Account, ended: int) -> bool:
-        """Keep the account with the tokens (one keyring write, only when it changed), if
-        no sign-in has ended since the lookup began (`ended`: `_ended` then). False if one
-        has: the account is not kept."""
-        with self._lock.thread:
-            if self._ended != ended:
-                return False
-            if account == self.known_account:
-                return True
-            self.known_account = account
-            if self._unsaved or self._tokens is None:
-                return True  # persist() writes it with the tokens
-        with self._lock.both():
-            if self._tokens is not None and self._ended == ended:
-                self._save(self._tokens)
-        return True
+        """Keep the account with the tokens (`StoredSignIn.remember`)."""
+        return self.stored.remember(account, ended)
 
     # -- sign-out ----------------------------------------------------------------------------
 
     def sign_out(self) -> SignOutResult:
-        """Forget every token set this session knows of, then revoke them at the server.
-
-        Known sets: the one in memory (possibly newer than the keyring's, after a failed
-        keyring write) and the one in the keyring, read even when an earlier read or write
-        failed. The keyring is cleared under the locks; the revocations, which can take a
-        while, happen after the locks are released. The result says what could not be done.
-        """
+        """Forget every token set this session knows of (`clear_for_sign_out`), the chosen
+        account and the sign-in page's cookies, under the locks; then, after the locks are
+        released, revoke the tokens at the server. The result says what could not be done."""
         result = SignOutResult()
-        known: list[TokenSet] = [self._tokens] if self._tokens is not None else []
         with self._lock.both():
-            keyring_ok = True
-            try:
-                entry = self.store.load_entry(self._settings.store_key)
-            except StoredDataError:
-                entry = None  # damaged: nothing to revoke; clearing removes it
-            except StoreError as exc:
-                entry = None
-                keyring_ok = False
-                result.problems.append(exc)
-            if entry is not None:
-                if self._bound(entry) is not None:
-                    known.append(entry.tokens)
-                elif self.binding_problem is not None:
-                    # Another configuration's sign-in: neither sent anywhere nor removed.
-                    result.problems.append(self.binding_problem)
-                    keyring_ok = False
-            self._end_sign_in()
-            if keyring_ok:
-                try:
-                    self.store.clear(self._settings.store_key)
-                    result.cleared = True
-                except StoreError as exc:
-                    log.warning("could not clear the keyring entry: %s", exc.user_message)
-                    result.problems.append(exc)
-            self._forget_local_traces()
+            known, result.cleared = self.stored.clear_for_sign_out(result.problems)
+            self.lookup.list.forget()
+            self.web_profile.delete()
         if known:
             try:
                 client = self.token_client()
@@ -531,32 +414,5 @@ class AuthSession:
                     RevokeResult(attempted=True, ok=False, error=exc.user_message)
                 )
             else:
-                result.revocations.extend(_revoke_all(client, known))
+                result.revocations.extend(client.revoke_all(known))
         return result
-
-    def _end_sign_in(self) -> None:
-        """Forget the tokens and who they belong to, here (the caller holds
-        the thread lock); a lookup still running for them keeps nothing it finds."""
-        self._tokens = None
-        self._unsaved = False
-        self.known_account = None
-        self._ended += 1
-
-    def _forget_local_traces(self) -> None:
-        """What a sign-in leaves outside the keyring: the chosen account and the sign-in
-        page's cookies. Best effort: sign-out has already cleared the tokens."""
-        self.lookup.list.forget()
-        self.web_profile.delete()
-
-
-def _revoke_all(client: TokenClient, token_sets: list[TokenSet]) -> list[RevokeResult]:
-    """Revoke each distinct token once: refresh tokens first (RFC 7009 section 2.1: that
-    usually ends the whole grant), then access tokens."""
-    refresh = [t.refresh_token for t in token_sets if t.refresh_token]
-    access = [t.access_token for t in token_sets]
-    results = []
-    for token in dict.fromkeys(refresh):
-        results.append(client.revoke(token, "refresh_token"))
-    for token in dict.fromkeys(access):
-        results.append(client.revoke(token, "access_token"))
-    return results

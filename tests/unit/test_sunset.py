@@ -101,7 +101,7 @@ def test_v2_account_lookup_gone_says_retired(tmp_path) -> None:
     responses.get(f"{API}/v2/me", status=404)
     clock = FakeClock(BEFORE)
     session = new_session(make_settings(), folder=tmp_path, clock=clock, lock_dir=tmp_path)
-    session._tokens = make_tokens(BEFORE)
+    session.stored.tokens = make_tokens(BEFORE)
     with pytest.raises(errors.ApiRetiredError):
         session.account()
 
