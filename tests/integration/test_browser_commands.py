@@ -78,6 +78,7 @@ def test_login_by_pasting_the_redirect(demo: DemoServer, explicit: bool) -> None
         run_cli(["logout", *flags_for(flags)])
 
 
+@pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
 def test_login_paste_with_a_foreign_state_then_end_of_input(demo: DemoServer) -> None:
     flags = {**demo.settings_flags(), "profile": f"paste-{secrets.token_hex(4)}"}
     process = start_login(["login", "--no-browser", *flags_for(flags)], {**os.environ})
