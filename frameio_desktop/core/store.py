@@ -71,6 +71,10 @@ def backend_label(backend: keyring.backend.KeyringBackend) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+#: `insecure_reason` when keyring found no backend at all.
+NO_BACKEND = "no keyring backend is available"
+
+
 def insecure_reason(backend: keyring.backend.KeyringBackend) -> str | None:
     """Why a backend must not hold tokens, or None if it may."""
     inner = backend
@@ -80,7 +84,7 @@ def insecure_reason(backend: keyring.backend.KeyringBackend) -> str | None:
         inner = chained[0]
     module = type(inner).__module__
     if module.startswith("keyring.backends.fail"):
-        return "no keyring backend is available"
+        return NO_BACKEND
     if module.startswith("keyring.backends.null"):
         return "the keyring is switched off (null backend)"
     if module.startswith("keyrings.alt"):
@@ -239,9 +243,13 @@ class KeyringTokenStore:
         if self._reads_plainly():
             return  # the remembered backend is the Secret Service: secure
         reason = insecure_reason(self.backend)
+        if reason == NO_BACKEND:  # say what is missing, and how to get it (cron, SSH)
+            from frameio_desktop.core.keyring_help import no_keyring_explained
+
+            raise NoSecureKeyringError(f"No secure keyring: {no_keyring_explained()}")
         if reason:
             raise NoSecureKeyringError(
-                f"No secure keyring: {reason}. You will stay signed in only until you quit."
+                f"No secure keyring: {reason}. A sign-in can only be kept in a secure keyring."
             )
 
     # -- raw entries --------------------------------------------------------------------
