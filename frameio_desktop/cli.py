@@ -95,7 +95,9 @@ def run_script_command(
         raise ValueError(f"{args.command!r} is not a script command")
     invocation = Invocation(args, out, err, today=today, make_session=make_session)
     try:
-        return handler(invocation)
+        code = handler(invocation)
+        warn_about_unknown_account(invocation)
+        return code
     except errors.FrameioDesktopError as exc:
         json_whatever_the_outcome(args, exc, out)
         # Say which settings did not come from the settings file: a `.env`'s CLIENT_ID
@@ -103,6 +105,29 @@ def run_script_command(
         note = invocation.loaded_settings.origins_note() if invocation.loaded_settings else ""
         print(f"frameio-desktop: {exc.user_message}" + (f" {note}" if note else ""), file=err)
         return exit_code_for(exc)
+
+
+def warn_about_unknown_account(invocation: Invocation) -> None:
+    """An account ID given by flag or environment that the account list, read by this
+    command, does not hold: taken as asked, but said (a typo would build wrong URLs)."""
+    settings = invocation.loaded_settings
+    session = invocation.built_session
+    if settings is None or session is None or not settings.account_id:
+        return
+    listed = session.accounts
+    if listed is None or any(a.id == settings.account_id for a in listed):
+        return
+    origin = (
+        "--account-id flag"
+        if getattr(invocation.args, "account_id", None)
+        else "FRAMEIO_ACCOUNT_ID from the environment or .env"
+    )
+    ids = ", ".join(a.id for a in listed) or "none"
+    print(
+        f"frameio-desktop: warning: the account ID {settings.account_id!r} ({origin}) is not "
+        f"one of the signed-in user's accounts ({ids}).",
+        file=invocation.err,
+    )
 
 
 class Invocation:
@@ -141,6 +166,11 @@ class Invocation:
             if notice is not None:
                 print(f"frameio-desktop: {notice}", file=self.err)
         return self._settings
+
+    @property
+    def built_session(self) -> AuthSession | None:
+        """The session, if the command built one."""
+        return self._session
 
     @property
     def session(self) -> AuthSession:
@@ -339,6 +369,24 @@ def cmd_scheme(settings: Settings, *, register: bool, out: TextIO) -> int:
         )
     outcome = scheme.register(name) if register else scheme.unregister(name)
     out.write(outcome.message + "\n")
+    return ExitCode.OK
+
+
+def already_signed_in(args: argparse.Namespace, out: TextIO) -> int:
+    """`login --if-needed`: 0 (and who) when the stored sign-in is usable, refreshed if
+    due; `NOT_SIGNED_IN` when a sign-in is needed (none, expired, or made with other
+    settings). Other failures (network, keyring) raise: a sign-in would not help."""
+    from frameio_desktop.core.session import AuthSession
+    from frameio_desktop.core.tokens import min_ttl
+
+    session = AuthSession(load_settings(settings_flags(args)))
+    try:
+        session.script_tokens(min_ttl(60))
+    except (errors.NotSignedInError, errors.SessionExpiredError):
+        return ExitCode.NOT_SIGNED_IN
+    known = session.known_account
+    who = f" as {known.display_name}" if known is not None else ""
+    out.write(f"Already signed in to {session.settings.title}{who}.\n")
     return ExitCode.OK
 
 

@@ -219,3 +219,9 @@ def login_arguments(parser: argparse.ArgumentParser) -> None:
         help="print the sign-in address and read back the address the browser ends on "
         "(chosen on its own without a display, or over SSH without one)",
     )
+    parser.add_argument(
+        "--if-needed",
+        action="store_true",
+        help="only sign in if there is no usable sign-in: with one (refreshed if due), "
+        "say who is signed in and exit 0 without a window",
+    )

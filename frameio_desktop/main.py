@@ -205,6 +205,12 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
             return failed
     if mode is Mode.SCRIPT:
         return run_script_command(args, sys.stdout, sys.stderr)
+    if mode in (Mode.LOGIN, Mode.LOGIN_PASTE) and getattr(args, "if_needed", False):
+        from frameio_desktop.cli import already_signed_in
+
+        signed_in = run_entry_step(lambda: already_signed_in(args, sys.stdout))
+        if signed_in != ExitCode.NOT_SIGNED_IN:
+            return signed_in  # 0, or why it cannot be told (network, keyring)
     if mode is Mode.LOGIN_PASTE:
         return run_login_paste(args)
     if mode in (Mode.WINDOW, Mode.DEMO, Mode.SELF_TEST) and not display_available():

@@ -372,3 +372,39 @@ def test_expired_sign_in_without_refresh_token_exits_4_and_opens_nothing(
         assert sum(no_refresh_demo.state.hits.values()) == hits  # no request, no page
     finally:
         signed_in.cleanup()
+
+
+def test_an_account_id_not_among_the_accounts_is_warned_about(signed_in: SignedIn) -> None:
+    result = run_cli(["status", "--account-id", "acct-typo", *signed_in.args])
+    assert result.returncode == 0, result.stderr
+    assert "warning: the account ID 'acct-typo' (--account-id flag) is not one of" in (
+        result.stderr
+    )
+    assert "acct-ada.lovelace-1" in result.stderr
+    env = run_cli(["accounts", *signed_in.args], env={"FRAMEIO_ACCOUNT_ID": "acct-typo"})
+    assert "FRAMEIO_ACCOUNT_ID from the environment" in env.stderr
+    listed = run_cli(["status", "--account-id", "acct-ada.lovelace-2", *signed_in.args])
+    assert "warning" not in listed.stderr
+
+
+def test_login_if_needed_does_nothing_when_signed_in(signed_in: SignedIn, demo: DemoServer) -> None:
+    hits = sum(demo.state.hits.values())
+    result = run_cli(["login", "--if-needed", *signed_in.args])
+    assert result.returncode == 0, result.stderr
+    assert "Already signed in to Frame.io V4 (Adobe IMS)" in result.stdout
+    assert sum(demo.state.hits.values()) == hits  # a fresh token: not even a request
+
+
+def test_login_if_needed_signs_in_when_not_signed_in(demo: DemoServer) -> None:
+    flags = flags_for({**demo.settings_flags(), "profile": f"cli-{secrets.token_hex(4)}"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "frameio_desktop", "login", "--if-needed", "--no-browser", *flags],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = process.communicate("\n", timeout=60)  # an empty line cancels the sign-in
+    assert process.returncode == 7, err
+    assert "Open this address in a web browser" in out
+    assert "Already signed in" not in out
