@@ -43,8 +43,8 @@ from frameio_desktop.core.errors import (
 )
 from frameio_desktop.core.redact import configure_logging
 from frameio_desktop.core.settings import Settings, dotenv_environ, load_settings
+from frameio_desktop.core.sign_in_process import SWITCH, ProcessFactory
 from frameio_desktop.demo_mode import DemoOnDemand
-from frameio_desktop.gui.sign_in_child.process import SWITCH, ProcessFactory
 
 # Re-exported: the window's tests and scripts/screenshots.py build the root's parts.
 from frameio_desktop.settings_entry import configuration_for as configuration_for

@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
+from frameio_desktop.core.sign_in_process import ProcessFactory
 from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.sign_in_child.host import ChildProcessHost, child_process_host_factory
-from frameio_desktop.gui.sign_in_child.process import ProcessFactory
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers.browser import follow_start_address
 

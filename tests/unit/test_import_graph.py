@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from frameio_desktop.core.errors import ExitCode
+
 PACKAGE = "frameio_desktop"
 ROOT = Path(__file__).resolve().parents[2] / PACKAGE
 
@@ -141,3 +143,79 @@ def test_imports_only_go_down(module: str) -> None:
 def test_the_cycle_check_finds_a_cycle() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(edges) == [["a", "b", "c"]]
+
+
+# -- the script path loads no Qt ---------------------------------------------------------------
+
+#: Runs in a fresh interpreter: imports `frameio_desktop.main`, then (with an argument) runs
+#: that command through the program's entry point, and prints what of Qt and of the Qt
+#: layer was loaded.
+QT_PROBE = """
+import json, sys
+import frameio_desktop.main
+code = None
+if len(sys.argv) > 1:
+    from frameio_desktop.launcher import main
+    code = main(sys.argv[1:])
+loaded = sorted(m for m in sys.modules if m.startswith(("PySide6", "frameio_desktop.gui")))
+print(json.dumps([code, loaded]))
+"""
+
+
+def modules_loaded(tmp_path: Path, *command: str) -> tuple[int | None, list[str]]:
+    """The command's exit code (None without one), and the Qt modules loaded."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("FRAMEIO_")},
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        # No keyring: the token path runs to its keyring check and stops there.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", QT_PROBE, *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    code, loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    return code, loaded
+
+
+def test_importing_main_loads_no_qt(tmp_path: Path) -> None:
+    """The composition root imports the Qt layer only for a window: importing `gui` runs
+    a Qt workaround (gui/qtfix.py), which scripts must not pay for."""
+    assert modules_loaded(tmp_path) == (None, [])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["token"],
+        ["token", "--json", "--min-ttl", "30"],
+        ["status"],
+    ],
+)
+def test_the_script_commands_load_no_qt(tmp_path: Path, command: list[str]) -> None:
+    settings = [
+        "--provider",
+        "frameio-v4",
+        "--client-id",
+        "probe-client",
+        "--redirect-uri",
+        "adobe+0123abcd://adobeid/probe-client",
+    ]
+    code, loaded = modules_loaded(tmp_path, *command, *settings)
+    assert loaded == []
+    # It went the whole way: to "no keyring" (token) or "not signed in" (status).
+    assert code in (ExitCode.NO_KEYRING, ExitCode.NOT_SIGNED_IN)

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from frameio_desktop.gui.sign_in_child.process import SignInProcess
+from frameio_desktop.core.sign_in_process import SignInProcess
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost, Waiting
 
 log = logging.getLogger(__name__)

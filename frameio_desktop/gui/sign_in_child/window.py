@@ -2,7 +2,7 @@
 
 It shows the login page in a window of its own, placed over the app's window, and reports
 the caught redirect (or a cancel, or a failure) to the parent on its stdout; the protocol
-is in `frameio_desktop.gui.sign_in_child.process`. The OAuth state and verifier never come here: the
+is in `frameio_desktop.core.sign_in_process`. The OAuth state and verifier never come here: the
 parent checks the redirect, this process only catches it.
 """
 

@@ -11,9 +11,9 @@ import textwrap
 
 import pytest
 
+from frameio_desktop.core import sign_in_process
 from frameio_desktop.core.chromium_flags import join_flags, split_flags, strip_remote_debugging
-from frameio_desktop.gui.sign_in_child import process as sign_in_process
-from frameio_desktop.gui.sign_in_child.process import ProcessFactory, SignInProcess, valid_event
+from frameio_desktop.core.sign_in_process import ProcessFactory, SignInProcess, valid_event
 
 #: Says ready, echoes each command back as an event, and exits 0 at the end of its input.
 ECHO_CHILD = textwrap.dedent(
@@ -119,7 +119,7 @@ def test_prestarted_process_is_taken_once() -> None:
 def test_the_pipe_module_imports_no_qt() -> None:
     """The composition root starts a child with it before Qt is imported."""
     code = (
-        "import sys, frameio_desktop.gui.sign_in_child.process\n"
+        "import sys, frameio_desktop.core.sign_in_process\n"
         "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
     )
     result = subprocess.run(
