@@ -5,13 +5,19 @@ heading (`title`), its sentence (`user_message`) and the command line's `exit_co
 Authlib's errors carry their `status_code`. The window and the command line only read
 them; nothing is reported as a bare dict. `user_message` is always safe to show: it never
 holds a token.
+
+Each error also says what to do about it on each surface: `cli_remedy` (flags and
+commands, the end of `user_message`) and `window_remedy` (plain words, and the button the
+window offers); `window_message` is what the window shows. Nothing the window shows names
+a flag or an environment variable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 
 class ExitCode(IntEnum):
@@ -81,6 +87,28 @@ def server_text(value: str | None) -> str | None:
 UNEXPECTED_TITLE = "Something went wrong"
 
 
+class WindowAction(Enum):
+    """A button the window offers beside an error or a notice (its label)."""
+
+    #: The settings form, on the field named by `WindowRemedy.setting`, with
+    #: `WindowRemedy.provider` chosen when given.
+    OPEN_SETTINGS = "Open settings"
+    #: A sign-in in the app's own sign-in window instead of the person's browser.
+    SIGN_IN_HERE = "Sign in in the app"
+
+
+@dataclass(frozen=True)
+class WindowRemedy:
+    """What the window says to do about a failure, in plain words, and the button for it."""
+
+    text: str
+    action: WindowAction | None = None
+    #: OPEN_SETTINGS: the setting (`client_id`, `redirect_uri`, ...) to put the focus on.
+    setting: str | None = None
+    #: OPEN_SETTINGS: the provider preset to choose in the form.
+    provider: str | None = None
+
+
 class FrameioDesktopError(Exception):
     """Base class for everything this package raises on purpose."""
 
@@ -89,17 +117,30 @@ class FrameioDesktopError(Exception):
     #: The error page's heading.
     title = "Sign-in did not finish"
     exit_code = ExitCode.ERROR
+    #: What to do at the command line (flags, commands); ends `user_message`.
+    cli_remedy = ""
+    #: What to do in the window, with no flag or variable name (None: nothing to add).
+    window_remedy: WindowRemedy | None = None
 
     def __init__(self, message: str | None = None) -> None:
-        self.user_message = message or self.default_message
+        #: What happened, in words for every surface.
+        self.what = message or self.default_message
+        self.user_message = " ".join(part for part in (self.what, self.cli_remedy) if part)
         super().__init__(self.user_message)
+
+    @property
+    def window_message(self) -> str:
+        """What the window shows: what happened, then the window's remedy."""
+        remedy = self.window_remedy.text if self.window_remedy else ""
+        return " ".join(part for part in (self.what, remedy) if part)
 
 
 # --- configuration ------------------------------------------------------------------------
 
 
 class ConfigError(FrameioDesktopError):
-    """A setting is missing or malformed. Names the setting and where to set it."""
+    """A setting is missing or malformed. Names the setting and where to set it: by its
+    variable and flags at the command line, in plain words in the window."""
 
     title = "Settings needed"
     exit_code = ExitCode.USAGE
@@ -107,11 +148,86 @@ class ConfigError(FrameioDesktopError):
     #: `.env` key may be why a setting is missing); `Settings.warnings` when they load.
     warnings: tuple[str, ...] = ()
 
-    def __init__(self, setting: str, problem: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        setting: str,
+        problem: str,
+        *,
+        hint: str | None = None,
+        origin: str = "",
+        source: str = "",
+        window_remedy: WindowRemedy | None = None,
+    ) -> None:
+        """`origin` says where the value came from in the command line's words
+        ("FRAMEIO_X from the environment"); `source` is its layer (`core.sources`: "flag",
+        "environment", ".env", ...), which the window explains in plain words."""
         self.setting = setting
-        self.problem = problem
+        #: The problem as the command line says it (with the origin, if any).
+        self.problem = f"{problem} ({origin})" if origin else problem
+        self.bare_problem = problem
+        self.source = source
         self.hint = hint or where_to_set(setting)
-        super().__init__(f"{setting} {problem}. {self.hint}")
+        self.cli_remedy = self.hint
+        self.window_remedy = window_remedy or _settings_remedy(setting, source)
+        super().__init__(f"{setting} {self.problem}.")
+
+    @property
+    def window_what(self) -> str:
+        """What is wrong, in the window's words, without the remedy."""
+        where = SOURCE_WORDS.get(self.source, "")
+        return f"The {setting_words(self.setting)} {self.bare_problem}{where}."
+
+    @property
+    def window_message(self) -> str:
+        remedy = self.window_remedy.text if self.window_remedy else ""
+        return " ".join(part for part in (self.window_what, remedy) if part)
+
+
+#: How the window names each setting, keyed as `ConfigError.setting` names them.
+SETTING_WORDS: dict[str, str] = {
+    "FRAMEIO_PROVIDER": "provider",
+    "FRAMEIO_ISSUER": "issuer",
+    "FRAMEIO_CLIENT_ID": "client ID",
+    "CLIENT_ID": "client ID",
+    "FRAMEIO_CLIENT_SECRET": "client secret",
+    "CLIENT_SECRET": "client secret",
+    "FRAMEIO_REDIRECT_URI": "redirect URI",
+    "FRAMEIO_SCOPES": "scopes",
+    "FRAMEIO_AUTHORIZE_URL": "authorize URL",
+    "FRAMEIO_TOKEN_URL": "token URL",
+    "FRAMEIO_ACCOUNT_URL": "account URL",
+    "FRAMEIO_REVOKE_URL": "revoke URL",
+    "FRAMEIO_PROFILE": "profile",
+    "FRAMEIO_ACCOUNT_ID": "account ID",
+    "FRAMEIO_BROWSER": "browser choice",
+    "FRAMEIO_PERSISTENT_WEB_PROFILE": "choice to keep sign-in cookies",
+}
+
+#: Where a value came from (`core.sources` layers), as the window explains it.
+SOURCE_WORDS: dict[str, str] = {
+    "flag": ", set on the command line that started the app",
+    "environment": ", set in the environment the app was started from",
+    ".env": ", set in a .env file in the folder the app was started from",
+}
+
+
+def setting_words(setting: str) -> str:
+    """A setting's name for the window ("client ID"), never its variable or flag."""
+    if setting in SETTING_WORDS:
+        return SETTING_WORDS[setting]
+    if setting.startswith("FRAMEIO_"):
+        return "setting " + setting.removeprefix("FRAMEIO_").lower().replace("_", " ")
+    return setting
+
+
+def _settings_remedy(setting: str, source: str) -> WindowRemedy:
+    if source in SOURCE_WORDS:
+        # Those win over the settings file: the form cannot change what the app uses.
+        return WindowRemedy(
+            "That wins over Settings: start the app without it, or change it where it is set."
+        )
+    field = setting.removeprefix("FRAMEIO_").lower() if setting in SETTING_WORDS else None
+    return WindowRemedy("Open Settings to set it.", WindowAction.OPEN_SETTINGS, setting=field)
 
 
 def where_to_set(setting: str) -> str:
@@ -202,6 +318,8 @@ class UnknownRedirectError(RedirectMismatchError):
         )
         super().__init__(text if stopped else f"{text} {self.command_line_hint}")
 
+    window_remedy = WindowRemedy("", WindowAction.OPEN_SETTINGS, setting="redirect_uri")
+
 
 class DuplicateParameterError(AuthorizationResponseError):
     def __init__(self, name: str) -> None:
@@ -266,7 +384,7 @@ class InteractionRequiredError(AuthorizationServerError):
 
     def __init__(self, error: str | None = None, description: str | None = None) -> None:
         super().__init__(error or self.error_code, description)
-        self.user_message = self.default_message
+        self.what = self.user_message = self.default_message
         self.args = (self.user_message,)
 
 
@@ -432,13 +550,25 @@ class ApiRetiredError(FrameioDesktopError):
 
     exit_code = ExitCode.USAGE  # a setting (the provider) must change
 
-    def __init__(self, title: str, retired_on: date, successor: str | None) -> None:
+    def __init__(
+        self,
+        title: str,
+        retired_on: date,
+        successor: str | None,
+        successor_title: str | None = None,
+    ) -> None:
         self.retired_on = retired_on
         self.successor = successor
         switch = f"--provider {successor}" if successor else "another provider"
+        self.cli_remedy = f"Sign in with {switch}."
+        self.window_remedy = WindowRemedy(
+            f"Open Settings and choose {successor_title or 'another provider'}.",
+            WindowAction.OPEN_SETTINGS,
+            setting="provider",
+            provider=successor,
+        )
         super().__init__(
-            f"{title} has been retired (since {retired_on.isoformat()}) and no longer "
-            f"answers. Sign in with {switch}."
+            f"{title} has been retired (since {retired_on.isoformat()}) and no longer answers."
         )
 
 
@@ -460,7 +590,9 @@ class SignInCancelledError(FrameioDesktopError):
 
 class NotSignedInError(FrameioDesktopError):
     exit_code = ExitCode.NOT_SIGNED_IN
-    default_message = "No one is signed in. Run `frameio-desktop login` or open the app."
+    default_message = "No one is signed in."
+    cli_remedy = "Run `frameio-desktop login` or open the app."
+    window_remedy = WindowRemedy("Sign in to continue.")
 
 
 class SessionBindingError(NotSignedInError):
@@ -469,16 +601,34 @@ class SessionBindingError(NotSignedInError):
     Its tokens are not sent anywhere: a `.env` in the working folder, say, must not be able
     to send them to a server of its choosing."""
 
+    cli_remedy = "Sign in again with these settings, or use the settings it was made with."
+    window_remedy = WindowRemedy(
+        "Sign in again with these settings, or change them back in Settings.",
+        WindowAction.OPEN_SETTINGS,
+    )
+
     def __init__(self, changed: Mapping[str, str]) -> None:
-        #: Setting name -> where the differing value comes from ("environment", ".env", ...)
+        #: Setting variable -> where the differing value comes from ("environment", ...)
         self.changed = dict(changed)
         names = ", ".join(f"{name} (from {source})" for name, source in self.changed.items())
-        super().__init__(
+        super().__init__(self._what(names))
+
+    @staticmethod
+    def _what(names: str) -> str:
+        return (
             "No sign-in for this configuration: the stored sign-in was made with other "
             f"endpoints than the settings now name ({names}). Its tokens were not sent "
-            "anywhere. Sign in again with these settings, or use the settings it was made "
-            "with."
+            "anywhere."
         )
+
+    @property
+    def window_message(self) -> str:
+        names = ", ".join(
+            f"the {setting_words(name)}{SOURCE_WORDS.get(source, '')}"
+            for name, source in self.changed.items()
+        )
+        remedy = self.window_remedy.text if self.window_remedy else ""
+        return f"{self._what(names)} {remedy}"
 
 
 class UnknownAccountError(FrameioDesktopError):
@@ -507,9 +657,10 @@ class TokenLifetimeTooShortError(FrameioDesktopError):
         source = " (the last one it gave did)" if remembered else ""
         super().__init__(
             f"The sign-in server issues access tokens that last {self.lifetime} s{source}, "
-            f"less than the {self.wanted} s asked for, so no token can meet it. Ask for a "
-            "shorter minimum (--min-ttl)."
+            f"less than the {self.wanted} s asked for, so no token can meet it."
         )
+
+    cli_remedy = "Ask for a shorter minimum (--min-ttl)."
 
 
 class SignOutIncompleteError(FrameioDesktopError):

@@ -134,7 +134,13 @@ def retired_api_error(preset: str, problem: Exception, today: date) -> ApiRetire
     unresolved = isinstance(problem, HostNotFoundError) and today >= found.retires_on
     if not (gone or unresolved):
         return None
-    return ApiRetiredError(found.title, found.retires_on, found.successor)
+    successor = PRESETS.get(found.successor) if found.successor else None
+    return ApiRetiredError(
+        found.title,
+        found.retires_on,
+        found.successor,
+        successor_title=successor.title if successor is not None else None,
+    )
 
 
 def is_loopback_host(host: str | None) -> bool:

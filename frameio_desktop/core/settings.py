@@ -288,7 +288,13 @@ def load_settings(
         names = {variable: name for name, variable in ENV_NAMES.items()}
         origin = found.origins.get(names.get(exc.setting, ""), "")
         if origin and found.sources.get(names[exc.setting]) != SETTINGS_FILE:
-            exc = ConfigError(exc.setting, f"{exc.problem} ({origin})", hint=exc.hint)
+            exc = ConfigError(
+                exc.setting,
+                exc.problem,
+                hint=exc.hint,
+                origin=origin,
+                source=found.sources.get(names[exc.setting], ""),
+            )
         exc.warnings = found.warnings
         raise exc from exc.__cause__
 

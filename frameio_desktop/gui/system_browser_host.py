@@ -33,6 +33,8 @@ from frameio_desktop.core.errors import (
     ConfigError,
     FrameioDesktopError,
     SignInCancelledError,
+    WindowAction,
+    WindowRemedy,
 )
 from frameio_desktop.core.flow import FOREIGN_ANSWER_ERRORS
 from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost, Waiting
@@ -168,6 +170,11 @@ class SystemBrowserHosts:
                 "ends on. Your browser can sign in with a Native App credential's redirect "
                 "(adobe+<hash>://adobeid/<client id>) or a loopback one where the server "
                 "allows it.",
+                window_remedy=WindowRemedy(
+                    "Sign in in the app's own sign-in window instead, or use a Native App "
+                    "credential's redirect (adobe+<hash>://adobeid/<client id>) in Settings.",
+                    WindowAction.SIGN_IN_HERE,
+                ),
             )
         self.start_handoff()
         self._watch_file_open_events(name)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from frameio_desktop.core.errors import ExitCode, FrameioDesktopError, SignInCancelledError
+from frameio_desktop.core.errors import (
+    ExitCode,
+    FrameioDesktopError,
+    SignInCancelledError,
+    WindowAction,
+    WindowRemedy,
+)
 
 
 class RedirectListenerError(FrameioDesktopError):
@@ -92,7 +98,8 @@ class BrowserOpenError(FrameioDesktopError):
     title = "Cannot open a browser"
     #: Choose a browser (BROWSER) or use `login --no-browser`.
     exit_code = ExitCode.USAGE
-    default_message = (
-        "The app could not open a web browser. Open the sign-in page yourself, or use "
-        "login --no-browser."
+    default_message = "The app could not open a web browser."
+    cli_remedy = "Open the sign-in page yourself, or use login --no-browser."
+    window_remedy = WindowRemedy(
+        "Sign in in the app's own sign-in window instead.", WindowAction.SIGN_IN_HERE
     )
