@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -155,3 +156,26 @@ def test_inno_setup_script_upgrades_and_path() -> None:
     uninstall = code[code.index("procedure CurUninstallStepChanged") :]
     assert "usPostUninstall" in uninstall
     assert "SetAppOnUserPath(False)" in uninstall
+
+
+@pytest.mark.wheels
+def test_iscc_version_is_read_from_a_real_windows_executable(
+    script: ModuleType, tmp_path: Path
+) -> None:
+    """The version check reads an .exe's version resource (pefile): here one of Qt's
+    Windows tools, whose version is the wheel's."""
+    from tests.packaging import wheels
+
+    try:
+        found = wheels.download("win32", wheels.PIP_PLATFORMS["win32"][0])
+    except RuntimeError as exc:
+        pytest.skip(f"cannot download the Windows wheels: {exc}")
+    wheel, member = next(wheels.members(found, r"^PySide6/designer\.exe$"))
+    iscc = tmp_path / "Inno Setup 6" / "ISCC.exe"
+    iscc.parent.mkdir()
+    with zipfile.ZipFile(wheel) as archive:
+        iscc.write_bytes(archive.read(member))
+    qt = tuple(int(x) for x in wheels.pinned("win32")[0].split("==")[1].split("."))
+    assert script._pe_version(iscc)[:3] == qt[:3]
+    assert script.find_iscc({"ISCC": str(iscc), "PATH": ""}) == iscc  # 6.12 >= 6.3
+    assert script._pe_version(tmp_path / "nothing.exe") is None
