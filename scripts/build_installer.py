@@ -309,12 +309,13 @@ def _pe_version(path: Path) -> tuple[int, ...] | None:
 
 
 def iscc_candidates(environ: Mapping[str, str]) -> list[Path]:
-    """Where Inno Setup's compiler may be, in the order asked: the ISCC variable, PATH,
-    then Inno Setup 7 and 6 installed for all users (Program Files) or per user
-    (%LOCALAPPDATA%\\Programs, where its installer puts a non-administrator install)."""
-    found: list[Path] = []
+    """Where Inno Setup's compiler may be, in the order asked: the ISCC variable (then
+    nowhere else: a compiler named on purpose is the one used), PATH, then Inno Setup 7
+    and 6 installed for all users (Program Files) or per user (%LOCALAPPDATA%\\Programs,
+    where its installer puts a non-administrator install)."""
     if environ.get("ISCC"):
-        found.append(Path(environ["ISCC"]))
+        return [Path(environ["ISCC"])]
+    found: list[Path] = []
     for name in ("ISCC.exe", "ISCC", "iscc"):
         on_path = shutil.which(name, path=environ.get("PATH"))
         if on_path:

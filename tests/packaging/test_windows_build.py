@@ -51,6 +51,10 @@ def test_iscc_is_found_where_inno_setup_installs(script: ModuleType, tmp_path: P
     assert script.find_iscc({**env, "PATH": str(on_path.parent)}, no_version) == on_path
     named = executable(tmp_path / "tools" / "iscc-6.4.exe")
     assert script.find_iscc({**env, "ISCC": str(named)}, no_version) == named
+    # A compiler named on purpose that is not there is an error, not a quiet fall-back.
+    missing = str(tmp_path / "tools" / "gone.exe")
+    with pytest.raises(SystemExit, match=r"gone\.exe \(not there\)"):
+        script.find_iscc({**env, "ISCC": missing}, no_version)
 
 
 def test_iscc_older_than_6_3_is_passed_over(script: ModuleType, tmp_path: Path) -> None:
