@@ -51,6 +51,12 @@ def add_global_flags(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="sign in to the demo server through the real window, check, sign out",
     )
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="start hidden, in the tray (what Start at login runs); a second start "
+        "opens the running app's window",
+    )
     add_browser_flags(parser, suppress=False)
     add_settings_flags(parser, suppress=False)
 

@@ -33,6 +33,7 @@ from frameio_desktop.cli_flags import (
     browser_timeout,
     settings_flags,
 )
+from frameio_desktop.core.agent.server import ask_to_show
 from frameio_desktop.core.browser.launch import no_display_reason
 from frameio_desktop.core.browser.scheme import HANDOFF_SWITCH, redirect_scheme
 from frameio_desktop.core.errors import (
@@ -236,6 +237,8 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
     if mode is Mode.LOGIN and processes is not None:
         processes.prestart()  # needed at once: start it before this process imports Qt
     elif mode is Mode.WINDOW:
+        if ask_to_show():  # one app per user: the running one shows its window instead
+            return ExitCode.OK
         session = preload_session(settings_flags(args))
     # Everything else shows a window; only now is Qt imported.
     browser = system_browser_hosts(timeout)
@@ -387,9 +390,11 @@ def launch(
     session: AuthSession | None = None,
     settings_access: SettingsAccess | None = None,
     browser_factory: HostFactory | None = None,
+    show: bool = True,
 ) -> tuple[SignInController, MainWindow]:
-    """Build and show the window. The silent sign-in (a keyring read that costs imports, a
-    D-Bus session and a key exchange) starts before the window is built, so both overlap;
+    """Build and show the window (`show=False`: built hidden, for `--background`). The
+    silent sign-in (a keyring read that costs imports, a D-Bus session and a key
+    exchange) starts before the window is built, so both overlap;
     `sign_in=True` opens straight on the sign-in page instead (the `login` command).
     A `session` made by `cli.preload_session` has had its keyring read running since
     before Qt was imported."""
@@ -399,7 +404,8 @@ def launch(
     window = build_window(
         controller, settings, host_factory, settings_access, browser_factory=browser_factory
     )
-    window.show()
+    if show:
+        window.show()
     if sign_in:
         window.start_sign_in(window.hosts.host_factory.system_browser)
     return controller, window
@@ -460,10 +466,18 @@ def run_gui(
             session=session,
             settings_access=access,
             browser_factory=browser_factory,
+            show=not (args.background and mode is Mode.WINDOW),
         )
         login = LoginCommand(controller, window) if mode is Mode.LOGIN else None
         log.debug("window shown; SIGINT and SIGTERM quit it")
+        background = None
+        if mode in (Mode.WINDOW, Mode.DEMO):  # the tray, close to it, and the token service
+            from frameio_desktop.gui.background import Background
+
+            background = Background(app, controller, window)
         app.exec()
+        if background is not None:
+            background.close()
         window.release_web_engine()
         controller.runner.wait_idle()
         if stopping.received is not None:

@@ -333,5 +333,5 @@ def test_the_launcher_knows_every_settings_flag() -> None:
     commands = build_parser()._subparsers._group_actions[0]
     token = commands.choices["token"]  # type: ignore[index]
     dests = {a.dest for a in token._actions if a.option_strings}
-    dests -= {"help", "min_ttl", "json", "timeout"}  # timeout: left to argparse
+    dests -= {"help", "min_ttl", "json", "timeout", "demo"}  # the last two: left to argparse
     assert dests == set(wire.SETTING_FLAGS)

@@ -12,6 +12,7 @@ import pytest
 
 from frameio_desktop.core.browser import scheme
 from frameio_desktop.core.browser.errors import SchemeRegistrationError
+from tests.helpers.winreg import FakeWinreg
 
 SCHEME = "adobe+abc123"
 COMMAND = ["/opt/frameio desktop/bin/python", "-m", "frameio_desktop"]
@@ -133,59 +134,6 @@ def test_macos_is_declared_by_the_bundle() -> None:
     outcome = scheme.register(SCHEME, COMMAND, platform="darwin")
     assert not outcome.changed
     assert "CFBundleURLTypes" in outcome.message
-
-
-class FakeWinreg:
-    """The few `winreg` calls the registration makes, over a dict of key paths."""
-
-    HKEY_CURRENT_USER = "HKCU"
-    REG_SZ = 1
-
-    class Key:
-        def __init__(self, path: str) -> None:
-            self.path = path
-
-        def __enter__(self) -> FakeWinreg.Key:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            pass
-
-    def __init__(self) -> None:
-        self.keys: dict[str, dict[str, tuple[int, str]]] = {}
-
-    def _full(self, root: str, sub: str) -> str:
-        return f"{root}\\{sub}".lower()
-
-    def CreateKeyEx(self, root: str, sub: str) -> Key:  # noqa: N802 - winreg's names
-        path = self._full(root, sub)
-        parts = path.split("\\")
-        for i in range(2, len(parts) + 1):
-            self.keys.setdefault("\\".join(parts[:i]), {})
-        return self.Key(path)
-
-    def OpenKey(self, root: str, sub: str) -> Key:  # noqa: N802
-        path = self._full(root, sub)
-        if path not in self.keys:
-            raise FileNotFoundError(path)
-        return self.Key(path)
-
-    def SetValueEx(self, key: Key, name: str, reserved: int, kind: int, value: str) -> None:  # noqa: N802
-        self.keys[key.path][name] = (kind, value)
-
-    def QueryValueEx(self, key: Key, name: str) -> tuple[str, int]:  # noqa: N802
-        if name not in self.keys[key.path]:
-            raise FileNotFoundError(name)  # as winreg does for a missing value
-        kind, value = self.keys[key.path][name]
-        return value, kind
-
-    def DeleteKey(self, root: str, sub: str) -> None:  # noqa: N802
-        path = self._full(root, sub)
-        if path not in self.keys:
-            raise FileNotFoundError(path)
-        if any(k.startswith(path + "\\") for k in self.keys):
-            raise PermissionError("has subkeys")
-        del self.keys[path]
 
 
 def test_windows_registry() -> None:

@@ -1,0 +1,96 @@
+"""The running app's token service, wired to the window's controller.
+
+The service itself is Qt-free (`core/agent`): it runs on threads of its own and answers
+for the controller's session while that is signed in. A refresh runs on the request's
+thread (the session is thread-safe, and serialises refreshes across threads and
+processes). Only a silent renewal (a sign-in without a refresh token) needs the UI
+thread, where the hidden sign-in host lives: the request asks for it with a queued signal
+and waits until it has ended. `show_requested` is a second start's "open the window".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from datetime import timedelta
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from frameio_desktop.core.agent.server import TokenServer
+from frameio_desktop.core.agent.service import TokenService
+from frameio_desktop.core.session import AuthSession
+from frameio_desktop.gui.controller import SignInController, State
+
+log = logging.getLogger(__name__)
+
+#: How long a script's request waits for a silent renewal (the renewal's own page times
+#: out after 30 s; the exchange after it has its deadline).
+RENEWAL_WAIT_SECONDS = 90.0
+
+
+class AppTokenService(QObject):
+    #: A script's request brought new tokens (a refresh on the request's thread).
+    renewed = Signal()
+    #: Another start of the app asked this one to show its window.
+    show_requested = Signal()
+    _renewal_wanted = Signal(object)  # threading.Event: set when the renewal has ended
+
+    def __init__(self, controller: SignInController, path: str | None = None) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self._renewal_wanted.connect(self._renew, Qt.ConnectionType.QueuedConnection)
+        self.service = TokenService(
+            self._current, renew_silently=self._renew_silently, on_renewed=self.renewed.emit
+        )
+        self.server = TokenServer({"token": self.service.answer, "show": self._show}, path)
+        # The window's countdown and the account list follow the new tokens.
+        self.renewed.connect(controller.shared.signed_in_changed)
+
+    def start(self) -> AppTokenService:
+        """Listen (see `TokenServer.start`: `AlreadyServingError` when another app does)."""
+        self.server.start()
+        return self
+
+    def close(self) -> None:
+        self.server.close()
+
+    def _current(self) -> AuthSession | None:
+        controller = self.controller
+        return controller.session if controller.state is State.SIGNED_IN else None
+
+    def _show(self, request: Mapping[str, object]) -> dict[str, object]:
+        self.show_requested.emit()
+        return {"shown": True}
+
+    # -- a silent renewal for a script --------------------------------------------------------
+
+    def _renew_silently(self, session: AuthSession, wanted: timedelta) -> None:
+        """On a request's thread: have the UI thread renew, and wait until it has ended."""
+        ended = threading.Event()
+        self._renewal_wanted.emit(ended)
+        if not ended.wait(RENEWAL_WAIT_SECONDS):
+            log.info("a silent renewal for a script did not end in time")
+
+    def _renew(self, ended: threading.Event) -> None:
+        renewal = self.controller.renewal
+        if not renewal.renewing:
+            renewal.renew_silently()  # once per sign-in: nothing if it was tried already
+        if not renewal.renewing:
+            ended.set()
+            return
+
+        controller = self.controller
+
+        def done(*_: object) -> None:
+            if renewal.renewing and controller.state is State.SIGNED_IN:
+                return  # the page has answered; the exchange still runs
+            renewal.renewed.disconnect(done)
+            renewal.sign_in_needed_changed.disconnect(done)
+            controller.state_changed.disconnect(done)
+            ended.set()
+
+        # Renewed, or the person is needed (refused, timed out, failed), or signed out.
+        renewal.renewed.connect(done)
+        renewal.sign_in_needed_changed.connect(done)
+        controller.state_changed.connect(done)
