@@ -72,9 +72,13 @@ class Pipe:
                 self.events.append(answer)
 
     def event(self, method: str) -> dict[str, Any]:
+        return self.event_of((method,))
+
+    def event_of(self, methods: tuple[str, ...]) -> dict[str, Any]:
+        """The first event (kept or next to come) of one of `methods`, in order."""
         while True:
             for i, event in enumerate(self.events):
-                if event["method"] == method:
+                if event["method"] in methods:
                     return self.events.pop(i)
             self.events.append(self._read_message())
 
@@ -101,6 +105,45 @@ def start_chromium(profile: Path) -> tuple[int, Pipe]:
     os.close(to_r)
     os.close(from_w)
     return pid, Pipe(to_w, from_r)
+
+
+def sign_in_watching_the_network(
+    url: str, fill_js: str, scheme: str, timeout: float = 60
+) -> tuple[list[str], str | None]:
+    """Sign in as a person with the developer tools' Network tab open would: open `url`,
+    fill each page with `fill_js`, and watch the requests. Returns every address the
+    address bar showed (the pages that loaded) and the first request to `scheme`://, or
+    None if none came before `timeout`."""
+    profile = Path(tempfile.mkdtemp(prefix="chromium-profile-"))
+    pid, pipe = start_chromium(profile)
+    shown: list[str] = []
+    try:
+        target = pipe.call("Target.createTarget", url="about:blank")["targetId"]
+        session = pipe.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        pipe.call("Page.enable", session)
+        pipe.call("Network.enable", session)  # what the Network tab shows
+        pipe.call("Page.navigate", session, url=url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            event = pipe.event_of(("Page.loadEventFired", "Network.requestWillBeSent"))
+            if event["method"] == "Network.requestWillBeSent":
+                requested = event["params"]["request"]["url"]
+                if requested.startswith(f"{scheme}:"):
+                    history = pipe.call("Page.getNavigationHistory", session)
+                    shown += [entry["url"] for entry in history["entries"]]
+                    return shown, requested
+                continue
+            href = pipe.call("Runtime.evaluate", session, expression="location.href")
+            shown.append(href["result"]["value"])
+            pipe.call("Runtime.evaluate", session, expression=fill_js)
+        return shown, None
+    finally:
+        try:
+            pipe.call("Browser.close")
+        except (OSError, EOFError, RuntimeError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main(url: str) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import threading
@@ -86,6 +87,8 @@ def test_login_paste_with_a_foreign_state_then_end_of_input(demo: DemoServer) ->
     out, _ = process.communicate(f"{DEMO_NATIVE_REDIRECT}?code=x&state=forged\n", timeout=60)
     assert process.returncode == 7
     assert "state mismatch" in out
+    assert "Start again" not in out  # it asks for another paste: no contradiction
+    assert "Address (an empty line cancels): " in out
     assert demo.state.hits["/ims/token/v3"] == 0
 
 
@@ -184,3 +187,33 @@ def test_login_paste_failure_names_where_the_settings_came_from(demo: DemoServer
     _, err = process.communicate("", timeout=60)  # the input ends: cancelled
     assert process.returncode == 7, err
     assert "FRAMEIO_CLIENT_ID from the environment" in err
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
+def test_login_no_browser_with_a_custom_scheme_works_in_chromium(demo: DemoServer) -> None:
+    """The real Chromium never shows an adobe+...:// redirect in its address bar (it asks
+    to open an app); the printed way, the developer tools' Network list, has it."""
+    from frameio_desktop.selftest import autofill_script
+    from tests.helpers.headless_browser import sign_in_watching_the_network
+
+    flags = {**demo.settings_flags(), "profile": f"paste-{secrets.token_hex(4)}"}
+    process = start_login(["login", "--no-browser", *flags_for(flags)], {**os.environ})
+    try:
+        url, before = authorize_url_from(process)
+        assert "BEFORE you sign in, open the browser's developer tools" in before
+        assert "https://localhost/" in before  # the credential that needs no tools
+        scheme = DEMO_NATIVE_REDIRECT.split(":")[0]
+        shown, requested = sign_in_watching_the_network(
+            url, autofill_script("Ada Lovelace"), scheme
+        )
+        assert requested is not None
+        assert "code=" in requested
+        assert not any(address.startswith(scheme) for address in shown)  # never in the bar
+        out, err = process.communicate(f'"{requested}"\n', timeout=60)  # quoted, as copied
+        assert process.returncode == 0, err
+        assert "Signing in (exchanging the code with the server)..." in out
+        assert "Signed in to Frame.io V4 (Adobe IMS)" in out
+    finally:
+        process.kill()
+        run_cli(["logout", *flags_for(flags)])

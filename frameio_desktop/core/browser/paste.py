@@ -45,18 +45,13 @@ def sign_in_by_paste(
     pending = session.begin_login()
     if reason:
         out.write(f"Not opening a browser: {reason}.\n")
-    out.write(
-        "Open this address in a web browser and sign in:\n\n"
-        f"  {pending.authorize_url}\n\n"
-        "The browser then goes to an address that does not load. Copy that whole address "
-        "from its address bar and paste it here.\n"
-    )
+    out.write(instructions(pending.authorize_url, pending.redirect_uri))
     last: AuthorizationResponseError | None = None
     for _attempt in range(ATTEMPTS):
-        out.write("Address: ")
+        out.write("Address (an empty line cancels): ")
         out.flush()
         try:
-            pasted = read_line().strip()
+            pasted = unquoted(read_line())
         except EOFError:
             raise SignInCancelledError() from None
         if not pasted:
@@ -69,8 +64,50 @@ def sign_in_by_paste(
             raise UnknownRedirectError(exc.host, stopped=False) from None
         except FOREIGN_ANSWER_ERRORS as exc:
             last = exc
-            out.write(f"{exc.user_message} Paste the address of this sign-in's page.\n")
+            # Only the finding: its "start again" would contradict the prompt that follows.
+            finding = exc.user_message.split(". ")[0].rstrip(".")
+            out.write(f"{finding}. Paste the address this sign-in ended on.\n")
             continue
+        out.write("Signing in (exchanging the code with the server)...\n")
+        out.flush()
         return session.finish_login(pending, code)
     assert last is not None
     raise last
+
+
+def unquoted(line: str) -> str:
+    """A pasted address without the quotes or angle brackets a terminal or a chat may have
+    put around it."""
+    text = line.strip()
+    while len(text) >= 2 and (text[0], text[-1]) in (('"', '"'), ("'", "'"), ("<", ">")):
+        text = text[1:-1].strip()
+    return text
+
+
+def instructions(authorize_url: str, redirect_uri: str) -> str:
+    """What to do in the browser. A custom-scheme redirect (`adobe+...://`) never shows in
+    a browser's address bar (Chromium asks to open an app and stays on the sign-in page),
+    so for it the address is taken from the developer tools' network list, which must be
+    open before the sign-in ends."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(redirect_uri).scheme.lower()
+    if scheme in ("http", "https"):
+        return f"Open this address in a web browser and sign in:\n\n  {authorize_url}\n\n" + (
+            "The browser then goes to an address that does not load. Copy that whole address "
+            "from its address bar and paste it here.\n"
+        )
+    return (
+        f"This app's redirect ({scheme}://...) is not a web address: when the sign-in ends, "
+        "the browser offers to open an app, and the address never shows in its address "
+        "bar. (A credential with a web-address redirect avoids this: an Adobe Single-Page "
+        "App or Web App credential with a redirect such as https://localhost/callback, "
+        "whose failed page shows the address.)\n\n"
+        "BEFORE you sign in, open the browser's developer tools (F12, or Ctrl+Shift+I; "
+        "Cmd+Option+I on a Mac) on their Network tab, then open this address in that tab "
+        f"and sign in:\n\n  {authorize_url}\n\n"
+        "When it is done: in Chrome or Edge, the last request in the Network list starts "
+        f"with {scheme}:// (shown as canceled): right-click it, Copy > Copy URL. In Firefox, "
+        "click the last request (status 302) and copy the Location of its response "
+        "headers. Paste it here.\n"
+    )
