@@ -518,21 +518,26 @@ def test_a_url_the_system_hands_to_the_running_app_completes_the_sign_in(
 @pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
 def test_demo_login_in_the_system_browser(chromium, qtbot, monkeypatch) -> None:
     """`frameio-desktop --demo login --browser system`: the built-in demo server takes the
-    any-port loopback redirect (RFC 8252 7.3), so the demo works from source too."""
+    any-port loopback redirect (RFC 8252 7.3), so the demo works from source too. The demo
+    runs as `frameio-desktop demo-server` runs it (a login's own demo forgets its sign-in
+    when the login ends: tests/integration/test_cli_demo.py), on a port of this test's."""
     from frameio_desktop import main
     from frameio_desktop.core.store import KeyringTokenStore
-    from frameio_desktop.demo.server import DEMO_CLIENT_ID
+    from frameio_desktop.demo.server import DEMO_CLIENT_ID, DemoServer
     from frameio_desktop.selftest import autofill_script
 
     chromium.will_fill(autofill_script("Ada Lovelace", allow=True))
     key = f"frameio-v4:{DEMO_CLIENT_ID}:demo"
+    port = free_port()
+    monkeypatch.setenv("FRAMEIO_DEMO_PORT", str(port))
     monkeypatch.setenv("FRAMEIO_BROWSER_TIMEOUT", "60")  # a stuck run fails, not hangs
     try:
-        assert main.main(["--demo", "login", "--browser", "system"]) == 0
-        final = chromium.last_page(qtbot)
-        assert final["title"] == "Signed in"
-        assert final["url"].startswith("http://127.0.0.1:")
-        assert KeyringTokenStore().load(key) is not None
+        with DemoServer(port=port):
+            assert main.main(["--demo", "login", "--browser", "system"]) == 0
+            final = chromium.last_page(qtbot)
+            assert final["title"] == "Signed in"
+            assert final["url"].startswith("http://127.0.0.1:")
+            assert KeyringTokenStore().load(key) is not None
     finally:
         KeyringTokenStore().clear(key)
 
