@@ -526,7 +526,7 @@ def seeded_session(demo_flags: dict[str, str], *, ims_sized: bool = False) -> li
         assert entry is not None
         access, refresh = (secrets.token_urlsafe(n)[:n] for n in IMS_TOKEN_CHARS)
         tokens = dataclasses.replace(entry.tokens, access_token=access, refresh_token=refresh)
-        store.save(settings.store_key, tokens, entry.account, binding=entry.binding)
+        store.save(settings.store_key, tokens, entry.user, binding=entry.binding)
     return flags_for(demo_flags)
 
 

@@ -266,12 +266,12 @@ def cmd_accounts(session: AuthSession, args: argparse.Namespace, out: TextIO, er
 
     try:
         stored_tokens(session)
-        account = session.account()  # reads every page of the list where there is one
+        account = session.user()  # reads every page of the list where there is one
         if session.accounts_problem is not None:
             raise session.accounts_problem  # this command is the list: say why it is missing
     except errors.FrameioDesktopError as exc:
         if args.json:
-            stored = session.known_account
+            stored = session.known_user
             _print_json(
                 accounts_json(
                     Identity.of(session.settings),
@@ -384,7 +384,7 @@ def already_signed_in(args: argparse.Namespace, out: TextIO) -> int:
         session.script_tokens(min_ttl(60))
     except (errors.NotSignedInError, errors.SessionExpiredError):
         return ExitCode.NOT_SIGNED_IN
-    known = session.known_account
+    known = session.known_user
     who = f" as {known.display_name}" if known is not None else ""
     out.write(f"Already signed in to {session.settings.title}{who}.\n")
     return ExitCode.OK
@@ -404,7 +404,7 @@ def cmd_login_no_browser(
     sign_in_by_paste(session, read_line=read_line, out=out, reason=reason)
     account = None
     try:
-        account = session.account()
+        account = session.user()
     except errors.FrameioDesktopError as exc:
         out.write(f"Signed in, but the account could not be read: {exc.user_message}\n")
     who = f" as {account.display_name}" if account is not None else ""

@@ -17,10 +17,10 @@ from typing import TextIO
 
 from PySide6.QtWidgets import QApplication
 
-from frameio_desktop.core.account import fetch_account
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import Settings, load_settings
 from frameio_desktop.core.store import insecure_reason
+from frameio_desktop.core.user import fetch_user
 from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from frameio_desktop.gui.controller import SignInController, State
 from frameio_desktop.gui.tasks import wait_until
@@ -159,7 +159,7 @@ def run_self_test(
     try:
         assert tokens is not None
         assert settings.account_url is not None
-        account = fetch_account(session.http, settings.account_url, tokens.access_token)
+        account = fetch_user(session.http, settings.account_url, tokens.access_token)
         report.step(account.name == name, f"token accepted by {me_path}", account.email or "")
     except Exception as exc:  # noqa: BLE001 - reported as a failed step
         report.step(False, f"token accepted by {me_path}", type(exc).__name__)

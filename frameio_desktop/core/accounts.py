@@ -2,7 +2,7 @@
 
 Almost every V4 route sits under `/v4/accounts/{account_id}/...`, so a script needs an
 account ID. The list is read after a sign-in and at each background check
-(`AuthSession.account()`); the person's choice of default account is not a secret and is
+(`AuthSession.user()`); the person's choice of default account is not a secret and is
 kept in a small JSON file in the config folder (platformdirs), never in the keyring.
 """
 
@@ -20,7 +20,6 @@ from urllib.parse import urljoin, urlsplit
 
 import platformdirs
 
-from frameio_desktop.core.account import _text, raise_for_api_status
 from frameio_desktop.core.errors import (
     StoreError,
     TransportError,
@@ -28,6 +27,7 @@ from frameio_desktop.core.errors import (
     UnknownAccountError,
 )
 from frameio_desktop.core.http import HttpClient, json_body
+from frameio_desktop.core.user import _text, raise_for_api_status
 
 log = logging.getLogger(__name__)
 

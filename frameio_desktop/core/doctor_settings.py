@@ -165,7 +165,7 @@ def check_session(context: DoctorContext) -> Check:
     now = context.clock()
     until = tokens.signed_in_until
     refresh = "a refresh token" if tokens.refresh_token else "no refresh token"
-    name = f"{session.known_account.display_name} is" if session.known_account else "You are"
+    name = f"{session.known_user.display_name} is" if session.known_user else "You are"
     if not tokens.is_fresh(now) and not tokens.refresh_usable(now):
         return Check(
             "session",

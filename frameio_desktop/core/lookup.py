@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
-from frameio_desktop.core.account import Account, fetch_account
 from frameio_desktop.core.accounts import AccountList, FrameioAccount, fetch_accounts
 from frameio_desktop.core.errors import (
     EndpointGoneError,
@@ -27,6 +26,7 @@ from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.providers import retired_api_error
 from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.tokens import Clock, TokenSet
+from frameio_desktop.core.user import User, fetch_user
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class SignedInSession(Protocol):
     clock: Clock
 
     @property
-    def known_account(self) -> Account | None: ...
+    def known_user(self) -> User | None: ...
 
     @property
     def settings(self) -> Settings: ...
@@ -54,7 +54,7 @@ class SignedInSession(Protocol):
 
     def refresh(self, *, force: bool = False) -> TokenSet: ...
 
-    def remember(self, account: Account, ended: int) -> bool: ...
+    def remember(self, user: User, ended: int) -> bool: ...
 
 
 class AccountLookup:
@@ -64,7 +64,7 @@ class AccountLookup:
         self.session = session
         self.list = accounts
 
-    def account(self) -> Account | None:
+    def user(self) -> User | None:
         """The signed-in user; for V4 with the account scripts use as its `account_id`.
         None where the provider names no one, or when the sign-in ended during the
         lookup: what it found then is kept nowhere."""
@@ -76,8 +76,8 @@ class AccountLookup:
         ended = session.sign_ins_ended
         tokens = session.fresh_tokens()
         with self._retired_api_check():
-            account = self._with_one_refresh(
-                lambda token: fetch_account(session.http, url, token), tokens
+            user = self._with_one_refresh(
+                lambda token: fetch_user(session.http, url, token), tokens
             )
         if settings.accounts_url is not None:
             try:
@@ -92,10 +92,10 @@ class AccountLookup:
                 # choice still names the account. Report it; do not end the sign-in.
                 log.warning("could not read the account list: %s", exc.user_message)
                 self.list.update(problem=exc, unless=self._ended_since(ended))
-            account = replace(account, account_id=self.account_id)
+            user = replace(user, account_id=self.account_id)
         elif settings.account_id:
-            account = replace(account, account_id=settings.account_id)
-        return account if session.remember(account, ended) else None
+            user = replace(user, account_id=settings.account_id)
+        return user if session.remember(user, ended) else None
 
     def list_accounts(self) -> list[FrameioAccount]:
         """Every account the user can reach, all pages (Frame.io V4); kept in the list.
@@ -112,7 +112,7 @@ class AccountLookup:
         for V2 the `account_id` that `/v2/me` named. No network."""
         settings = self.session.settings
         if settings.accounts_url is None:
-            known = self.session.known_account
+            known = self.session.known_user
             return settings.account_id or (known.account_id if known else None)
         return self.list.chosen_id(settings.account_id)
 
@@ -122,7 +122,7 @@ class AccountLookup:
         from the command line or environment still wins while it is set."""
         ended = self.session.sign_ins_ended
         self.list.choose(account_id)
-        known = self.session.known_account
+        known = self.session.known_user
         if known is not None:
             self.session.remember(replace(known, account_id=self.account_id), ended)
 

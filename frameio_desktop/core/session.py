@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from frameio_desktop.core import timing
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.accounts import (
     AccountChoices,
     AccountList,
@@ -44,6 +43,7 @@ from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.core.stored_sign_in import StoredSignIn
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
+from frameio_desktop.core.user import User
 from frameio_desktop.core.web_profile import WebProfile
 
 log = logging.getLogger(__name__)
@@ -134,9 +134,9 @@ class AuthSession:
         return self.stored.tokens
 
     @property
-    def known_account(self) -> Account | None:
+    def known_user(self) -> User | None:
         """Who was signed in when the tokens were last stored (shown before any request)."""
-        return self.stored.known_account
+        return self.stored.known_user
 
     @property
     def persistent(self) -> bool:
@@ -342,9 +342,9 @@ class AuthSession:
 
     # -- who is signed in (core/lookup.py) -----------------------------------------------
 
-    def account(self) -> Account | None:
-        """The signed-in user (`AccountLookup.account`); a 401 refreshes once."""
-        return self.lookup.account()
+    def user(self) -> User | None:
+        """The signed-in user (`AccountLookup.user`); a 401 refreshes once."""
+        return self.lookup.user()
 
     def list_accounts(self) -> list[FrameioAccount]:
         """Every account the user reaches (`AccountLookup.list_accounts`)."""
@@ -379,17 +379,17 @@ class AuthSession:
         """How many sign-ins ended here (a lookup keeps nothing if this changed)."""
         return self.stored.ended
 
-    def known_account_if_fresh(self) -> Account | None:
+    def known_user_if_fresh(self) -> User | None:
         """The last-known account, if the stored access token is still fresh: what a launch
         can show at once, before verifying in the background. No network."""
-        known = self.stored.known_account
+        known = self.stored.known_user
         if self.stored.tokens is None or known is None or self.needs_refresh():
             return None
         return known
 
-    def remember(self, account: Account, ended: int) -> bool:
+    def remember(self, user: User, ended: int) -> bool:
         """Keep the account with the tokens (`StoredSignIn.remember`)."""
-        return self.stored.remember(account, ended)
+        return self.stored.remember(user, ended)
 
     # -- sign-out ----------------------------------------------------------------------------
 

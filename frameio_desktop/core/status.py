@@ -17,11 +17,11 @@ from frameio_desktop.core import errors
 from frameio_desktop.core.errors import ExitCode
 
 if TYPE_CHECKING:
-    from frameio_desktop.core.account import Account
     from frameio_desktop.core.accounts import FrameioAccount
     from frameio_desktop.core.session import AuthSession
     from frameio_desktop.core.settings import Settings
     from frameio_desktop.core.tokens import TokenSet
+    from frameio_desktop.core.user import User
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class StatusReport:
 
     identity: Identity
     tokens: TokenSet | None = None
-    account: Account | None = None
+    user: User | None = None
     account_id: str | None = None
     accounts: list[FrameioAccount] | None = None
     keyring_backend: str | None = None
@@ -87,7 +87,7 @@ class StatusReport:
             "provider": self.identity.provider,
             "profile": self.identity.profile,
             "client_id": self.identity.client_id,
-            "account": self.account.to_json() if self.account else None,
+            "account": self.user.to_json() if self.user else None,
             "account_id": self.account_id,
             "accounts": [a.to_json() for a in self.accounts] if self.accounts is not None else None,
             "signed_in_until": _iso(tokens.signed_in_until if tokens else None),
@@ -135,14 +135,14 @@ def status_report(session: AuthSession) -> StatusReport:
     except errors.FrameioDesktopError as exc:
         return StatusReport(identity, keyring_backend=backend, problem=exc)
     try:
-        account = session.account()
+        account = session.user()
     except errors.TransportError as exc:
         # Offline or a failing server: what the keyring holds is still true.
-        stored = session.known_account
+        stored = session.known_user
         return StatusReport(
             identity,
             tokens=session.tokens or tokens,
-            account=stored,
+            user=stored,
             account_id=session.account_id or (stored.account_id if stored else None),
             keyring_backend=backend,
             problem=errors.StatusUncheckedError(exc),
@@ -160,7 +160,7 @@ def status_report(session: AuthSession) -> StatusReport:
     return StatusReport(
         identity,
         tokens=session.tokens or tokens,
-        account=account,
+        user=account,
         account_id=session.account_id,
         accounts=session.accounts,
         keyring_backend=backend,
@@ -200,7 +200,7 @@ def status_text(report: StatusReport, settings: Settings, now: datetime) -> str:
     tokens = report.tokens
     if tokens is None:
         return ""
-    account = report.account
+    account = report.user
     who = "unknown"
     if account is not None:
         who = account.display_name + (f" <{account.email}>" if account.email else "")

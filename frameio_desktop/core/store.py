@@ -2,7 +2,7 @@
 
 One keyring entry per sign-in (provider, client ID, profile) holds the whole token set as
 JSON, so a write replaces it in one step. With the tokens it keeps the endpoints they were
-issued for (`binding`: the session sends them nowhere else) and the last-known account.
+issued for (`binding`: the session sends them nowhere else) and the last-known user.
 
 Windows limits a credential to 2,560 bytes (and keyring stores UTF-16 there), so a larger
 value is written as numbered chunks of a new generation first; the main entry is switched
@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.errors import (
     KeyringLockedError,
     KeyringReadBackError,
@@ -38,6 +37,7 @@ from frameio_desktop.core.errors import (
     StoreError,
 )
 from frameio_desktop.core.tokens import TokenSet
+from frameio_desktop.core.user import User
 
 if TYPE_CHECKING:
     import keyring.backend
@@ -61,7 +61,7 @@ class StoredSession:
     """One keyring entry: the tokens, who they belong to, and where they may be sent."""
 
     tokens: TokenSet
-    account: Account | None = None
+    user: User | None = None
     #: Endpoint name -> URL the tokens were issued for; None in entries from before 0.2.
     binding: Mapping[str, str | None] | None = None
 
@@ -305,7 +305,7 @@ class KeyringTokenStore:
         return entry.tokens if entry else None
 
     def load_entry(self, key: str) -> StoredSession | None:
-        """The tokens, the last-known account and the endpoint binding (one keyring read,
+        """The tokens, the last-known user and the endpoint binding (one keyring read,
         more for a chunked set)."""
         self.check_secure()
         raw = self._read_value(key)
@@ -317,8 +317,8 @@ class KeyringTokenStore:
             raise StoredDataError() from exc
         if not isinstance(data, dict):
             raise StoredDataError()
-        account = data.get("account")
-        cached = Account.from_json(account) if isinstance(account, dict) else None
+        user = data.get("account")  # the key entries have always had
+        cached = User.from_json(user) if isinstance(user, dict) else None
         binding = data.get("binding")
         if binding is not None and not (
             isinstance(binding, dict) and all(isinstance(v, str | None) for v in binding.values())
@@ -345,13 +345,13 @@ class KeyringTokenStore:
         self,
         key: str,
         tokens: TokenSet,
-        account: Account | None = None,
+        user: User | None = None,
         *,
         binding: Mapping[str, str | None] | None = None,
     ) -> None:
         """Write, then read back; raises rather than pretend a dropped value was kept.
 
-        The account, when given, is kept with the tokens so a later launch can show who is
+        The user, when given, is kept with the tokens so a later launch can show who is
         signed in before any network request; the binding, so that they are never sent to
         endpoints other than the ones that issued them. Callers hold the session's lock."""
         self.check_secure()
@@ -360,8 +360,8 @@ class KeyringTokenStore:
         if previous and previous.startswith(_CHUNKED):
             journal.append(self._parse_pointer(previous))
         data = tokens.to_json()
-        if account is not None:
-            data["account"] = account.to_json()
+        if user is not None:
+            data["account"] = user.to_json()
         if binding is not None:
             data["binding"] = dict(binding)
         value = json.dumps(data, separators=(",", ":"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.binding import binding_problem, endpoint_binding
 from frameio_desktop.core.errors import (
     FrameioDesktopError,
@@ -24,6 +23,7 @@ from frameio_desktop.core.prefetch import Prefetch
 from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.store import KeyringTokenStore, StoredSession
 from frameio_desktop.core.tokens import TokenSet
+from frameio_desktop.core.user import User
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class StoredSignIn:
         #: A fresh sign-in not yet written to the keyring (`AuthSession.finish_login`).
         self.unsaved = False
         #: Who was signed in when the tokens were last stored (shown before any request).
-        self.known_account: Account | None = None
+        self.known_user: User | None = None
         #: Counts the sign-ins that ended here: a lookup started before one ended (sign-out
         #: on the UI thread, a lookup on a worker) must not write what it found afterwards.
         self.ended = 0
@@ -99,7 +99,7 @@ class StoredSignIn:
             )
             with self.lock.thread:
                 self.tokens = entry.tokens if entry else None
-                self.known_account = entry.account if entry else None
+                self.known_user = entry.user if entry else None
         except StoredDataError:
             log.warning("stored sign-in is damaged; it will be replaced at the next sign-in")
             with self.lock.thread:
@@ -145,7 +145,7 @@ class StoredSignIn:
             return
         try:
             self.store.save(
-                self.key, tokens, self.known_account, binding=endpoint_binding(self._settings())
+                self.key, tokens, self.known_user, binding=endpoint_binding(self._settings())
             )
         except StoreError as exc:
             # Keep going with the tokens in memory; the UI says "only until you quit".
@@ -164,16 +164,16 @@ class StoredSignIn:
                 self.save(self.tokens)
             self.unsaved = False
 
-    def remember(self, account: Account, ended: int) -> bool:
+    def remember(self, user: User, ended: int) -> bool:
         """Keep the account with the tokens (one keyring write, only when it changed), if
         no sign-in has ended since the lookup began (`ended`: `self.ended` then). False if
         one has: the account is not kept."""
         with self.lock.thread:
             if self.ended != ended:
                 return False
-            if account == self.known_account:
+            if user == self.known_user:
                 return True
-            self.known_account = account
+            self.known_user = user
             if self.unsaved or self.tokens is None:
                 return True  # persist() writes it with the tokens
         with self.lock.both():
@@ -186,7 +186,7 @@ class StoredSignIn:
         lock); a lookup still running for them keeps nothing it finds."""
         self.tokens = None
         self.unsaved = False
-        self.known_account = None
+        self.known_user = None
         self.ended += 1
 
     def forget(self) -> StoreError | None:

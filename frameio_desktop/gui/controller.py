@@ -19,10 +19,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, SignalInstance
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.providers import sunset_notice
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
+from frameio_desktop.core.user import User
 from frameio_desktop.gui.account_choice import AccountChoice
 from frameio_desktop.gui.interactive import InteractiveSignIn
 from frameio_desktop.gui.session_keeper import SessionKeeper
@@ -85,8 +85,8 @@ class SignInController(QObject):
         return self.shared.tokens
 
     @property
-    def account(self) -> Account | None:
-        return self.shared.account
+    def user(self) -> User | None:
+        return self.shared.user
 
     @property
     def problem(self) -> Problem | None:
@@ -175,7 +175,7 @@ class SignInController(QObject):
         shared = self.shared
         shared.session = session
         shared.config_problem = config_problem
-        shared.account = None
+        shared.user = None
         shared.problem = None
         self.interactive.pending = None
         shared.last_note = ""

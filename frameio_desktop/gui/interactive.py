@@ -10,8 +10,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.user import User
 from frameio_desktop.gui.sign_in_state import SignInState, State
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class InteractiveSignIn(QObject):
         self,
         shared: SignInState,
         *,
-        signed_in: Callable[[Account | None], None],
+        signed_in: Callable[[User | None], None],
         resume: Callable[[], bool],
         parent: QObject | None = None,
     ) -> None:
@@ -103,18 +103,18 @@ class InteractiveSignIn(QObject):
             return
         shared.set_state(State.FINISHING)
 
-        def finish() -> Account | None:
+        def finish() -> User | None:
             # Shown before the keyring write, which follows on its own task.
             session.finish_login(pending, code, cancelled=cancel.is_set, persist=False)
             if cancel.is_set():
                 raise errors.SignInCancelledError()
-            return session.account()
+            return session.user()
 
         shared.run(finish, self._finished)
 
-    def _finished(self, account: Account | None) -> None:
+    def _finished(self, user: User | None) -> None:
         self.pending = None
-        self._signed_in(account)
+        self._signed_in(user)
 
     def sign_in_failed(self, exc: object) -> None:
         """The host ended the sign-in with an error of its own (the system browser did

@@ -10,9 +10,9 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from frameio_desktop.core import errors, timing
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.session import SignOutResult
 from frameio_desktop.core.tokens import TokenSet
+from frameio_desktop.core.user import User
 from frameio_desktop.gui.sign_in_state import SignInState, State, describe
 from frameio_desktop.gui.silent_renewal import SilentRenewal
 from frameio_desktop.gui.tasks import Task
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 class _Shown:
     """What a silent sign-in shows: the account, and whether the server confirmed it."""
 
-    account: Account | None
+    user: User | None
     verified: bool
 
 
@@ -67,43 +67,43 @@ class SessionKeeper(QObject):
         def silent() -> _Shown:
             if session.load() is None:
                 raise session.binding_problem or errors.NotSignedInError()
-            known = session.known_account_if_fresh()
+            known = session.known_user_if_fresh()
             if known is not None:
                 return _Shown(known, verified=False)
             session.fresh_tokens()
-            return _Shown(session.account(), verified=True)
+            return _Shown(session.user(), verified=True)
 
         shared.set_state(State.STARTING)
         shared.run(silent, self._on_silent)
 
     def _on_silent(self, result: _Shown) -> None:
-        self.adopt(result.account)
+        self.adopt(result.user)
         session = self.shared.session
         if not result.verified and session is not None:
             # Shown from the keyring; now ask the server, without holding up the window.
-            self.shared.runner.run(session.account, self._on_verified, self._on_verify_failed)
+            self.shared.runner.run(session.user, self._on_verified, self._on_verify_failed)
 
-    def _on_verified(self, account: Account | None) -> None:
-        if self.shared.state is State.SIGNED_IN and account is not None:
-            self.shared.account = account
+    def _on_verified(self, user: User | None) -> None:
+        if self.shared.state is State.SIGNED_IN and user is not None:
+            self.shared.user = user
             self.shared.signed_in_changed.emit()
 
     def _on_verify_failed(self, exc: BaseException) -> None:
         if self.shared.state is not State.SIGNED_IN:
             return
         if isinstance(exc, errors.SessionExpiredError | errors.NotSignedInError):
-            self.shared.account = None
+            self.shared.user = None
             self.shared.task_failed(exc)
             return
         log.info("could not verify the stored sign-in: %s", type(exc).__name__)
 
-    def adopt(self, account: Account | None) -> None:
+    def adopt(self, user: User | None) -> None:
         """Signed in (silently or by a person): show it, and keep it in the keyring."""
         shared = self.shared
         shared.task = None
         self.renewal.stop()
         self.renewal.reauthenticating = False
-        shared.account = account
+        shared.user = user
         shared.problem = None
         self._retry_at = None
         shared.set_state(State.SIGNED_IN)
@@ -172,7 +172,7 @@ class SessionKeeper(QObject):
         self._refresh_task = None
         shared = self.shared
         if isinstance(exc, errors.SessionExpiredError | errors.NotSignedInError):
-            shared.account = None
+            shared.user = None
             shared.fail(exc)
             return
         self._retry_at = timing.retry_time(shared.clock())
@@ -205,7 +205,7 @@ class SessionKeeper(QObject):
 
         def done(result: SignOutResult) -> None:
             shared.task = None
-            shared.account = None
+            shared.user = None
             if result.problems:
                 # Say plainly what is left: the keyring may still hold the tokens.
                 shared.last_note = "Sign-out is not complete. " + " ".join(

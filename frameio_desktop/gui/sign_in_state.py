@@ -17,9 +17,9 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.tokens import Clock, TokenSet
+from frameio_desktop.core.user import User
 from frameio_desktop.gui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class SignInState(QObject):
         self.config_problem = config_problem
         self.state = State.SIGNED_OUT
         self.problem: Problem | None = None
-        self.account: Account | None = None
+        self.user: User | None = None
         #: Shown on the signed-out page ("You have signed out.", ...).
         self.last_note = ""
         #: The foreground task (silent launch, discovery, exchange, sign-out), if any.

@@ -17,8 +17,8 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.account import Account
 from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.user import User
 from frameio_desktop.gui.sign_in_state import SignInState, State, describe
 from frameio_desktop.gui.tasks import Task
 
@@ -115,12 +115,12 @@ class SilentRenewal(QObject):
 
         cancel = self._cancel = threading.Event()
 
-        def finish() -> Account | None:
+        def finish() -> User | None:
             # Signed out (or signed in anew) meanwhile: the new tokens are revoked, not
             # stored (checked under the session's locks, after the exchange).
             session.finish_login(pending, code, cancelled=cancel.is_set)
             try:
-                return session.account()
+                return session.user()
             except errors.FrameioDesktopError as exc:
                 # Renewed and stored all the same; the account is read again later.
                 log.info("renewed, but the account lookup failed: %s", type(exc).__name__)
@@ -147,13 +147,13 @@ class SilentRenewal(QObject):
         self.timer.stop()
         self.renewal_finished.emit()
 
-    def _on_renewed(self, account: Account | None) -> None:
+    def _on_renewed(self, user: User | None) -> None:
         self._task = None
         shared = self.shared
         if shared.state is not State.SIGNED_IN:
             return
-        if account is not None:
-            shared.account = account
+        if user is not None:
+            shared.user = user
         self._set_sign_in_needed(None)
         shared.signed_in_changed.emit()
         self.renewed.emit()

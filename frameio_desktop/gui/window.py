@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
             self.error_page.retry_button.setFocus()
 
     def show_account(self) -> None:
-        account = self.controller.account
+        account = self.controller.user
         if account is not None:
             self.signed_in_page.show_account(
                 account.display_name, account.email, account.id, account.account_id

@@ -206,7 +206,7 @@ def test_a_failed_account_lookup_does_not_undo_a_renewal(
     def offline() -> None:
         raise NetworkError("the API is unreachable")
 
-    monkeypatch.setattr(session, "account", offline)
+    monkeypatch.setattr(session, "user", offline)
     with qtbot.waitSignal(app.controller.signed_in_changed, timeout=10_000):
         app.tick_to(timedelta(minutes=14))
     assert app.controller.tokens.access_token != first.access_token

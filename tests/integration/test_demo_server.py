@@ -34,7 +34,7 @@ def test_full_sign_in_refresh_and_sign_out(make_session: SessionFactory, demo: D
     tokens = complete_login(session, pending, redirect)
     assert demo.state.hits[CALLBACK_PATH] == 0
     assert 110 <= tokens.seconds_left(tokens.obtained_at) <= 120
-    account = session.account()
+    account = session.user()
     assert account is not None
     assert (account.name, account.email) == ("Ada Lovelace", "ada.lovelace@example.com")
 

@@ -81,7 +81,7 @@ def test_a_passing_run_against_the_demo(
     session = make_session(flags, system_keyring=True)
     pending = session.begin_login()
     complete_login(session, pending, sign_in_without_browser(pending.authorize_url, "Ada"))
-    session.account()  # as the window does after a sign-in: the account is kept with it
+    session.user()  # as the window does after a sign-in: the account is kept with it
     try:
         args = flags_for(flags)
         registered = run_cli(["register-scheme", *args], env=desktop)

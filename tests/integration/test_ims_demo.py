@@ -95,7 +95,7 @@ def test_credential_without_refresh_token_ends_at_expiry(make_session: SessionFa
         pending = session.begin_login()
         tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
         assert tokens.refresh_token is None
-        assert session.account() is not None
+        assert session.user() is not None
         clock.advance(121)
         server_clock.offset = 121
         with pytest.raises(SessionExpiredError):

@@ -39,7 +39,7 @@ def test_sign_in_account_refresh_revoke(
     assert "iss=" in redirect
     tokens = complete_login(session, pending, redirect)
     assert tokens.refresh_token
-    account = session.account()
+    account = session.user()
     assert account is not None
     assert (account.id, account.email) == ("ada", "ada@example.com")
 

@@ -167,7 +167,7 @@ def test_account_lookup_reads_the_list_and_picks_the_first(tmp_path: Path, clock
     mock_v4_api()
     session = v4_session(tmp_path, clock)
     assert session.settings.accounts_url == ACCOUNTS
-    account = session.account()
+    account = session.user()
     assert account is not None
     assert [a.id for a in session.accounts or []] == ["a1", "a2", "a3"]
     assert account.account_id == session.account_id == "a1"
@@ -177,16 +177,16 @@ def test_account_lookup_reads_the_list_and_picks_the_first(tmp_path: Path, clock
 def test_chosen_account_is_kept_for_the_next_run(tmp_path: Path, clock) -> None:
     mock_v4_api()
     session = v4_session(tmp_path, clock)
-    session.account()
+    session.user()
     session.choose_account("a3")
-    assert session.known_account is not None
-    assert session.known_account.account_id == "a3"
+    assert session.known_user is not None
+    assert session.known_user.account_id == "a3"
     with pytest.raises(UnknownAccountError, match="not one of") as refused:
         session.choose_account("someone-elses")
     assert refused.value.exit_code == ExitCode.USAGE
     later = v4_session(tmp_path, clock)
     assert later.account_id == "a3"  # before any request
-    account = later.account()
+    account = later.user()
     assert account is not None
     assert account.account_id == "a3"
 
@@ -195,7 +195,7 @@ def test_chosen_account_is_kept_for_the_next_run(tmp_path: Path, clock) -> None:
 def test_account_id_override_wins(tmp_path: Path, clock, monkeypatch) -> None:
     mock_v4_api()
     session = v4_session(tmp_path, clock)
-    session.account()
+    session.user()
     session.choose_account("a2")
     overridden = v4_session(tmp_path, clock, account_id="a3")
     assert overridden.account_id == "a3"
@@ -221,7 +221,7 @@ def test_v2_keeps_the_account_id_from_v2_me(tmp_path: Path, clock) -> None:
         account_choices=AccountChoices(tmp_path / "accounts.json"),
     )
     session._save(make_tokens(clock()))
-    account = session.account()
+    account = session.user()
     assert account is not None
     assert account.account_id == session.account_id == "v2-acct"
     assert session.settings.accounts_url is None
@@ -234,7 +234,7 @@ def test_sign_out_forgets_the_choice(tmp_path: Path, clock) -> None:
     mock_v4_api()
     session = v4_session(tmp_path, clock, revoke_url=f"{API}/revoke")
     responses.post(f"{API}/revoke", status=200)
-    session.account()
+    session.user()
     session.choose_account("a2")
     session.sign_out()
     assert AccountChoices(tmp_path / "accounts.json").get(session.settings.store_key) is None
@@ -246,7 +246,7 @@ def test_a_failing_account_list_does_not_fail_the_account_lookup(tmp_path: Path,
     `/v4/me` already confirmed. The saved choice still answers `account_id`."""
     mock_v4_api()
     session = v4_session(tmp_path, clock)
-    session.account()
+    session.user()
     session.choose_account("a2")
     responses.replace(
         responses.GET,
@@ -256,7 +256,7 @@ def test_a_failing_account_list_does_not_fail_the_account_lookup(tmp_path: Path,
         match=[matchers.query_param_matcher({})],
     )
     later = v4_session(tmp_path, clock)
-    account = later.account()
+    account = later.user()
     assert account is not None
     assert account.id == "u1"
     assert account.account_id == "a2"
@@ -288,9 +288,9 @@ def test_a_lookup_that_ends_after_a_sign_out_keeps_nothing(
     else:
         responses.get(ME, json={"data": {"id": "u1", "name": "Ada"}})
         responses.add_callback(responses.GET, ACCOUNTS, callback=sign_out_then_answer)
-    assert session.account() is None
+    assert session.user() is None
     assert signed_out
-    assert session.known_account is None
+    assert session.known_user is None
     assert session.accounts is None
     assert session.tokens is None
     assert session.store.load_entry(session.settings.store_key) is None

@@ -291,7 +291,7 @@ def test_account_retries_once_after_401(make_session: SessionFactory, clock: Fak
     responses.post(TOKEN_URL, json=token_body("AT2", "RT2"))
     session = make_session(clock=clock)
     store_for(session, make_tokens(clock.now))
-    account = session.account()
+    account = session.user()
     assert account is not None
     assert account.name == "Ada"
     assert responses.calls[2].request.headers["Authorization"] == "Bearer AT2"
@@ -416,17 +416,17 @@ def test_account_remembered_with_tokens_for_the_next_launch(
     backend = MemoryKeyring()
     session = make_session(keyring=backend, clock=clock)
     store_for(session, make_tokens(clock.now))
-    session.account()
-    session.account()
+    session.user()
+    session.user()
     assert len(responses.calls) == 2
     writes = backend.writes
     later = make_session(keyring=backend, clock=clock)
     later.load()
-    assert later.known_account_if_fresh() is not None
-    assert later.known_account_if_fresh().name == "Ada"
+    assert later.known_user_if_fresh() is not None
+    assert later.known_user_if_fresh().name == "Ada"
     assert backend.writes == writes  # the second lookup found nothing new to store
     clock.advance(3400)  # inside the refresh lead: not shown without asking the server
-    assert later.known_account_if_fresh() is None
+    assert later.known_user_if_fresh() is None
 
 
 class GatedKeyring(MemoryKeyring):

@@ -115,7 +115,7 @@ def test_tokens_are_not_sent_to_other_endpoints(
     with pytest.raises(SessionBindingError):
         other.refresh(force=True)
     with pytest.raises(SessionBindingError):
-        other.account()
+        other.user()
     result = other.sign_out()
     assert not result.complete
     assert len(responses.calls) == 0

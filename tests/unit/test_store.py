@@ -203,10 +203,10 @@ def test_users_own_keyring_choice_wins(tmp_path, monkeypatch) -> None:
 
 
 def test_account_kept_with_tokens(clock: FakeClock) -> None:
-    from frameio_desktop.core.account import Account
+    from frameio_desktop.core.user import User
 
     store = KeyringTokenStore(MemoryKeyring())
-    account = Account(id="u1", name="Ada", email="ada@example.test", account_id="a1")
+    account = User(id="u1", name="Ada", email="ada@example.test", account_id="a1")
     tokens = make_tokens(clock.now)
     store.save(KEY, tokens, account)
     assert store.load_entry(KEY) == StoredSession(tokens, account)

@@ -103,7 +103,7 @@ def test_v2_account_lookup_gone_says_retired(tmp_path) -> None:
     session = new_session(make_settings(), folder=tmp_path, clock=clock, lock_dir=tmp_path)
     session.stored.tokens = make_tokens(BEFORE)
     with pytest.raises(errors.ApiRetiredError):
-        session.account()
+        session.user()
 
 
 @pytest.mark.parametrize(

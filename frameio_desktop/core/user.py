@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Account:
+class User:
     id: str | None
     name: str | None
     email: str | None
@@ -30,7 +30,7 @@ class Account:
         return self.name or self.email or self.id or "Signed-in user"
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Account:
+    def from_json(cls, data: dict[str, Any]) -> User:
         return cls(
             id=_text(data.get("id")),
             name=_text(data.get("name")),
@@ -54,7 +54,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def parse_account(body: object) -> Account:
+def parse_user(body: object) -> User:
     """Understands the three shapes:
 
     - V2: the user at top level (`id`, `name`, `email`, `account_id`, ...);
@@ -71,25 +71,25 @@ def parse_account(body: object) -> Account:
             _text(user.get(key)) for key in ("first_name", "given_name", "last_name", "family_name")
         ]
         name = " ".join(p for p in parts if p) or _text(user.get("preferred_username"))
-    account = Account(
+    user = User(
         id=_text(user.get("id")) or _text(user.get("sub")),
         name=name,
         email=_text(user.get("email")),
         account_id=_text(user.get("account_id")),
     )
-    if account.id is None and account.email is None:
+    if user.id is None and user.email is None:
         raise UnexpectedResponseError("The account lookup returned no user id or email.")
-    return account
+    return user
 
 
-def fetch_account(http: HttpClient, url: str, access_token: str) -> Account:
+def fetch_user(http: HttpClient, url: str, access_token: str) -> User:
     response = http.request(
         "GET",
         url,
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     )
     raise_for_api_status(response, url, "account lookup")
-    return parse_account(json_body(response))
+    return parse_user(json_body(response))
 
 
 def raise_for_api_status(response: requests.Response, url: str, what: str) -> None:
