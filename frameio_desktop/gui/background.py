@@ -218,7 +218,7 @@ class Background(QObject):
     def update_menu(self, *_: object) -> None:
         controller = self.controller
         signed_in = controller.state is State.SIGNED_IN and controller.tokens is not None
-        account = controller.account
+        account = controller.user
         if signed_in:
             who = account.display_name if account is not None else "someone"
             self.who.setText(f"Signed in as {who}")
