@@ -417,6 +417,13 @@ def demo_server_for(args: argparse.Namespace, flags: Mapping[str, str | None]) -
     return demo_mode.demo_server(argparse.Namespace(**{**vars(args), **flags}), port=0)
 
 
+def signed_in_line(controller: SignInController) -> str:
+    """What `login` prints once signed in, as `login --no-browser` does."""
+    title = controller.session.settings.title if controller.session else "Frame.io"
+    account = controller.account
+    return f"Signed in to {title}" + (f" as {account.display_name}." if account else ".")
+
+
 def run_gui(
     args: argparse.Namespace,
     mode: Mode,
@@ -482,7 +489,11 @@ def run_gui(
         controller.runner.wait_idle()
         if stopping.received is not None:
             return ExitCode.INTERRUPTED if stopping.received == 2 else ExitCode.TERMINATED
-        return login.exit_code if login is not None else ExitCode.OK
+        if login is None:
+            return ExitCode.OK
+        if login.exit_code == ExitCode.OK:  # `login`, whichever browser: say it worked
+            print(signed_in_line(controller), flush=True)
+        return login.exit_code
     finally:
         stopping.uninstall()
         on_demand.stop()

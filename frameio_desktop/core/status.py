@@ -207,7 +207,7 @@ def status_text(report: StatusReport, settings: Settings, now: datetime) -> str:
     unchecked = "" if report.checked else " (stored; not checked with the server)"
     until = tokens.signed_in_until
     lines = [
-        f"Signed in to {settings.title} ({settings.provider}), profile {settings.profile}",
+        f"Signed in to {settings.title}, profile {settings.profile}",
         (
             f"Signed in until {format_expiry(until, now)}"
             if until is not None

@@ -440,7 +440,11 @@ def test_an_ordinary_page_is_not_taken_for_a_refusal(browser_app, demo_loopback,
 @pytest.mark.skipif(secret_service_missing() is not None, reason=str(secret_service_missing()))
 @pytest.mark.parametrize("how", ["flag", "environment"])
 def test_login_command_in_the_system_browser(
-    chromium, demo_loopback, monkeypatch: pytest.MonkeyPatch, how: str
+    chromium,
+    demo_loopback,
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`login --browser system` (or FRAMEIO_BROWSER=system): the real entry point, the
     real keyring; exit 0 once chromium has signed in."""
@@ -458,6 +462,7 @@ def test_login_command_in_the_system_browser(
         monkeypatch.setenv("FRAMEIO_BROWSER", "system")
     try:
         assert main.main(args) == 0
+        assert "Signed in to Frame.io V4 (Adobe IMS)" in capsys.readouterr().out  # said
         stored = AuthSession(load_settings(flags)).store.load(load_settings(flags).store_key)
         assert stored is not None
         assert peer.token_works(stored.access_token)

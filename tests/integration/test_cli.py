@@ -170,6 +170,7 @@ def test_status_text_and_json_print_no_token(signed_in: SignedIn) -> None:
     text = run_cli(["status", *signed_in.args])
     assert text.returncode == 0, text.stderr
     assert "Ada Lovelace <ada.lovelace@example.com>" in text.stdout
+    assert "Signed in to Frame.io V4 (Adobe IMS), profile " in text.stdout  # named once
     assert "SecretService" in text.stdout
     assert "expires" in text.stdout
     data = json.loads(run_cli(["status", "--json", *signed_in.args]).stdout)
