@@ -420,7 +420,7 @@ def demo_server_for(args: argparse.Namespace, flags: Mapping[str, str | None]) -
 def signed_in_line(controller: SignInController) -> str:
     """What `login` prints once signed in, as `login --no-browser` does."""
     title = controller.session.settings.title if controller.session else "Frame.io"
-    account = controller.account
+    account = controller.user
     return f"Signed in to {title}" + (f" as {account.display_name}." if account else ".")
 
 
