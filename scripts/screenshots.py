@@ -115,15 +115,64 @@ def signed_in_until(out: Callable[[str], Path]) -> None:
         demo.stop()
 
 
+def tray_menu(out: Callable[[str], Path]) -> None:
+    """The tray icon's menu of a signed-in app whose window is closed (gui/background.py).
+    A tray is drawn by the desktop, so the menu is shown on its own, where it pops up."""
+    from PySide6.QtCore import QPoint
+
+    from frameio_desktop.core.background import Autostart
+    from frameio_desktop.gui.background import Background
+    from tests.helpers.browser import sign_in_without_browser
+    from tests.helpers.sessions import complete_login
+
+    demo = DemoServer(token_ttl=86399, refresh_tokens=True).start()
+    scratch = Path(tempfile.mkdtemp())
+    try:
+        session = new_session(demo.settings_flags(), folder=scratch)
+        pending = session.begin_login()
+        redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
+        complete_login(session, pending, redirect)
+        controller = SignInController(session)
+        window = build_window(controller, session.settings)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        background = Background(
+            app,
+            controller,
+            window,
+            prefs_path=scratch / "background.json",
+            tray_available=True,
+            socket_path=str(scratch / "token.sock"),  # never the person's own socket
+            autostart=Autostart(platform="linux", environ={"XDG_CONFIG_HOME": str(scratch)}),
+        )
+        controller.start()
+        wait_until(lambda: controller.state is State.SIGNED_IN, 10_000)
+        background.update_menu()
+        background.menu.popup(QPoint(40, 40))
+        save(background.menu, out("11-tray-menu"))
+        background.menu.hide()
+        background.close()
+        window.close()
+        controller.runner.wait_idle()
+    finally:
+        demo.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--suffix", default="")
+    parser.add_argument("--only", choices=["tray"], help="only this screenshot")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
     def out(name: str) -> Path:
         return args.out / f"{name}{args.suffix}.png"
+
+    if args.only == "tray":
+        make_application()
+        tray_menu(out)
+        return 0
 
     # "Sign in with your browser" opens nothing: `true` stands in for the browser.
     os.environ["BROWSER"] = "true"
@@ -204,6 +253,7 @@ def main() -> int:
         missing_window.close_settings()
         missing_window.close()
         controller.runner.wait_idle()
+        tray_menu(out)
     finally:
         demo.stop()
     return 0
