@@ -23,9 +23,14 @@ APP = "frameio-desktop"
 
 
 def tree(root: Path) -> dict[str, tuple[bool, bool]]:
-    """Every path under `root`: whether it is a symlink, whether it is executable."""
+    """Every path under `root` but empty folders: whether it is a symlink, whether it is
+    executable. (Chromium makes an empty `locales` folder beside its resources when it
+    can, in the bundle the other frozen tests ran as in this one; a read-only install
+    just has none.)"""
     return {
-        str(p.relative_to(root)): (p.is_symlink(), os.access(p, os.X_OK)) for p in root.rglob("*")
+        str(p.relative_to(root)): (p.is_symlink(), os.access(p, os.X_OK))
+        for p in root.rglob("*")
+        if p.is_symlink() or not p.is_dir() or any(p.iterdir())
     }
 
 
@@ -42,9 +47,4 @@ def test_tarball_unpacks_anywhere_runs_and_leaves_nothing(built: Built, tmp_path
     before = tree(unpacked)
     assert before == tree(built.bundle)
     check_self_test(run_frozen(unpacked / APP, "--self-test"))
-    after = tree(unpacked)
-    assert before.items() <= after.items()  # nothing changed or removed
-    # Nothing written into the app's own folder, but empty folders: Chromium makes an
-    # empty `locales` beside its resources where it can (a read-only install just has none).
-    added = [unpacked / p for p in after.keys() - before.keys()]
-    assert all(p.is_dir() and not any(p.iterdir()) for p in added), added
+    assert tree(unpacked) == before  # no file written into the app's own folder
