@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from frameio_desktop.core.browser.refusal import refuses_embedded_view
+from frameio_desktop.core.flow import carries_answer
 from frameio_desktop.core.navigation import (
     Action,
     NavigationRequest,
@@ -192,6 +193,10 @@ class LoginPage(QWebEnginePage):
             self.navigation_blocked.emit(request.url, decision.reason)
             return False
         return True
+
+    def carries_answer(self, url: str) -> bool:
+        """`url` carries this sign-in's answer (its state, with a code or an error)."""
+        return bool(self._state) and carries_answer(url, self._state or "")
 
     def javaScriptConsoleMessage(  # noqa: N802 (Qt)
         self,
@@ -385,6 +390,15 @@ class LoginView(QWidget):
 
     def _on_loading(self, info: QWebEngineLoadingInfo) -> None:
         status = QWebEngineLoadingInfo.LoadStatus
+        if info.status() in (status.LoadStoppedStatus, status.LoadFailedStatus) and (
+            self.page.carries_answer(encoded(info.url()))
+        ):
+            # This sign-in's answer, sent to a scheme the web engine does not know (an
+            # Adobe Native App's own `adobe+<hash>://` default redirect): Chromium drops
+            # such a navigation without offering it to the page, so nothing left, but the
+            # sign-in must end: the flow explains where the answer was sent.
+            self._on_caught(encoded(info.url()))
+            return
         if info.status() is status.LoadStartedStatus:
             self.progress.show()
         elif info.status() is not status.LoadFailedStatus:

@@ -266,3 +266,30 @@ def test_permission_requests_are_denied(qtbot, pages: RoutePages, open_view) -> 
     view = open_view(f"{pages.url}/start/permission", pages.redirect_uri)
     qtbot.waitUntil(lambda: view.page.title().startswith("perm:"), timeout=15_000)
     assert view.page.title() == "perm:denied"
+
+
+@pytest.mark.parametrize("route", ["302", "javascript"])
+@pytest.mark.parametrize("redirect_uri", [CUSTOM_REDIRECT, "https://app.example.test/callback"])
+def test_an_answer_sent_to_another_apps_scheme_ends_the_sign_in(
+    qtbot, open_view, route: str, redirect_uri: str
+) -> None:
+    """Adobe IMS sends the answer to an unknown redirect to the credential's Default
+    redirect URI; for a Native App that is its own `adobe+<hash>://` address, a scheme
+    nobody registered with the web engine. Chromium drops a navigation there without
+    offering it to the page (no user gesture): the sign-in must still end, with the URL
+    the flow explains, not wait for ever (issue 21 section 2)."""
+    from frameio_desktop.core.errors import UnknownRedirectError
+    from frameio_desktop.core.flow import PendingLogin
+
+    foreign = RoutePages(redirect_uri="adobe+0badc0de://adobeid/another-client").start()
+    try:
+        authorize = f"{foreign.url}/start/{route}?client_id=c&state=the-state"
+        view = open_view(authorize, redirect_uri)
+        with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
+            pass
+        assert caught.args[0] == foreign.answer()
+        pending = PendingLogin(authorize, redirect_uri, state="the-state", code_verifier="v")
+        with pytest.raises(UnknownRedirectError):
+            pending.take_code(caught.args[0])
+    finally:
+        foreign.stop()
