@@ -178,7 +178,7 @@ def app_signed_in_memory(flags: dict[str, str]) -> None:
                 lambda ok: ok and page.runJavaScript(autofill_script("Bench Mark"))
             )
 
-        controller.interactive.login_requested.connect(opened)
+        controller.interactive.page_requested.connect(opened)
         wait_until(lambda: controller.state is not State.STARTING, 30_000)
         if controller.state is not State.SIGNED_OUT:
             print(f"FAILED: {controller.state.name} before the sign-in", file=sys.stderr)
@@ -213,8 +213,8 @@ def stall(_: object = None) -> None:
     controller = SignInController(session)
     window = build_window(controller, session.settings)
     window.show()
-    controller.interactive.login_requested.disconnect(
-        window.hosts.open_login
+    controller.interactive.page_requested.disconnect(
+        window.hosts.open_sign_in
     )  # only the exchange is timed
     controller.sign_in()
     redirect = sign_in_without_browser(controller.interactive.pending.authorize_url)  # type: ignore[union-attr]
@@ -308,7 +308,7 @@ def overhead(rounds: str) -> None:
         wait_until(lambda: not controller.keeper.saving, 30_000)
         controller.back_to_start()
 
-        other = session.begin_login()
+        other = session.begin_sign_in()
         code = other.take_code(sign_in_without_browser(other.authorize_url))
         before = requests_so_far()
         started = time.perf_counter()

@@ -512,15 +512,15 @@ def seeded_session(demo_flags: dict[str, str], *, ims_sized: bool = False) -> li
     from frameio_desktop.core.store import KeyringTokenStore
     from tests.helpers.browser import sign_in_without_browser
     from tests.helpers.cli import flags_for
-    from tests.helpers.sessions import complete_login
+    from tests.helpers.sessions import complete_sign_in
 
     settings = load_settings(
         demo_flags, environ={}, dotenv_path=ROOT / "x", settings_path=ROOT / "x"
     )
     store = KeyringTokenStore()
     session = AuthSession(settings, store=store)
-    pending = session.begin_login()
-    complete_login(session, pending, sign_in_without_browser(pending.authorize_url, "Bench Mark"))
+    pending = session.begin_sign_in()
+    complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url, "Bench Mark"))
     if ims_sized:
         entry = store.load_entry(settings.store_key)
         assert entry is not None
@@ -539,7 +539,7 @@ def main() -> int:
     os.environ.clear()
     os.environ.update(ENV)  # this process's keyring memo and settings: the scratch ones too
 
-    from frameio_desktop.core.flow import begin_login
+    from frameio_desktop.core.flow import begin_sign_in
     from frameio_desktop.core.settings import load_settings
     from frameio_desktop.core.store import KeyringTokenStore
     from frameio_desktop.demo.server import DemoServer
@@ -549,7 +549,7 @@ def main() -> int:
     settings = load_settings(
         demo_flags, environ={}, dotenv_path=ROOT / "x", settings_path=ROOT / "x"
     )
-    login_url = begin_login(settings).authorize_url
+    login_url = begin_sign_in(settings).authorize_url
     seeded_session(demo_flags)  # the silent launch (2) signs in with it
     token_flags = {**demo_flags, "profile": "bench-token"}
     token_cli_flags = seeded_session(token_flags, ims_sized=True)

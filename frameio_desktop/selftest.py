@@ -132,7 +132,7 @@ def run_self_test(
         if host is not None and host.page is not None:
             host.page.loadFinished.connect(autofill)
 
-    controller.interactive.login_requested.connect(opened)
+    controller.interactive.page_requested.connect(opened)
     controller.sign_in()
     engine_started = window.hosts.sign_in_host is not None
     report.step(engine_started, "web view opened", settings.authorize_url or "")

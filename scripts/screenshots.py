@@ -101,7 +101,7 @@ def signed_in_until(out: Callable[[str], Path]) -> None:
         window = build_window(controller, session.settings)
         window.show()
         loaded: list[bool] = []
-        controller.interactive.login_requested.connect(
+        controller.interactive.page_requested.connect(
             lambda *_: (page := page_of(window)) and page.loadFinished.connect(loaded.append)
         )
         controller.sign_in()
@@ -191,7 +191,7 @@ def main() -> int:
         save(window, out("1-signed-out"))
 
         loaded: list[bool] = []
-        controller.interactive.login_requested.connect(
+        controller.interactive.page_requested.connect(
             lambda *_: (page := page_of(window)) and page.loadFinished.connect(loaded.append)
         )
         controller.sign_in()

@@ -1,8 +1,8 @@
 """The two-step authorization-code flow with PKCE (RFC 6749 section 4.1, RFC 7636).
 
-`begin_login()` returns a `PendingLogin` that holds everything the second step needs: the
+`begin_sign_in()` returns a `PendingSignIn` that holds everything the second step needs: the
 authorize URL, the state and the code verifier. An embedded web view only has to hand back
-the URL it caught; `PendingLogin.take_code()` checks it (no network) and the token client
+the URL it caught; `PendingSignIn.take_code()` checks it (no network) and the token client
 exchanges the code.
 """
 
@@ -50,7 +50,7 @@ def new_state() -> str:
 
 
 @dataclass
-class PendingLogin:
+class PendingSignIn:
     """One started sign-in. Single use: the first accepted redirect claims it."""
 
     authorize_url: str
@@ -64,7 +64,7 @@ class PendingLogin:
 
     def __repr__(self) -> str:
         return (
-            f"PendingLogin(redirect_uri={self.redirect_uri!r}, state={mask(self.state)}, "
+            f"PendingSignIn(redirect_uri={self.redirect_uri!r}, state={mask(self.state)}, "
             f"claimed={self._claimed})"
         )
 
@@ -128,15 +128,15 @@ class PendingLogin:
         return code
 
 
-def begin_login(
+def begin_sign_in(
     settings: Settings, *, prompt: str | None = None, redirect_uri: str | None = None
-) -> PendingLogin:
+) -> PendingSignIn:
     """Start a sign-in: fresh state and verifier, S256 challenge, the authorize URL.
 
     `prompt="none"` asks for a silent renewal: the server answers at once, with a code from
     its own session (its cookies in the sign-in view's profile) or with
     `error=login_required` / `interaction_required` / `consent_required`, which
-    `PendingLogin.take_code` raises as `InteractionRequiredError` subclasses. It replaces
+    `PendingSignIn.take_code` raises as `InteractionRequiredError` subclasses. It replaces
     any `prompt` the settings add (OIDC's `prompt=consent` would need a page).
     `prompt="login"` makes the server ask for the sign-in again.
 
@@ -169,7 +169,7 @@ def begin_login(
         code_challenge_method="S256",
         **extra,
     )
-    return PendingLogin(
+    return PendingSignIn(
         authorize_url=url,
         redirect_uri=redirect_uri,
         state=state,

@@ -2,7 +2,7 @@
 
 - A navigation of the main frame to the registered redirect URI is *caught*: the web view
   never loads it, so the authorization code never reaches the network. Catching is
-  broader than the exact check in `PendingLogin.take_code` on purpose: anything aimed at
+  broader than the exact check in `PendingSignIn.take_code` on purpose: anything aimed at
   the redirect endpoint is stopped here, and the flow then decides whether it is
   acceptable. A frame's navigation there is blocked and ignored: only the page itself
   completes a sign-in. The request interceptor blocks every other request aimed there

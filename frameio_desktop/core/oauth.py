@@ -24,7 +24,7 @@ from frameio_desktop.core.errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.flow import PendingSignIn
 from frameio_desktop.core.http import HttpClient, json_body
 from frameio_desktop.core.providers import retired_api_error
 from frameio_desktop.core.settings import Settings
@@ -97,7 +97,7 @@ class TokenClient:
 
     # -- grants --------------------------------------------------------------------------
 
-    def exchange_code(self, pending: PendingLogin, code: str) -> TokenSet:
+    def exchange_code(self, pending: PendingSignIn, code: str) -> TokenSet:
         """Authorization code -> tokens. Always sends the PKCE `code_verifier`."""
         return self._token_request(
             {

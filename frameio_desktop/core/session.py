@@ -31,7 +31,7 @@ from frameio_desktop.core.errors import (
     TokenLifetimeTooShortError,
     TransportError,
 )
-from frameio_desktop.core.flow import PendingLogin, begin_login
+from frameio_desktop.core.flow import PendingSignIn, begin_sign_in
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.interrupts import signals_deferred
 from frameio_desktop.core.locks import SignInLock
@@ -181,22 +181,22 @@ class AuthSession:
 
     # -- sign-in ---------------------------------------------------------------------------
 
-    def begin_login(
+    def begin_sign_in(
         self, *, prompt: str | None = None, redirect_uri: str | None = None
-    ) -> PendingLogin:
+    ) -> PendingSignIn:
         """Start a sign-in; `prompt="none"` for a silent renewal, `redirect_uri` for the
-        address a loopback listener really listens on (see `flow.begin_login`)."""
-        return begin_login(self.resolved_settings(), prompt=prompt, redirect_uri=redirect_uri)
+        address a loopback listener really listens on (see `flow.begin_sign_in`)."""
+        return begin_sign_in(self.resolved_settings(), prompt=prompt, redirect_uri=redirect_uri)
 
-    def finish_login(
+    def finish_sign_in(
         self,
-        pending: PendingLogin,
+        pending: PendingSignIn,
         code: str,
         *,
         cancelled: Callable[[], bool] | None = None,
         persist: bool = True,
     ) -> TokenSet:
-        """Exchange a code that `PendingLogin.take_code` accepted, and store the tokens.
+        """Exchange a code that `PendingSignIn.take_code` accepted, and store the tokens.
 
         `cancelled` is asked after the exchange: if the person cancelled meanwhile, the new
         tokens are revoked and nothing is stored. With `persist=False` the tokens are kept
@@ -220,7 +220,7 @@ class AuthSession:
         return tokens
 
     def persist(self) -> None:
-        """Write tokens that `finish_login(persist=False)` kept in memory."""
+        """Write tokens that `finish_sign_in(persist=False)` kept in memory."""
         self.stored.persist()
 
     # -- refresh ----------------------------------------------------------------------------

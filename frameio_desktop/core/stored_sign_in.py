@@ -39,7 +39,7 @@ class StoredSignIn:
         self.store = store
         self.lock = lock
         self.tokens: TokenSet | None = None
-        #: A fresh sign-in not yet written to the keyring (`AuthSession.finish_login`).
+        #: A fresh sign-in not yet written to the keyring (`AuthSession.finish_sign_in`).
         self.unsaved = False
         #: Who was signed in when the tokens were last stored (shown before any request).
         self.known_user: User | None = None

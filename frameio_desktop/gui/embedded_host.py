@@ -18,23 +18,23 @@ from frameio_desktop.gui.sign_in_host import HostFactory, HostPlace, SignInHost
 from frameio_desktop.gui.tasks import wait_until
 
 if TYPE_CHECKING:
-    from frameio_desktop.gui.webview import LoginView
+    from frameio_desktop.gui.webview import SignInView
 
 
 class EmbeddedHost(SignInHost):
-    """A `LoginView` on the window's signing-in page."""
+    """A `SignInView` on the window's signing-in page."""
 
     waiting = None  # the page itself is in the window
 
     def __init__(self, place: HostPlace) -> None:
         super().__init__(place.window)
         self._layout = place.layout
-        self.view: LoginView | None = None
+        self.view: SignInView | None = None
 
     def open(self, authorize_url: str, redirect_uri: str) -> None:
-        from frameio_desktop.gui.webview import LoginView  # QtWebEngine starts here
+        from frameio_desktop.gui.webview import SignInView  # QtWebEngine starts here
 
-        view = LoginView(authorize_url, redirect_uri, self._layout.parentWidget())
+        view = SignInView(authorize_url, redirect_uri, self._layout.parentWidget())
         view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         view.redirect_caught.connect(self.redirect_caught)
         view.cancel_requested.connect(self.cancel_requested)
@@ -55,7 +55,7 @@ class EmbeddedHost(SignInHost):
             return
         self._layout.removeWidget(view)
         view.hide()
-        # The view deletes its page, then its profile, then itself (see LoginView.shutdown).
+        # The view deletes its page, then its profile, then itself (see SignInView.shutdown).
         view.destroyed.connect(lambda *_: self._gone())
         view.shutdown()
 

@@ -20,7 +20,7 @@ class HostKeeper(QObject):
     #: A host shows its page somewhere else: what the window says meanwhile.
     waiting = Signal(object)  # Waiting
     #: The sign-in's host was closed (the window stops waiting for it).
-    login_closed = Signal()
+    sign_in_closed = Signal()
 
     def __init__(
         self,
@@ -55,8 +55,8 @@ class HostKeeper(QObject):
         #: "signing out", then "due" until the web profile is deleted again (see
         #: `watch_sign_out`).
         self._web_profile_purge: str | None = None
-        controller.interactive.login_requested.connect(self.open_login)
-        controller.interactive.login_finished.connect(self.close_login)
+        controller.interactive.page_requested.connect(self.open_sign_in)
+        controller.interactive.page_ended.connect(self.close_sign_in)
         controller.renewal.renewal_requested.connect(self.open_renewal)
         controller.renewal.renewal_finished.connect(self.close_renewal)
         controller.state_changed.connect(self.watch_sign_out)
@@ -89,14 +89,14 @@ class HostKeeper(QObject):
 
     # -- the sign-in page, in a host made only for an interactive sign-in ---------------
 
-    def open_login(self, authorize_url: str, redirect_uri: str) -> None:
-        self.close_login()
+    def open_sign_in(self, authorize_url: str, redirect_uri: str) -> None:
+        self.close_sign_in()
         # The person's own browser keeps its own cookies: no web profile of the app's.
         host = self.factory_now.make(self._place(web_profile=not self.factory_now.system_browser))
         controller = self.controller
         host.redirect_caught.connect(controller.interactive.redirect_caught)
         host.cancel_requested.connect(controller.cancel)
-        host.load_failed.connect(controller.interactive.login_failed)
+        host.load_failed.connect(controller.interactive.page_failed)
         host.sign_in_failed.connect(controller.interactive.sign_in_failed)
         host.browser_wanted.connect(self.continue_in_browser)
         self.sign_in_host = host
@@ -114,10 +114,10 @@ class HostKeeper(QObject):
         if self.sign_in_host is not None:
             self.sign_in_host.bring_to_front()
 
-    def close_login(self) -> None:
+    def close_sign_in(self) -> None:
         host, self.sign_in_host = self.sign_in_host, None
         if host is not None:
-            self.login_closed.emit()
+            self.sign_in_closed.emit()
             self._close(host)
 
     # -- silent renewal (no refresh token): a host that shows nothing ---------------------
@@ -157,7 +157,7 @@ class HostKeeper(QObject):
         self._purge_web_profile_if_due()
 
     def close_all(self) -> None:
-        self.close_login()
+        self.close_sign_in()
         self.close_renewal()
 
     def release(self, timeout_ms: int = 5000) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.flow import PendingSignIn
 from frameio_desktop.core.user import User
 from frameio_desktop.gui.sign_in_state import SignInState, State
 
@@ -19,9 +19,9 @@ log = logging.getLogger(__name__)
 
 class InteractiveSignIn(QObject):
     #: The sign-in page must open in a host (authorize URL, redirect URI).
-    login_requested = Signal(str, str)
+    page_requested = Signal(str, str)
     #: The sign-in page must close (the sign-in is over, either way).
-    login_finished = Signal()
+    page_ended = Signal()
 
     def __init__(
         self,
@@ -39,7 +39,7 @@ class InteractiveSignIn(QObject):
         self._signed_in = signed_in
         self._resume = resume
         #: The sign-in whose page is open.
-        self.pending: PendingLogin | None = None
+        self.pending: PendingSignIn | None = None
         #: Set when the person cancels: an exchange under way stores nothing.
         self._cancel_event = threading.Event()
 
@@ -65,9 +65,9 @@ class InteractiveSignIn(QObject):
         if session.settings.needs_discovery:
             # OIDC endpoints come from the network: find them off the UI thread first.
             shared.set_state(State.FINISHING)
-            shared.run(lambda: session.begin_login(redirect_uri=redirect_uri), self._open)
+            shared.run(lambda: session.begin_sign_in(redirect_uri=redirect_uri), self._open)
             return
-        self._open(session.begin_login(redirect_uri=redirect_uri))
+        self._open(session.begin_sign_in(redirect_uri=redirect_uri))
 
     def restart(self, *, prepare_redirect: Callable[[str], str] | None = None) -> None:
         """Drop the sign-in page that is open and start a new sign-in at once, without
@@ -75,15 +75,15 @@ class InteractiveSignIn(QObject):
         if self.shared.state is not State.SIGNING_IN:
             return
         self.pending = None
-        self.login_finished.emit()
+        self.page_ended.emit()
         self.sign_in(prepare_redirect=prepare_redirect)
 
-    def _open(self, pending: PendingLogin) -> None:
+    def _open(self, pending: PendingSignIn) -> None:
         self.shared.task = None
         self.pending = pending
         self._cancel_event = threading.Event()
         self.shared.set_state(State.SIGNING_IN)
-        self.login_requested.emit(pending.authorize_url, pending.redirect_uri)
+        self.page_requested.emit(pending.authorize_url, pending.redirect_uri)
 
     def redirect_caught(self, url: str) -> None:
         """The host caught a navigation to the redirect URI."""
@@ -93,7 +93,7 @@ class InteractiveSignIn(QObject):
             log.warning("ignored a redirect outside a sign-in")
             return
         cancel = self._cancel_event
-        self.login_finished.emit()
+        self.page_ended.emit()
         try:
             # Cheap checks on the UI thread: a bad redirect never starts a request.
             code = pending.take_code(url)
@@ -105,7 +105,7 @@ class InteractiveSignIn(QObject):
 
         def finish() -> User | None:
             # Shown before the keyring write, which follows on its own task.
-            session.finish_login(pending, code, cancelled=cancel.is_set, persist=False)
+            session.finish_sign_in(pending, code, cancelled=cancel.is_set, persist=False)
             if cancel.is_set():
                 raise errors.SignInCancelledError()
             return session.user()
@@ -121,7 +121,7 @@ class InteractiveSignIn(QObject):
         not come back in time, or would not open)."""
         self._end(exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
 
-    def login_failed(self, message: str) -> None:
+    def page_failed(self, message: str) -> None:
         """The host could not show the sign-in page (network, certificate, ...)."""
         self._end(errors.NetworkError(message))
 
@@ -129,7 +129,7 @@ class InteractiveSignIn(QObject):
         if self.shared.state is not State.SIGNING_IN:
             return
         self.pending = None
-        self.login_finished.emit()
+        self.page_ended.emit()
         self.shared.fail(exc)
 
     def cancel(self) -> None:
@@ -143,7 +143,7 @@ class InteractiveSignIn(QObject):
             shared.task.cancel()
             shared.task = None
         if shared.state is State.SIGNING_IN:
-            self.login_finished.emit()
+            self.page_ended.emit()
         self.pending = None
         if self._resume():
             return

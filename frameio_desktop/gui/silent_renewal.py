@@ -17,7 +17,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.flow import PendingSignIn
 from frameio_desktop.core.user import User
 from frameio_desktop.gui.sign_in_state import SignInState, State, describe
 from frameio_desktop.gui.tasks import Task
@@ -42,7 +42,7 @@ class SilentRenewal(QObject):
         super().__init__(parent)
         self.shared = shared
         #: The renewal whose hidden page is open.
-        self.pending: PendingLogin | None = None
+        self.pending: PendingSignIn | None = None
         #: Why the person must sign in again (None: nothing to ask).
         self.sign_in_needed: str | None = None
         self._task: Task | None = None
@@ -84,12 +84,12 @@ class SilentRenewal(QObject):
         log.info("renewing the sign-in silently (prompt=none)")
         if session.settings.needs_discovery:
             self._task = shared.runner.run(
-                lambda: session.begin_login(prompt="none"), self._open, self._on_error
+                lambda: session.begin_sign_in(prompt="none"), self._open, self._on_error
             )
             return
-        self._open(session.begin_login(prompt="none"))
+        self._open(session.begin_sign_in(prompt="none"))
 
-    def _open(self, pending: PendingLogin) -> None:
+    def _open(self, pending: PendingSignIn) -> None:
         self._task = None
         if self.shared.state is not State.SIGNED_IN:
             return
@@ -118,7 +118,7 @@ class SilentRenewal(QObject):
         def finish() -> User | None:
             # Signed out (or signed in anew) meanwhile: the new tokens are revoked, not
             # stored (checked under the session's locks, after the exchange).
-            session.finish_login(pending, code, cancelled=cancel.is_set)
+            session.finish_sign_in(pending, code, cancelled=cancel.is_set)
             try:
                 return session.user()
             except errors.FrameioDesktopError as exc:

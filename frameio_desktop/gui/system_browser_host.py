@@ -11,7 +11,7 @@ ways, both Qt-free in `core/browser/`:
   no sign-in waits, it refuses.
 
 Either way the host only tells the window which URL came back; the controller then makes
-every check again (`PendingLogin.take_code`) and exchanges the code. The host's own check
+every check again (`PendingSignIn.take_code`) and exchanges the code. The host's own check
 (`judge_for`, from the state in the authorize URL it opened) only decides whether a URL is
 this sign-in's answer, and so whether to stop waiting.
 """

@@ -148,7 +148,7 @@ def make_profile(parent: QWidget, web_profile: str | None) -> QWebEngineProfile:
     return builder.createProfile(folder.name, parent)
 
 
-class LoginPage(QWebEnginePage):
+class SignInWebPage(QWebEnginePage):
     redirect_caught = Signal(str)
     navigation_blocked = Signal(str, str)  # url, reason
     certificate_rejected = Signal(str)
@@ -226,7 +226,7 @@ class LoginPage(QWebEnginePage):
         permission.deny()
 
 
-class LoginView(QWidget):
+class SignInView(QWidget):
     """A bar (host, security, Cancel) above the web view of one sign-in."""
 
     redirect_caught = Signal(str)
@@ -261,7 +261,7 @@ class LoginView(QWidget):
             self.scheme_handler.caught.connect(self._on_caught)
 
         self.view = QWebEngineView(self)
-        self.page = LoginPage(self.profile, redirect_uri, self.view, page_origin=authorize_url)
+        self.page = SignInWebPage(self.profile, redirect_uri, self.view, page_origin=authorize_url)
         self.view.setPage(self.page)
 
         self.secure_label = QLabel(self)

@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         self.error_page.retry_requested.connect(self._retry)
         self.error_page.back_requested.connect(controller.back_to_start)
         self.hosts.waiting.connect(self._show_waiting)
-        self.hosts.login_closed.connect(self.signing_in_page.hide_waiting)
+        self.hosts.sign_in_closed.connect(self.signing_in_page.hide_waiting)
         self.settings.opened.connect(self._settings_opened)
         self.settings.closed.connect(self._settings_closed)
         self.settings.applying.connect(self._show_configuration)

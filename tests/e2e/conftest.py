@@ -16,10 +16,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.gui, pytest.mark.webengine]
 
 
 def fill_sign_in_page(window: MainWindow, script: str) -> Callable[..., None]:
-    """A slot for `login_requested`: once the sign-in page is up in `window`'s embedded
+    """A slot for `page_requested`: once the sign-in page is up in `window`'s embedded
     host, `script` runs on each page it loads (the login form, then the consent page)."""
 
-    def on_login_requested(*_: object) -> None:
+    def on_page_requested(*_: object) -> None:
         host = window.hosts.sign_in_host
         assert host is not None
         page = host.page
@@ -31,7 +31,7 @@ def fill_sign_in_page(window: MainWindow, script: str) -> Callable[..., None]:
 
         page.loadFinished.connect(loaded)
 
-    return on_login_requested
+    return on_page_requested
 
 
 def make_peer(name: str, token_ttl: int = 600) -> Peer:
@@ -76,7 +76,7 @@ class App:
         self.window.show()
         qtbot.waitExposed(self.window)
         self.web_views_opened = 0
-        self.controller.interactive.login_requested.connect(self._count)
+        self.controller.interactive.page_requested.connect(self._count)
 
     def _count(self, *_: object) -> None:
         self.web_views_opened += 1
@@ -87,14 +87,14 @@ class App:
 
     def sign_in_through_page(self, peer: Peer, *, allow: bool = True) -> None:
         """Click Sign in, then fill the login form and the consent page in the web view."""
-        on_login_requested = fill_sign_in_page(self.window, peer.fill_js(allow=allow))
-        self.controller.interactive.login_requested.connect(on_login_requested)
+        on_page_requested = fill_sign_in_page(self.window, peer.fill_js(allow=allow))
+        self.controller.interactive.page_requested.connect(on_page_requested)
         expected = State.SIGNED_IN if allow else State.ERROR
         with self.qtbot.waitSignal(
             self.controller.state_changed, check_params_cb=lambda s: s is expected, timeout=30_000
         ):
             self.window.signed_out_page.sign_in_button.click()
-        self.controller.interactive.login_requested.disconnect(on_login_requested)
+        self.controller.interactive.page_requested.disconnect(on_page_requested)
         if allow:
             self.qtbot.waitUntil(lambda: not self.controller.keeper.saving, timeout=10_000)
 

@@ -48,7 +48,7 @@ class Run:
         qtbot.waitExposed(self.window)
         self.window.activateWindow()
         qtbot.waitUntil(self.window.isActiveWindow)
-        self.controller.interactive.login_requested.connect(self._count)
+        self.controller.interactive.page_requested.connect(self._count)
 
     def _count(self, *_: object) -> None:
         self.web_views_opened += 1
@@ -125,7 +125,7 @@ def test_first_run_form_by_keyboard_sign_in_then_silent_relaunch(
         assert window.signed_out_page.sign_in_button.isEnabled()
 
         # Sign in to the demo server on the real sign-in page.
-        first.controller.interactive.login_requested.connect(
+        first.controller.interactive.page_requested.connect(
             fill_sign_in_page(window, peer.fill_js(allow=True))
         )
         with qtbot.waitSignal(

@@ -26,7 +26,7 @@ def person(monkeypatch: pytest.MonkeyPatch):
         window = real_build(*args, **kwargs)
         controller = window.controller
 
-        def on_login(*_: object) -> None:
+        def on_page(*_: object) -> None:
             host = window.hosts.sign_in_host
             act = actions["act"]
 
@@ -36,7 +36,7 @@ def person(monkeypatch: pytest.MonkeyPatch):
 
             host.page.loadFinished.connect(loaded)
 
-        controller.interactive.login_requested.connect(on_login)
+        controller.interactive.page_requested.connect(on_page)
         actions["window"] = window
         QTimer.singleShot(WINDOW_DEADLINE_MS, window, window.close)
         return window
@@ -93,7 +93,7 @@ def test_plain_launch_signs_in_silently_from_the_prefetched_read(
     def build(*args, **kwargs):
         window = real_build(*args, **kwargs)
         controller = window.controller
-        controller.interactive.login_requested.connect(lambda *_: seen.setdefault("web view", True))
+        controller.interactive.page_requested.connect(lambda *_: seen.setdefault("web view", True))
 
         def shown() -> None:
             if controller.state is State.SIGNED_IN and "name" not in seen:

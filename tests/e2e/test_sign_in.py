@@ -164,7 +164,7 @@ def test_next_sign_in_after_sign_out_shows_a_fresh_login_page(launch, peer, prof
             lambda ok: not first_page and view.page.runJavaScript(probe, 0, first_page.append)
         )
 
-    app.controller.interactive.login_requested.connect(opened)
+    app.controller.interactive.page_requested.connect(opened)
     app.window.signed_out_page.sign_in_button.click()
     qtbot.waitUntil(lambda: bool(first_page), timeout=30_000)
     assert first_page == [True]

@@ -46,7 +46,7 @@ def test_the_answer_never_reaches_the_default_page(
         app = launch(
             {**peer.settings_flags(), "profile": profile, "redirect_uri": UNKNOWN_REDIRECT}
         )
-        app.controller.interactive.login_requested.connect(
+        app.controller.interactive.page_requested.connect(
             fill_sign_in_page(app.window, peer.fill_js(allow=True))
         )
         with qtbot.waitSignal(

@@ -24,7 +24,7 @@ from tests.helpers.fakes import DroppingKeyring, FakeClock, MemoryKeyring
 
 
 def sign_in(qtbot, controller: SignInController, *, allow: bool = True, name: str = "Ada") -> None:
-    with qtbot.waitSignal(controller.interactive.login_requested) as opened:
+    with qtbot.waitSignal(controller.interactive.page_requested) as opened:
         controller.sign_in()
     authorize_url, redirect_uri = opened.args
     redirect = sign_in_without_browser(authorize_url, name, allow=allow)
@@ -109,7 +109,7 @@ def test_deny_shows_access_denied_and_can_sign_in_again(
 def test_error_description_is_shown_as_text_not_markup(
     qtbot, controller, window: MainWindow
 ) -> None:
-    with qtbot.waitSignal(controller.interactive.login_requested):
+    with qtbot.waitSignal(controller.interactive.page_requested):
         controller.sign_in()
     params = {
         "state": controller.interactive.pending.state,
@@ -127,7 +127,7 @@ def test_error_description_is_shown_as_text_not_markup(
 def test_forged_state_is_refused_without_any_request(
     qtbot, controller, window: MainWindow, demo: DemoServer
 ) -> None:
-    with qtbot.waitSignal(controller.interactive.login_requested):
+    with qtbot.waitSignal(controller.interactive.page_requested):
         controller.sign_in()
     controller.interactive.redirect_caught(
         f"{controller.interactive.pending.redirect_uri}?code=x&state=forged"
@@ -140,7 +140,7 @@ def test_forged_state_is_refused_without_any_request(
 def test_non_ascii_state_shows_the_error_page(
     qtbot, controller, window: MainWindow, demo: DemoServer
 ) -> None:
-    with qtbot.waitSignal(controller.interactive.login_requested):
+    with qtbot.waitSignal(controller.interactive.page_requested):
         controller.sign_in()
     controller.interactive.redirect_caught(
         f"{controller.interactive.pending.redirect_uri}?code=x&state=%C3%A9"
@@ -154,7 +154,7 @@ def test_non_ascii_state_shows_the_error_page(
 def test_cancel_during_exchange_stores_nothing(
     qtbot, controller, window: MainWindow, demo: GatedDemoServer, backend: MemoryKeyring
 ) -> None:
-    with qtbot.waitSignal(controller.interactive.login_requested) as opened:
+    with qtbot.waitSignal(controller.interactive.page_requested) as opened:
         controller.sign_in()
     redirect = sign_in_without_browser(opened.args[0])
     demo.state.token_gate.clear()  # hold the exchange at the server

@@ -116,7 +116,7 @@ def test_the_window_uses_it_where_there_are_no_unix_sockets(
     qtbot.addWidget(window)
     try:
         window.show()
-        with qtbot.waitSignal(controller.interactive.login_requested, timeout=10_000):
+        with qtbot.waitSignal(controller.interactive.page_requested, timeout=10_000):
             window.signed_out_page.sign_in_button.click()
         assert isinstance(hosts._handoff, LocalHandoffServer)
         redirect = sign_in_without_browser(opened[0], "Ada Lovelace")

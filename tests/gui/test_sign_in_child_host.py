@@ -209,7 +209,7 @@ def test_a_page_refusing_the_app_continues_in_the_browser(
     qtbot.addWidget(w)
     try:
         w.show()
-        with qtbot.waitSignal(w.controller.interactive.login_requested, timeout=10_000):
+        with qtbot.waitSignal(w.controller.interactive.page_requested, timeout=10_000):
             w.signed_out_page.sign_in_button.click()
         first = w.hosts.sign_in_host
         qtbot.waitUntil(lambda: isinstance(w.hosts.sign_in_host, SystemBrowserHost), timeout=10_000)

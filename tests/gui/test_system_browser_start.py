@@ -30,7 +30,7 @@ def test_a_second_fetch_of_the_start_address_stops_the_sign_in(qtbot, demo, tmp_
     qtbot.addWidget(window)
     try:
         window.show()
-        with qtbot.waitSignal(controller.interactive.login_requested, timeout=10_000):
+        with qtbot.waitSignal(controller.interactive.page_requested, timeout=10_000):
             window.signed_out_page.sign_in_button.click()
         (start,) = opened
         assert controller.interactive.pending is not None

@@ -23,12 +23,12 @@ pytestmark = [pytest.mark.gui, pytest.mark.webengine]
 
 @pytest.fixture
 def open_view(qtbot):
-    from frameio_desktop.gui.webview import LoginView
+    from frameio_desktop.gui.webview import SignInView
 
-    views: list[LoginView] = []
+    views: list[SignInView] = []
 
-    def make(url: str, redirect_uri: str) -> LoginView:
-        view = LoginView(url, redirect_uri)
+    def make(url: str, redirect_uri: str) -> SignInView:
+        view = SignInView(url, redirect_uri)
         view.resize(600, 500)
         view.show()
         views.append(view)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from keyring.backend import KeyringBackend
 
-from frameio_desktop.core.flow import PendingLogin
+from frameio_desktop.core.flow import PendingSignIn
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import Settings, load_settings
@@ -74,13 +74,13 @@ class SessionFactory(Protocol):
     ) -> AuthSession: ...
 
 
-def complete_login(
+def complete_sign_in(
     session: AuthSession,
-    pending: PendingLogin,
+    pending: PendingSignIn,
     redirect_url: str,
     *,
     cancelled: Callable[[], bool] | None = None,
 ) -> TokenSet:
     """What the window does with a caught redirect, in one call: check it, exchange the
     code, store the tokens."""
-    return session.finish_login(pending, pending.take_code(redirect_url), cancelled=cancelled)
+    return session.finish_sign_in(pending, pending.take_code(redirect_url), cancelled=cancelled)

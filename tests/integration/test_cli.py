@@ -25,7 +25,7 @@ from tests.helpers.cli import flags_for, run_cli, secret_service_missing, start_
 from tests.helpers.demo import GatedDemoServer
 from tests.helpers.fakes import store_for
 from tests.helpers.hostile_http import RecordingServer
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -41,8 +41,8 @@ class SignedIn:
         self.settings_flags = {**demo.settings_flags(), "profile": f"cli-{secrets.token_hex(4)}"}
         self.args = flags_for(self.settings_flags)
         self.session = make_session(self.settings_flags, system_keyring=True)
-        pending = self.session.begin_login()
-        self.tokens = complete_login(
+        pending = self.session.begin_sign_in()
+        self.tokens = complete_sign_in(
             self.session, pending, sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
         )
 
@@ -299,8 +299,8 @@ def test_subcommands_against_oidc_provider(make_session: SessionFactory) -> None
     try:
         flags = {**server.settings_flags(OIDC_REDIRECT), "profile": f"cli-{secrets.token_hex(4)}"}
         session = make_session(flags, system_keyring=True)
-        pending = session.begin_login()
-        tokens = complete_login(
+        pending = session.begin_sign_in()
+        tokens = complete_sign_in(
             session,
             pending,
             sign_in_oidc_provider_without_browser(pending.authorize_url, OIDC_REDIRECT),

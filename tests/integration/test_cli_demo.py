@@ -20,7 +20,7 @@ from frameio_desktop.core.store import KeyringTokenStore
 from frameio_desktop.demo.server import DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import run_cli, secret_service_missing
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -107,8 +107,8 @@ def test_a_stale_demo_sign_in_is_dropped_not_reported_as_other_endpoints(
     with DemoServer() as older:
         session = make_session(older.settings_flags(), system_keyring=True)
         assert session.settings.store_key == DEMO_KEY
-        pending = session.begin_login()
-        complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+        pending = session.begin_sign_in()
+        complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     assert KeyringTokenStore().load(DEMO_KEY) is not None
     result = run_cli(["token", "--demo"], env=port_env)
     assert result.returncode == ExitCode.NOT_SIGNED_IN
@@ -152,8 +152,8 @@ def test_the_window_demo_uses_one_port_and_leaves_no_sign_in(
         assert first.own is not None  # nothing ran there: a server of its own
         assert flags["token_url"].startswith(f"http://127.0.0.1:{port}/")
         session = make_session(flags, system_keyring=True)
-        pending = session.begin_login()
-        complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+        pending = session.begin_sign_in()
+        complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
         second = demo_mode.OwnOrShared(args)
         assert second.start() == flags  # the same endpoints: the running server's
         assert second.own is None

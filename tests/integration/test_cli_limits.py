@@ -20,7 +20,7 @@ from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
 from tests.helpers.demo import GatedDemoServer
 from tests.helpers.fakes import store_for
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -37,8 +37,8 @@ class Expired:
         self.flags = {**demo.settings_flags(), "profile": f"lim-{secrets.token_hex(4)}"}
         self.args = flags_for(self.flags)
         self.session = make_session(self.flags, system_keyring=True)
-        pending = self.session.begin_login()
-        self.tokens: TokenSet = complete_login(
+        pending = self.session.begin_sign_in()
+        self.tokens: TokenSet = complete_sign_in(
             self.session, pending, sign_in_without_browser(pending.authorize_url)
         )
         store_for(self.session, expired_copy(self.tokens, utc_now() - timedelta(seconds=1)))

@@ -21,7 +21,7 @@ from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
 from tests.helpers.demo import GatedDemoServer
 from tests.helpers.fakes import store_for
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -62,8 +62,8 @@ def test_ctrl_c_mid_refresh_saves_the_new_tokens_then_exits_130(
     demo: GatedDemoServer, profile_flags: dict[str, str], make_session: SessionFactory
 ) -> None:
     session = make_session(profile_flags, system_keyring=True)
-    pending = session.begin_login()
-    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+    pending = session.begin_sign_in()
+    tokens = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     store_for(session, expired_copy(tokens, utc_now() - timedelta(seconds=1)))
     demo.state.token_gate.clear()
     demo.state.token_request_arrived.clear()  # set by the sign-in's own exchange

@@ -14,7 +14,7 @@ from frameio_desktop.core.tokens import TokenSet
 from frameio_desktop.demo.server import DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -52,8 +52,8 @@ def signed_in(
 ) -> Iterator[tuple[list[str], TokenSet]]:
     flags = {**demo.settings_flags(), "profile": f"status-{secrets.token_hex(4)}"}
     session = make_session(flags, system_keyring=True)
-    pending = session.begin_login()
-    tokens = complete_login(
+    pending = session.begin_sign_in()
+    tokens = complete_sign_in(
         session, pending, sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
     )
     yield flags_for(flags), tokens

@@ -11,7 +11,7 @@ from frameio_desktop.core.errors import AuthorizationDeniedError, SessionExpired
 from frameio_desktop.demo.server import CALLBACK_PATH, DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.fakes import MemoryKeyring
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 
 @pytest.fixture(params=["frameio-v4", "frameio-v2"])
@@ -29,9 +29,9 @@ def ims() -> Iterator[DemoServer]:
 def test_full_sign_in_refresh_and_sign_out(make_session: SessionFactory, demo: DemoServer) -> None:
     backend = MemoryKeyring()
     session = make_session(demo.settings_flags(), keyring=backend)
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
-    tokens = complete_login(session, pending, redirect)
+    tokens = complete_sign_in(session, pending, redirect)
     assert demo.state.hits[CALLBACK_PATH] == 0
     assert 110 <= tokens.seconds_left(tokens.obtained_at) <= 120
     account = session.user()
@@ -52,10 +52,10 @@ def test_full_sign_in_refresh_and_sign_out(make_session: SessionFactory, demo: D
 
 def test_deny_consent(make_session: SessionFactory, demo: DemoServer) -> None:
     session = make_session(demo.settings_flags())
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     redirect = sign_in_without_browser(pending.authorize_url, allow=False)
     with pytest.raises(AuthorizationDeniedError):
-        complete_login(session, pending, redirect)
+        complete_sign_in(session, pending, redirect)
 
 
 @pytest.mark.parametrize(
@@ -81,18 +81,18 @@ def test_wrong_verifier_is_refused(make_session: SessionFactory, demo: DemoServe
     from frameio_desktop.core.errors import InvalidGrantError, InvalidRequestError
 
     session = make_session(demo.settings_flags())
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     redirect = sign_in_without_browser(pending.authorize_url)
     pending.code_verifier = "x" * 43
     with pytest.raises((InvalidGrantError, InvalidRequestError)):
-        complete_login(session, pending, redirect)
+        complete_sign_in(session, pending, redirect)
 
 
 def test_spent_refresh_token_ends_session(make_session: SessionFactory, demo: DemoServer) -> None:
     backend = MemoryKeyring()
     session = make_session(demo.settings_flags(), keyring=backend)
-    pending = session.begin_login()
-    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+    pending = session.begin_sign_in()
+    tokens = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     demo.state.token_by_refresh(tokens.refresh_token or "").refresh_revoked = True
     with pytest.raises(SessionExpiredError):
         session.refresh(force=True)

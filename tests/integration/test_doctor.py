@@ -28,7 +28,7 @@ from frameio_desktop.demo.server import DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
 from tests.helpers.desktop import needs_desktop_tools, private_desktop
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -79,8 +79,8 @@ def test_a_passing_run_against_the_demo(
 ) -> None:
     flags = {**demo.settings_flags(), "profile": f"doctor-{secrets.token_hex(4)}"}
     session = make_session(flags, system_keyring=True)
-    pending = session.begin_login()
-    complete_login(session, pending, sign_in_without_browser(pending.authorize_url, "Ada"))
+    pending = session.begin_sign_in()
+    complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url, "Ada"))
     session.user()  # as the window does after a sign-in: the account is kept with it
     try:
         args = flags_for(flags)

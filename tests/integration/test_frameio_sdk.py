@@ -19,7 +19,7 @@ from frameio_desktop.core.tokens import utc_now
 from frameio_desktop.demo.server import DEMO_CLIENT_ID, DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import secret_service_missing
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 frameio = pytest.importorskip("frameio", reason="the test extra installs Frame.io's SDK")
 
@@ -67,8 +67,8 @@ def session(
     flags: dict[str, str], clock: SharedClock, make_session: SessionFactory
 ) -> Iterator[AuthSession]:
     signed_in = make_session(flags, system_keyring=True, clock=clock.now)
-    pending = signed_in.begin_login()
-    complete_login(signed_in, pending, sign_in_without_browser(pending.authorize_url))
+    pending = signed_in.begin_sign_in()
+    complete_sign_in(signed_in, pending, sign_in_without_browser(pending.authorize_url))
     yield signed_in
     signed_in.store.clear(signed_in.settings.store_key)
 

@@ -9,11 +9,11 @@ import pytest
 import requests
 
 from frameio_desktop.core.errors import InvalidGrantError, SessionExpiredError
-from frameio_desktop.core.flow import begin_login
+from frameio_desktop.core.flow import begin_sign_in
 from frameio_desktop.demo.server import DEMO_CLIENT_ID, DEMO_NATIVE_REDIRECT, DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.fakes import FakeClock
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 
 class ServerClock:
@@ -52,21 +52,21 @@ def test_missing_challenge_method_means_plain_so_s256_verifier_fails(
     make_session: SessionFactory, ims: DemoServer
 ) -> None:
     session = make_session(ims.settings_flags())
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     # A client that sends an S256 challenge but forgets to say so.
     parts = urlsplit(pending.authorize_url)
     params = {k: v for k, v in query(pending.authorize_url).items() if k != "code_challenge_method"}
     pending.authorize_url = parts._replace(query=urlencode(params)).geturl()
     redirect = sign_in_without_browser(pending.authorize_url)
     with pytest.raises(InvalidGrantError):
-        complete_login(session, pending, redirect)
+        complete_sign_in(session, pending, redirect)
 
 
 def test_s256_sent_by_the_app_is_accepted(make_session: SessionFactory, ims: DemoServer) -> None:
     session = make_session(ims.settings_flags())
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     assert query(pending.authorize_url)["code_challenge_method"] == "S256"
-    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+    tokens = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     assert tokens.refresh_token
 
 
@@ -74,8 +74,8 @@ def test_rotation_refuses_the_old_refresh_token(
     make_session: SessionFactory, ims: DemoServer
 ) -> None:
     session = make_session(ims.settings_flags())
-    pending = session.begin_login()
-    first = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+    pending = session.begin_sign_in()
+    first = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     second = session.refresh(force=True)
     third = session.refresh(force=True)
     assert len({first.refresh_token, second.refresh_token, third.refresh_token}) == 3
@@ -92,8 +92,8 @@ def test_credential_without_refresh_token_ends_at_expiry(make_session: SessionFa
     clock = FakeClock()
     with DemoServer(refresh_tokens=False, token_ttl=120, clock=server_clock) as demo:
         session = make_session(demo.settings_flags(), clock=clock)
-        pending = session.begin_login()
-        tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+        pending = session.begin_sign_in()
+        tokens = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
         assert tokens.refresh_token is None
         assert session.user() is not None
         clock.advance(121)
@@ -106,7 +106,7 @@ def test_credential_without_refresh_token_ends_at_expiry(make_session: SessionFa
 def sign_in_keeping_cookies(demo: DemoServer) -> requests.Session:
     """Sign in once through the pages and keep the demo's session cookie."""
     browser = requests.Session()
-    pending = begin_login(demo_settings(demo))
+    pending = begin_sign_in(demo_settings(demo))
     page = browser.get(pending.authorize_url, timeout=10)
     action = urljoin(pending.authorize_url, page.text.split('action="', 1)[1].split('"', 1)[0])
     action = action.replace("&amp;", "&")
@@ -124,7 +124,7 @@ def demo_settings(demo: DemoServer):
 
 def test_prompt_none_answers_from_the_session_cookie(ims: DemoServer) -> None:
     browser = sign_in_keeping_cookies(ims)
-    pending = begin_login(demo_settings(ims), prompt="none")
+    pending = begin_sign_in(demo_settings(ims), prompt="none")
     assert query(pending.authorize_url)["prompt"] == "none"
     answer = browser.get(pending.authorize_url, allow_redirects=False, timeout=10)
     assert answer.status_code in (302, 303)
@@ -136,7 +136,7 @@ def test_prompt_none_answers_from_the_session_cookie(ims: DemoServer) -> None:
 def test_prompt_none_without_the_cookie_is_login_required(ims: DemoServer) -> None:
     from frameio_desktop.core.errors import LoginRequiredError
 
-    pending = begin_login(demo_settings(ims), prompt="none")
+    pending = begin_sign_in(demo_settings(ims), prompt="none")
     answer = requests.get(pending.authorize_url, allow_redirects=False, timeout=10)
     assert answer.status_code in (302, 303)
     assert query(answer.headers["Location"])["error"] == "login_required"
@@ -146,8 +146,8 @@ def test_prompt_none_without_the_cookie_is_login_required(ims: DemoServer) -> No
 
 def test_accounts_come_in_two_pages(make_session: SessionFactory, ims: DemoServer) -> None:
     session = make_session(ims.settings_flags())
-    pending = session.begin_login()
-    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+    pending = session.begin_sign_in()
+    tokens = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     headers = {"Authorization": f"Bearer {tokens.access_token}"}
     first = requests.get(f"{ims.url}/v4/accounts", headers=headers, timeout=10).json()
     assert len(first["data"]) == 2
@@ -178,7 +178,7 @@ def test_default_credential_gets_no_refresh_token_and_a_24_hour_access_token(
 ) -> None:
     with DemoServer() as demo:
         session = make_session(demo.settings_flags())
-        pending = session.begin_login()
+        pending = session.begin_sign_in()
         redirect = sign_in_without_browser(pending.authorize_url)
         code = pending.take_code(redirect)
         form = {
@@ -197,8 +197,8 @@ def test_default_credential_gets_no_refresh_token_and_a_24_hour_access_token(
 def test_refresh_tokens_only_when_asked_for(make_session: SessionFactory) -> None:
     with DemoServer(refresh_tokens=True) as demo:
         session = make_session(demo.settings_flags())
-        pending = session.begin_login()
-        tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+        pending = session.begin_sign_in()
+        tokens = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     assert tokens.refresh_token
     assert 86300 < tokens.seconds_left(tokens.obtained_at) <= 86399
 
@@ -215,8 +215,8 @@ def test_links_next_carries_only_after(
     make_session: SessionFactory, ims: DemoServer, size: int | None
 ) -> None:
     session = make_session(ims.settings_flags())
-    pending = session.begin_login()
-    tokens = complete_login(session, pending, sign_in_without_browser(pending.authorize_url))
+    pending = session.begin_sign_in()
+    tokens = complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
     headers = {"Authorization": f"Bearer {tokens.access_token}"}
     url = f"{ims.url}/v4/accounts" + (f"?page_size={size}" if size else "")
     seen: list[str] = []
@@ -236,7 +236,7 @@ def test_links_next_carries_only_after(
 
 def unknown_redirect_url(demo: DemoServer, redirect: str, **extra: str) -> tuple[str, str]:
     """An authorize URL naming `redirect`, and its state."""
-    pending = begin_login(demo_settings(demo), redirect_uri=redirect, **extra)
+    pending = begin_sign_in(demo_settings(demo), redirect_uri=redirect, **extra)
     return pending.authorize_url, pending.state
 
 

@@ -11,7 +11,7 @@ from frameio_desktop.core.errors import AuthorizationDeniedError, SessionExpired
 from tests.helpers import oidc
 from tests.helpers.browser import sign_in_oidc_provider_without_browser
 from tests.helpers.fakes import MemoryKeyring, store_for
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.oidc_provider,
@@ -32,12 +32,12 @@ def test_sign_in_account_refresh_revoke(
 ) -> None:
     backend = MemoryKeyring()
     session = make_session(provider.settings_flags(REDIRECT), keyring=backend)
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     assert "prompt=consent" in pending.authorize_url
     assert pending.require_iss  # discovered: the server sends iss (RFC 9207)
     redirect = sign_in_oidc_provider_without_browser(pending.authorize_url, REDIRECT, "ada")
     assert "iss=" in redirect
-    tokens = complete_login(session, pending, redirect)
+    tokens = complete_sign_in(session, pending, redirect)
     assert tokens.refresh_token
     account = session.user()
     assert account is not None
@@ -65,7 +65,7 @@ def test_sign_in_account_refresh_revoke(
 
 def test_deny(make_session: SessionFactory, provider: oidc.OidcProvider) -> None:
     session = make_session(provider.settings_flags(REDIRECT))
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     redirect = sign_in_oidc_provider_without_browser(pending.authorize_url, REDIRECT, allow=False)
     with pytest.raises(AuthorizationDeniedError):
-        complete_login(session, pending, redirect)
+        complete_sign_in(session, pending, redirect)

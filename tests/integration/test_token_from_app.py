@@ -23,7 +23,7 @@ from frameio_desktop.demo.server import DemoServer
 from tests.helpers.browser import sign_in_without_browser
 from tests.helpers.cli import flags_for, run_cli, secret_service_missing
 from tests.helpers.fakes import store_for
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 pytestmark = [
     pytest.mark.secret_service,
@@ -42,8 +42,8 @@ class App:
         self.flags = {**demo.settings_flags(), "profile": f"app-{secrets.token_hex(4)}"}
         self.args = flags_for(self.flags)
         self.session = make_session(self.flags, system_keyring=True)
-        pending = self.session.begin_login()
-        complete_login(
+        pending = self.session.begin_sign_in()
+        complete_sign_in(
             self.session, pending, sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
         )
         self.server = TokenServer({"token": TokenService(lambda: self.session).answer})

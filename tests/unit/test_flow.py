@@ -21,7 +21,7 @@ from frameio_desktop.core.errors import (
     RedirectMismatchError,
     StateMismatchError,
 )
-from frameio_desktop.core.flow import PendingLogin, begin_login, redirect_matches
+from frameio_desktop.core.flow import PendingSignIn, begin_sign_in, redirect_matches
 from tests.helpers.fakes import REDIRECT, make_settings
 
 
@@ -31,7 +31,7 @@ def test_rfc7636_appendix_b_vector() -> None:
 
 
 def test_begin_builds_authorize_url_with_s256_challenge() -> None:
-    pending = begin_login(make_settings())
+    pending = begin_sign_in(make_settings())
     url = urlsplit(pending.authorize_url)
     assert (url.scheme, url.netloc, url.path) == ("https", "auth.example.test", "/oauth2/auth")
     q = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -48,7 +48,7 @@ def test_begin_builds_authorize_url_with_s256_challenge() -> None:
 
 def test_each_begin_has_fresh_state_and_verifier() -> None:
     settings = make_settings()
-    flows = [begin_login(settings) for _ in range(20)]
+    flows = [begin_sign_in(settings) for _ in range(20)]
     assert len({f.state for f in flows}) == 20
     assert len({f.code_verifier for f in flows}) == 20
     allowed = set(string.ascii_letters + string.digits + "-._~")
@@ -58,11 +58,11 @@ def test_each_begin_has_fresh_state_and_verifier() -> None:
         assert len(f.state) >= 32
 
 
-def _flow(**kw: str) -> PendingLogin:
-    return begin_login(make_settings(**kw))
+def _flow(**kw: str) -> PendingSignIn:
+    return begin_sign_in(make_settings(**kw))
 
 
-def _redirect(flow: PendingLogin, base: str = REDIRECT, **params: str) -> str:
+def _redirect(flow: PendingSignIn, base: str = REDIRECT, **params: str) -> str:
     params.setdefault("state", flow.state)
     return f"{base}?{urlencode(params)}"
 
@@ -270,9 +270,9 @@ def test_prompt_none_asks_for_a_silent_answer_and_replaces_the_settings_prompt()
         provider="oidc", issuer="https://auth.example.test", scopes="openid offline_access"
     )
     assert dict(settings.authorize_params) == {"prompt": "consent"}
-    query = parse_qs(urlsplit(begin_login(settings, prompt="none").authorize_url).query)
+    query = parse_qs(urlsplit(begin_sign_in(settings, prompt="none").authorize_url).query)
     assert query["prompt"] == ["none"]
-    assert "prompt" not in parse_qs(urlsplit(begin_login(make_settings()).authorize_url).query)
+    assert "prompt" not in parse_qs(urlsplit(begin_sign_in(make_settings()).authorize_url).query)
 
 
 @pytest.mark.parametrize(
@@ -287,7 +287,7 @@ def test_prompt_none_asks_for_a_silent_answer_and_replaces_the_settings_prompt()
 def test_silent_renewal_refusals_are_typed(error: str, expected: str) -> None:
     from frameio_desktop.core import errors
 
-    pending = begin_login(make_settings(), prompt="none")
+    pending = begin_sign_in(make_settings(), prompt="none")
     url = f"{REDIRECT}?{urlencode({'error': error, 'state': pending.state})}"
     with pytest.raises(errors.InteractionRequiredError) as caught:
         pending.take_code(url)

@@ -25,7 +25,7 @@ from frameio_desktop.core.errors import (
     SignInCancelledError,
     StateMismatchError,
 )
-from frameio_desktop.core.flow import PendingLogin, begin_login
+from frameio_desktop.core.flow import PendingSignIn, begin_sign_in
 from tests.helpers.fakes import make_settings
 
 
@@ -58,7 +58,7 @@ class Running:
     def __init__(self, registered: str, *, timeout: float = 30.0) -> None:
         self.listener = LoopbackListener(registered, timeout=timeout)
         self.redirect_uri = self.listener.open()
-        self.pending = begin_login(
+        self.pending = begin_sign_in(
             make_settings(redirect_uri=registered), redirect_uri=self.redirect_uri
         )
         self.judged: list[str] = []
@@ -339,7 +339,7 @@ def test_cancel_before_start_releases_the_port() -> None:
 def test_wait_returns_the_url_and_cancel_from_another_thread_stops_it() -> None:
     listener = LoopbackListener("http://127.0.0.1/callback")
     redirect_uri = listener.open()
-    pending = begin_login(
+    pending = begin_sign_in(
         make_settings(redirect_uri="http://127.0.0.1/callback"), redirect_uri=redirect_uri
     )
     threading.Timer(0.05, listener.cancel).start()
@@ -351,7 +351,7 @@ def test_wait_returns_the_url_and_cancel_from_another_thread_stops_it() -> None:
 def test_wait_raises_the_denial(running: Running) -> None:
     listener = LoopbackListener("http://127.0.0.1/callback")
     redirect_uri = listener.open()
-    pending = begin_login(
+    pending = begin_sign_in(
         make_settings(redirect_uri="http://127.0.0.1/callback"), redirect_uri=redirect_uri
     )
     url = f"{redirect_uri}?error=access_denied&state={pending.state}"
@@ -394,8 +394,8 @@ def test_ipv6_loopback() -> None:
     assert_released(port, "::1")
 
 
-def test_pending_login_check_does_not_use_up_the_flow() -> None:
-    pending = PendingLogin(
+def test_pending_sign_in_check_does_not_use_up_the_flow() -> None:
+    pending = PendingSignIn(
         authorize_url="https://auth.example.test/a",
         redirect_uri="http://127.0.0.1:5000/cb",
         state="s" * 32,

@@ -9,7 +9,7 @@ import requests
 import responses
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.flow import begin_login
+from frameio_desktop.core.flow import begin_sign_in
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.oauth import TokenClient
 from frameio_desktop.core.tokens import MAX_LIFETIME
@@ -42,7 +42,7 @@ GOOD = {
 def test_pkce_exchange_sends_verifier_and_client_id_without_authorization(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, json=GOOD)
     c = client(clock)
-    pending = begin_login(c.settings)
+    pending = begin_sign_in(c.settings)
     tokens = c.exchange_code(pending, "the-code")
     sent = form(responses.calls[0])
     assert sent == {
@@ -64,7 +64,7 @@ def test_pkce_exchange_sends_verifier_and_client_id_without_authorization(clock:
 def test_confidential_client_uses_basic_auth(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, json=GOOD)
     c = client(clock, client_secret="s3cret")
-    pending = begin_login(c.settings)
+    pending = begin_sign_in(c.settings)
     c.exchange_code(pending, "the-code")
     request = responses.calls[0].request
     expected = base64.b64encode(b"client-123:s3cret").decode()
@@ -77,7 +77,7 @@ def test_confidential_client_uses_basic_auth(clock: FakeClock) -> None:
 def test_every_request_has_timeout_and_tls_verification(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, json=GOOD)
     c = client(clock)
-    c.exchange_code(begin_login(c.settings), "x")
+    c.exchange_code(begin_sign_in(c.settings), "x")
     kwargs = responses.calls[0].request.req_kwargs  # type: ignore[attr-defined]  # responses adds it
     assert kwargs["timeout"]
     assert all(t > 0 for t in kwargs["timeout"])
@@ -90,7 +90,7 @@ def test_every_request_has_timeout_and_tls_verification(clock: FakeClock) -> Non
 def test_token_type_any_case(clock: FakeClock, token_type: str) -> None:
     responses.post(TOKEN_URL, json={**GOOD, "token_type": token_type})
     c = client(clock)
-    assert c.exchange_code(begin_login(c.settings), "x").token_type == "Bearer"
+    assert c.exchange_code(begin_sign_in(c.settings), "x").token_type == "Bearer"
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_invalid_token_responses(clock: FakeClock, body: object) -> None:
     responses.post(TOKEN_URL, json=body)
     c = client(clock)
     with pytest.raises(errors.InvalidTokenResponseError):
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
 
 
 @pytest.mark.parametrize("depth", [10_000, 100_000])
@@ -131,14 +131,14 @@ def test_deeply_nested_json_is_an_invalid_response(clock: FakeClock, depth: int)
     responses.post(TOKEN_URL, body="[" * depth + "]" * depth, content_type="application/json")
     c = client(clock)
     with pytest.raises(errors.InvalidTokenResponseError):
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
 
 
 @responses.activate
 def test_odd_refresh_lifetime_falls_back_to_the_documented_one(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, json={**GOOD, "refresh_expires_in": "²"})
     c = client(clock)
-    tokens = c.exchange_code(begin_login(c.settings), "x")
+    tokens = c.exchange_code(begin_sign_in(c.settings), "x")
     assert tokens.refresh_expires_at == clock.now + timedelta(days=30)
 
 
@@ -147,7 +147,7 @@ def test_longest_accepted_token(clock: FakeClock) -> None:
     longest = "a" * (16 * 1024)
     responses.post(TOKEN_URL, json={**GOOD, "access_token": longest})
     c = client(clock)
-    assert c.exchange_code(begin_login(c.settings), "x").access_token == longest
+    assert c.exchange_code(begin_sign_in(c.settings), "x").access_token == longest
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_expires_in_edge_cases(clock: FakeClock, expires_in: object, expected: t
         body["expires_in"] = expires_in
     responses.post(TOKEN_URL, json=body)
     c = client(clock)
-    tokens = c.exchange_code(begin_login(c.settings), "x")
+    tokens = c.exchange_code(begin_sign_in(c.settings), "x")
     assert tokens.expires_at - clock.now == expected
 
 
@@ -178,7 +178,7 @@ def test_rfc6749_errors_are_typed(clock: FakeClock, code: str) -> None:
     responses.post(TOKEN_URL, status=400, json={"error": code, "error_description": "why"})
     c = client(clock)
     with pytest.raises(errors.OAUTH_ERRORS[code]) as err:
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
     assert err.value.description == "why"
     assert "why" in err.value.user_message
 
@@ -188,7 +188,7 @@ def test_unknown_oauth_error_is_base_class(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, status=400, json={"error": "slow_down"})
     c = client(clock)
     with pytest.raises(errors.OAuthError) as err:
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
     assert err.value.error == "slow_down"
 
 
@@ -197,7 +197,7 @@ def test_non_json_success_body(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, body="<html>ok</html>", status=200)
     c = client(clock)
     with pytest.raises(errors.InvalidTokenResponseError):
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
 
 
 @responses.activate
@@ -205,7 +205,7 @@ def test_http_5xx_is_server_error(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, body="<html>Bad gateway</html>", status=502)
     c = client(clock)
     with pytest.raises(errors.ServerError) as err:
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
     assert err.value.status == 502
     assert "auth.example.test" in err.value.user_message
 
@@ -215,7 +215,7 @@ def test_4xx_without_oauth_error(clock: FakeClock) -> None:
     responses.post(TOKEN_URL, body="nope", status=403)
     c = client(clock)
     with pytest.raises(errors.UnexpectedResponseError):
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,7 @@ def test_transport_failures_are_typed(
     responses.post(TOKEN_URL, body=exc)
     c = client(clock)
     with pytest.raises(expected):
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
 
 
 @responses.activate

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from frameio_desktop.core.flow import begin_login
+from frameio_desktop.core.flow import begin_sign_in
 from frameio_desktop.core.redact import RedactingFilter, configure_logging, scrub
 from tests.helpers.fakes import FakeClock, make_settings, make_tokens
 
@@ -16,9 +16,9 @@ def test_token_set_repr_masks(clock: FakeClock) -> None:
     assert "redacted" in text
 
 
-def test_pending_login_and_settings_repr_mask() -> None:
+def test_pending_sign_in_and_settings_repr_mask() -> None:
     settings = make_settings(client_secret="sekrit-secret")
-    pending = begin_login(settings)
+    pending = begin_sign_in(settings)
     assert "sekrit" not in repr(settings)
     assert pending.code_verifier not in repr(pending)
     assert pending.state not in repr(pending)

@@ -26,7 +26,7 @@ from tests.helpers.fakes import (
     make_tokens,
     store_for,
 )
-from tests.helpers.sessions import SessionFactory, complete_login
+from tests.helpers.sessions import SessionFactory, complete_sign_in
 
 TOKEN_URL = f"{AUTH}/oauth2/token"
 REVOKE_URL = f"{AUTH}/oauth2/revoke"
@@ -41,13 +41,13 @@ def token_body(access: str, refresh: str | None = None, expires_in: int = 3600) 
 
 
 @responses.activate
-def test_complete_login_exchanges_and_stores(
+def test_complete_sign_in_exchanges_and_stores(
     make_session: SessionFactory, clock: FakeClock
 ) -> None:
     responses.post(TOKEN_URL, json=token_body("AT", "RT"))
     session = make_session(clock=clock)
-    pending = session.begin_login()
-    tokens = complete_login(
+    pending = session.begin_sign_in()
+    tokens = complete_sign_in(
         session, pending, f"{REDIRECT}?{urlencode({'code': 'c', 'state': pending.state})}"
     )
     assert session.store.load(session.settings.store_key) == tokens
@@ -60,9 +60,9 @@ def test_rejected_redirect_stores_nothing_and_sends_nothing(
 ) -> None:
     backend = MemoryKeyring()
     session = make_session(keyring=backend, clock=clock)
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     with pytest.raises(DuplicateParameterError):
-        complete_login(session, pending, f"{REDIRECT}?code=c&state={pending.state}&iss=x&iss=y")
+        complete_sign_in(session, pending, f"{REDIRECT}?code=c&state={pending.state}&iss=x&iss=y")
     assert backend.entries == {}
     assert len(responses.calls) == 0
 
@@ -275,8 +275,8 @@ def test_no_secure_keyring_keeps_tokens_in_memory(
     responses.post(TOKEN_URL, json=token_body("AT", "RT"))
     backend = DroppingKeyring()
     session = make_session(keyring=backend, clock=clock)
-    pending = session.begin_login()
-    complete_login(session, pending, f"{REDIRECT}?code=c&state={pending.state}")
+    pending = session.begin_sign_in()
+    complete_sign_in(session, pending, f"{REDIRECT}?code=c&state={pending.state}")
     assert not session.persistent
     assert "only until you quit" in session.storage_problem.user_message
     assert session.fresh_tokens().access_token == "AT"
@@ -361,7 +361,7 @@ def test_oidc_discovery_fills_endpoints(make_session: SessionFactory, clock: Fak
         f"{ISSUER}/me",
         f"{ISSUER}/revoke",
     )
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     assert pending.authorize_url.startswith(f"{ISSUER}/auth?")
     assert pending.require_iss
     session.resolved_settings()
@@ -392,9 +392,9 @@ def test_sign_in_shown_before_saving_then_persisted(
     responses.post(TOKEN_URL, json=token_body("AT", "RT"))
     backend = MemoryKeyring()
     session = make_session(keyring=backend, clock=clock)
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     code = pending.take_code(f"{REDIRECT}?code=c&state={pending.state}")
-    session.finish_login(pending, code, persist=False)
+    session.finish_sign_in(pending, code, persist=False)
     assert backend.entries == {}
     assert session.has_unsaved_tokens
     assert session.fresh_tokens().access_token == "AT"  # usable before the write

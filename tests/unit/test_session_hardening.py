@@ -452,9 +452,9 @@ def test_cancelled_sign_in_revokes_after_releasing_the_file_lock(
         return (200, {}, "")
 
     responses.add_callback(responses.POST, REVOKE_URL, callback=revoke)
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     with pytest.raises(SignInCancelledError):
-        session.finish_login(pending, "code", cancelled=lambda: True)
+        session.finish_sign_in(pending, "code", cancelled=lambda: True)
     assert seen == [True, True]
     assert session.store.load(session.settings.store_key) is None
 

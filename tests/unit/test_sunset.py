@@ -13,7 +13,7 @@ import responses
 from frameio_desktop import cli
 from frameio_desktop.core import errors
 from frameio_desktop.core.errors import ExitCode
-from frameio_desktop.core.flow import begin_login
+from frameio_desktop.core.flow import begin_sign_in
 from frameio_desktop.core.http import HttpClient
 from frameio_desktop.core.oauth import TokenClient
 from frameio_desktop.core.providers import sunset_notice
@@ -56,7 +56,7 @@ def test_v2_token_endpoint_gone_says_retired(status: int) -> None:
     responses.post(TOKEN_URL, body="gone", status=status)
     c = client(BEFORE)
     with pytest.raises(errors.ApiRetiredError) as caught:
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
     assert "has been retired" in caught.value.user_message
     assert "--provider frameio-v4" in caught.value.user_message
 
@@ -66,7 +66,7 @@ def test_v4_endpoint_gone_is_not_called_retired() -> None:
     responses.post(TOKEN_URL, body="gone", status=410)
     c = client(BEFORE, provider="frameio-v4")
     with pytest.raises(errors.EndpointGoneError):
-        c.exchange_code(begin_login(c.settings), "x")
+        c.exchange_code(begin_sign_in(c.settings), "x")
 
 
 def unresolved() -> requests.exceptions.ConnectionError:

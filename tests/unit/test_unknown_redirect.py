@@ -18,7 +18,7 @@ from frameio_desktop.core.errors import (
     StateMismatchError,
     UnknownRedirectError,
 )
-from frameio_desktop.core.flow import answer_host, begin_login, carries_answer
+from frameio_desktop.core.flow import answer_host, begin_sign_in, carries_answer
 from frameio_desktop.core.navigation import (
     Action,
     NavigationRequest,
@@ -93,7 +93,7 @@ def test_carries_answer_and_answer_host() -> None:
 
 
 def test_take_code_explains_an_answer_sent_elsewhere() -> None:
-    pending = begin_login(make_settings(redirect_uri=NATIVE))
+    pending = begin_sign_in(make_settings(redirect_uri=NATIVE))
     url = f"https://www.example.test/default?code=abc&state={pending.state}"
     with pytest.raises(UnknownRedirectError) as err:
         pending.take_code(url)

@@ -5,10 +5,10 @@ The person's browser is sent to `http://127.0.0.1:<port>/<path>?code=...&state=.
 
 - binds the loopback address only, on the registered port, or on a port the system picks
   when the registered URI names none; `redirect_uri` is then the address it really
-  listens on, and the sign-in must be started with it (`begin_login(redirect_uri=...)`);
+  listens on, and the sign-in must be started with it (`begin_sign_in(redirect_uri=...)`);
 - answers only the one expected path (anything else: 404, nothing is checked or used),
   only GET, only with the expected `Host`, with a request head of bounded size;
-- asks a `judge` (normally `PendingLogin.check_redirect`) about each redirect: an answer
+- asks a `judge` (normally `PendingSignIn.check_redirect`) about each redirect: an answer
   that is not this sign-in's (another state) gets an error page and the listener keeps
   waiting; this sign-in's answer (a code, or the server's refusal) gets a short page and
   ends the wait;
@@ -138,15 +138,15 @@ Judge = Callable[[str], object]
 
 
 def judge_for(authorize_url: str, redirect_uri: str) -> Callable[[str], str]:
-    """`PendingLogin.check_redirect` for a sign-in known by its authorize URL alone (the
+    """`PendingSignIn.check_redirect` for a sign-in known by its authorize URL alone (the
     state is in it): what a host that was handed only the URL asks of each redirect. The
     controller's `take_code` later makes every check again, issuer included."""
-    from frameio_desktop.core.flow import PendingLogin
+    from frameio_desktop.core.flow import PendingSignIn
 
     state = parse_qs(urlsplit(authorize_url).query).get("state", [""])[0]
     if not state:
         raise ValueError("the authorize URL has no state")
-    probe = PendingLogin(
+    probe = PendingSignIn(
         authorize_url=authorize_url, redirect_uri=redirect_uri, state=state, code_verifier=""
     )
     return probe.check_redirect

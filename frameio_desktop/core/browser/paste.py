@@ -3,7 +3,7 @@
 The app prints the authorize URL; the person opens it in a browser (on another computer,
 if need be), signs in, and the browser is redirected to the app's redirect URI, which
 fails to load there. What its address bar then shows is pasted back here, and checked
-exactly as a caught redirect is (`PendingLogin.take_code`: address, state, once), and the
+exactly as a caught redirect is (`PendingSignIn.take_code`: address, state, once), and the
 code is exchanged with the PKCE verifier. A paste that is not this sign-in's answer (a
 typo, another tab's address) can be tried again; an empty line or end of input cancels.
 This sign-in's answer on another page (the server did not know the redirect URI, and
@@ -42,7 +42,7 @@ def sign_in_by_paste(
     `read_line` returns one line of input and raises `EOFError` at the end of input.
     Raises `SignInCancelledError` on an empty line or end of input, or the last check's
     error after `ATTEMPTS` refused pastes."""
-    pending = session.begin_login()
+    pending = session.begin_sign_in()
     if reason:
         out.write(f"Not opening a browser: {reason}.\n")
     out.write(instructions(pending.authorize_url, pending.redirect_uri))
@@ -70,7 +70,7 @@ def sign_in_by_paste(
             continue
         out.write("Signing in (exchanging the code with the server)...\n")
         out.flush()
-        return session.finish_login(pending, code)
+        return session.finish_sign_in(pending, code)
     assert last is not None
     raise last
 

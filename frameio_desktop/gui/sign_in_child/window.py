@@ -53,7 +53,7 @@ class SignInWindowProcess:
         self.out = out
         self.quit = quit
         self.frame: Frame | None = None
-        self.view: Any = None  # LoginView, imported once Qt is up
+        self.view: Any = None  # SignInView, imported once Qt is up
         self.finished = False
         #: The page uses a persistent web profile (cookies kept for a silent renewal).
         self.persistent = False
@@ -91,7 +91,7 @@ class SignInWindowProcess:
                 self.finish()
 
     def open(self, command: dict[str, Any]) -> None:
-        from frameio_desktop.gui.webview import LoginView  # QtWebEngine starts here
+        from frameio_desktop.gui.webview import SignInView  # QtWebEngine starts here
 
         if command.get("verbose"):
             configure_logging(logging.DEBUG)
@@ -104,7 +104,7 @@ class SignInWindowProcess:
         layout.setContentsMargins(0, 0, 0, 0)
         web_profile = command.get("web_profile")
         self.persistent = bool(web_profile)
-        view = LoginView(
+        view = SignInView(
             str(command["authorize_url"]),
             str(command["redirect_uri"]),
             frame,
