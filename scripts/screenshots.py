@@ -123,15 +123,15 @@ def tray_menu(out: Callable[[str], Path]) -> None:
     from frameio_desktop.core.background import Autostart
     from frameio_desktop.gui.background import Background
     from tests.helpers.browser import sign_in_without_browser
-    from tests.helpers.sessions import complete_login
+    from tests.helpers.sessions import complete_sign_in
 
     demo = DemoServer(token_ttl=86399, refresh_tokens=True).start()
     scratch = Path(tempfile.mkdtemp())
     try:
         session = new_session(demo.settings_flags(), folder=scratch)
-        pending = session.begin_login()
+        pending = session.begin_sign_in()
         redirect = sign_in_without_browser(pending.authorize_url, "Ada Lovelace")
-        complete_login(session, pending, redirect)
+        complete_sign_in(session, pending, redirect)
         controller = SignInController(session)
         window = build_window(controller, session.settings)
         app = QApplication.instance()

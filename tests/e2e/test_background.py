@@ -202,7 +202,7 @@ def test_started_at_login_it_runs_hidden_and_answers_scripts(
     tmp_path: Path, profile: str, make_session
 ) -> None:
     from tests.helpers.browser import sign_in_without_browser
-    from tests.helpers.sessions import complete_login
+    from tests.helpers.sessions import complete_sign_in
 
     peer = DemoPeer()
     app = None
@@ -210,8 +210,8 @@ def test_started_at_login_it_runs_hidden_and_answers_scripts(
     try:
         save_settings_file(flags)  # what the Settings form saved
         session = make_session(flags, system_keyring=True)
-        pending = session.begin_login()
-        complete_login(session, pending, sign_in_without_browser(pending.authorize_url, "Ada"))
+        pending = session.begin_sign_in()
+        complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url, "Ada"))
         autostart = Autostart()  # this test's XDG folders (tests/conftest.py)
         autostart.enable()
         entry = autostart.desktop_file().read_text()

@@ -279,7 +279,7 @@ def test_an_answer_sent_to_another_apps_scheme_ends_the_sign_in(
     offering it to the page (no user gesture): the sign-in must still end, with the URL
     the flow explains, not wait for ever (issue 21 section 2)."""
     from frameio_desktop.core.errors import UnknownRedirectError
-    from frameio_desktop.core.flow import PendingLogin
+    from frameio_desktop.core.flow import PendingSignIn
 
     foreign = RoutePages(redirect_uri="adobe+0badc0de://adobeid/another-client").start()
     try:
@@ -288,7 +288,7 @@ def test_an_answer_sent_to_another_apps_scheme_ends_the_sign_in(
         with qtbot.waitSignal(view.redirect_caught, timeout=15_000) as caught:
             pass
         assert caught.args[0] == foreign.answer()
-        pending = PendingLogin(authorize, redirect_uri, state="the-state", code_verifier="v")
+        pending = PendingSignIn(authorize, redirect_uri, state="the-state", code_verifier="v")
         with pytest.raises(UnknownRedirectError):
             pending.take_code(caught.args[0])
     finally:
