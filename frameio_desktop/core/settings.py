@@ -466,6 +466,10 @@ def redirect_uri_problem(url: str) -> str | None:
     if parts.fragment:
         # RFC 6749 section 3.1.2: the redirection endpoint URI must not have a fragment.
         return "A redirect URI cannot have a #fragment."
+    if "\\" in url or "@" in parts.netloc:
+        # `urlsplit` reads `http://evil.test\@127.0.0.1/` as 127.0.0.1, a browser as
+        # evil.test: the host checks below would judge another host than the one used.
+        return "A redirect URI cannot have a user name or a backslash."
     if scheme in _FORBIDDEN_REDIRECT_SCHEMES:
         return f"The {scheme}: scheme cannot be a redirect."
     if scheme == "http" and not is_loopback_host(parts.hostname):

@@ -217,6 +217,34 @@ def test_bad_redirect_uris(tmp_path: Path, uri: str) -> None:
     assert err.value.setting == "FRAMEIO_REDIRECT_URI"
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        # Python reads the host as 127.0.0.1; Chromium reads `\\` as `/`: evil.test, plain http.
+        "http://evil.test\\@127.0.0.1:8765/callback",
+        "http://user:pw@127.0.0.1:8765/callback",
+        "https://evil.test\\@app.example.test/callback",
+        "adobe+1f2e3d://user@adobeid/abc",
+    ],
+)
+def test_a_redirect_uri_with_a_user_name_or_a_backslash_is_refused(
+    tmp_path: Path, uri: str
+) -> None:
+    """The http-only-on-loopback rule reads the host with `urlsplit`; a browser reads
+    `http://evil.test\\@127.0.0.1/` as evil.test. With endpoint overrides (IMS's rule off)
+    such a redirect would send the code over plain http to another host."""
+    flags = {
+        "client_id": "x",
+        "redirect_uri": uri,
+        "authorize_url": "http://127.0.0.1:5000/authorize",
+        "token_url": "http://127.0.0.1:5000/token",
+    }
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path, flags)
+    assert err.value.setting == "FRAMEIO_REDIRECT_URI"
+    assert "user name or a backslash" in err.value.user_message
+
+
 def test_unknown_provider(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="frameio-v4"):
         load(tmp_path, {"provider": "dropbox", "client_id": "x", "redirect_uri": REDIRECT})
