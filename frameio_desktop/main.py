@@ -79,24 +79,30 @@ class HostKind(enum.Enum):
     """Where the sign-in page is shown (FRAMEIO_SIGN_IN_WINDOW)."""
 
     CHILD_PROCESS = "separate"  # a sign-in window of its own process (the default)
-    EMBEDDED = "embedded"  # inside the app's window; QtWebEngine stays loaded after
+    IN_WINDOW = "in-window"  # inside the app's window; QtWebEngine stays loaded after
     SYSTEM_BROWSER = "system"  # the person's own browser (--browser system, RFC 8252)
+
+
+#: FRAMEIO_SIGN_IN_WINDOW's older spelling of `in-window`, still accepted.
+OLD_IN_WINDOW = "embedded"
 
 
 def host_kind_from_environment() -> HostKind:
     """The sign-in page runs in a process of its own unless FRAMEIO_SIGN_IN_WINDOW is
-    `embedded`."""
+    `in-window` (or its older spelling `embedded`)."""
     choice = os.environ.get("FRAMEIO_SIGN_IN_WINDOW", "separate").strip().lower()
+    if choice == OLD_IN_WINDOW:
+        return HostKind.IN_WINDOW
     try:
         return HostKind(choice)
     except ValueError:
-        log.warning("FRAMEIO_SIGN_IN_WINDOW=%r is neither separate nor embedded", choice)
+        log.warning("FRAMEIO_SIGN_IN_WINDOW=%r is neither separate nor in-window", choice)
         return HostKind.CHILD_PROCESS
 
 
 def host_kind_for(args: argparse.Namespace) -> HostKind:
     """`--browser system` or FRAMEIO_BROWSER=system: the person's browser; otherwise the
-    app's own page, embedded or in its own window (FRAMEIO_SIGN_IN_WINDOW)."""
+    app's own page, in its window or in a window of its own (FRAMEIO_SIGN_IN_WINDOW)."""
     if browser_choice(args, dotenv_environ()) == "system":
         return HostKind.SYSTEM_BROWSER
     return host_kind_from_environment()
@@ -335,10 +341,10 @@ def host_factory_for(
     """The window's sign-in hosts of this kind. Imports Qt."""
     if kind is HostKind.SYSTEM_BROWSER:
         return (browser or system_browser_hosts(DEFAULT_BROWSER_TIMEOUT)).host_factory()
-    if kind is HostKind.EMBEDDED:
-        from frameio_desktop.gui.embedded_host import embedded_host_factory
+    if kind is HostKind.IN_WINDOW:
+        from frameio_desktop.gui.in_window_host import in_window_host_factory
 
-        return embedded_host_factory()
+        return in_window_host_factory()
     from frameio_desktop.gui.sign_in_child.host import child_process_host_factory
 
     return child_process_host_factory(processes or ProcessFactory())

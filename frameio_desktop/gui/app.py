@@ -44,7 +44,7 @@ def prepare_web_engine_environment() -> None:
             flags + " --disable-background-networking"
         ).strip()
     # No remote debugging in this process either (the embedded sign-in page runs here with
-    # FRAMEIO_SIGN_IN_WINDOW=embedded): the flags are read as Qt reads them, quotes too.
+    # FRAMEIO_SIGN_IN_WINDOW=in-window): the flags are read as Qt reads them, quotes too.
     strip_remote_debugging(os.environ, [])
 
 

@@ -2,7 +2,7 @@
 
 A `SignInHost` shows one provider sign-in page and reports what happened as signals; the
 window never knows which kind it holds. Kinds today: the page embedded in the window
-(`gui/embedded_host.py`), the page in a sign-in window of its own process
+(`gui/in_window_host.py`), the page in a sign-in window of its own process
 (`gui/sign_in_child/host.py`), and the person's own browser
 (`gui/system_browser_host.py`). The composition root (`frameio_desktop.main`) chooses the
 kind and hands the window a `HostFactory`.

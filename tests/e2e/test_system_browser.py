@@ -25,7 +25,7 @@ from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import load_settings
 from frameio_desktop.demo.server import DEMO_NATIVE_REDIRECT
 from frameio_desktop.gui.controller import SignInController, State
-from frameio_desktop.gui.embedded_host import embedded_host_factory
+from frameio_desktop.gui.in_window_host import in_window_host_factory
 from frameio_desktop.gui.system_browser_host import SystemBrowserHosts
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers import oidc
@@ -102,7 +102,7 @@ class BrowserApp:
         flags: dict[str, str],
         hosts: SystemBrowserHosts,
         *,
-        embedded_default: bool = False,
+        in_window_default: bool = False,
     ):
         self.session = new_session(flags, folder=tmp_path)
         settings = self.session.settings
@@ -114,7 +114,7 @@ class BrowserApp:
             provider_title=settings.title,
             client_id=settings.client_id,
             profile=settings.profile,
-            host_factory=embedded_host_factory() if embedded_default else hosts.host_factory(),
+            host_factory=in_window_host_factory() if in_window_default else hosts.host_factory(),
             browser_factory=hosts.host_factory(),
         )
         qtbot.addWidget(self.window)
@@ -146,10 +146,10 @@ def browser_app(qtbot, tmp_path: Path) -> Iterator[Callable[..., BrowserApp]]:
     apps: list[BrowserApp] = []
 
     def start(
-        flags: dict[str, str], *, embedded_default: bool = False, **options: object
+        flags: dict[str, str], *, in_window_default: bool = False, **options: object
     ) -> BrowserApp:
         hosts = SystemBrowserHosts(**options)  # type: ignore[arg-type]
-        apps.append(BrowserApp(qtbot, tmp_path, flags, hosts, embedded_default=embedded_default))
+        apps.append(BrowserApp(qtbot, tmp_path, flags, hosts, in_window_default=in_window_default))
         return apps[-1]
 
     yield start
@@ -395,7 +395,7 @@ def test_embedded_view_offers_the_browser_when_the_page_refuses_it(
     try:
         chromium.will_fill(peer.fill_js(allow=True))
         flags = {**peer.settings_flags(), "redirect_uri": redirect, "authorize_url": refusing.url}
-        app = browser_app(flags, embedded_default=True)
+        app = browser_app(flags, in_window_default=True)
         window = app.window
         assert window.signed_out_page.sign_in_button.text() == "Sign in"
         assert window.signed_out_page.browser_button.isVisibleTo(window)
@@ -423,7 +423,7 @@ def test_an_ordinary_page_is_not_taken_for_a_refusal(browser_app, demo_loopback,
     peer, redirect = demo_loopback
     app = browser_app(
         {**peer.settings_flags(), "redirect_uri": redirect},
-        embedded_default=True,
+        in_window_default=True,
         open_url=NoBrowser(),
     )
     app.sign_in(State.SIGNING_IN, timeout=10_000)

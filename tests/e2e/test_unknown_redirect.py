@@ -31,7 +31,7 @@ def assert_nothing_reached_the_default_page(server: DemoServer) -> None:
     assert server.state.hits[DEFAULT_REDIRECT_PATH] == 0
 
 
-@pytest.mark.parametrize("window_kind", ["separate", "embedded"])
+@pytest.mark.parametrize("window_kind", ["separate", "in-window"])
 def test_the_answer_never_reaches_the_default_page(
     launch: Callable[[dict[str, str]], App],
     profile: str,

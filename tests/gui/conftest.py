@@ -8,7 +8,7 @@ from keyring.backend import KeyringBackend
 
 from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.controller import SignInController
-from frameio_desktop.gui.embedded_host import embedded_host_factory
+from frameio_desktop.gui.in_window_host import in_window_host_factory
 from frameio_desktop.gui.window import MainWindow
 from tests.helpers.fakes import FakeClock, MemoryKeyring
 from tests.helpers.pages import RoutePages
@@ -39,7 +39,7 @@ def make_window(qtbot, controller: SignInController, **values: Any) -> MainWindo
             "provider_title": "Demo",
             "client_id": "frameio-desktop-demo",
             "profile": "demo",
-            "host_factory": embedded_host_factory(),
+            "host_factory": in_window_host_factory(),
             **values,
         },
     )

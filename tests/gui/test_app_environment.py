@@ -55,7 +55,7 @@ def test_no_remote_debugging_port(clean_env) -> None:
     ],
 )
 def test_no_remote_debugging_in_the_app_process_however_quoted(clean_env, flags: str) -> None:
-    """With FRAMEIO_SIGN_IN_WINDOW=embedded the sign-in page runs in the app's own
+    """With FRAMEIO_SIGN_IN_WINDOW=in-window the sign-in page runs in the app's own
     process. Qt reads the flags with QProcess::splitCommand, which drops the quotes."""
     from PySide6.QtCore import QProcess
 

@@ -132,7 +132,7 @@ def test_the_window_is_freed_without_the_cyclic_garbage_collector(
     import gc
     import weakref
 
-    from frameio_desktop.gui.embedded_host import embedded_host_factory
+    from frameio_desktop.gui.in_window_host import in_window_host_factory
 
     gc.collect()
     gc.disable()
@@ -142,7 +142,7 @@ def test_the_window_is_freed_without_the_cyclic_garbage_collector(
             provider_title="Demo",
             client_id="frameio-desktop-demo",
             profile="demo",
-            host_factory=embedded_host_factory(),
+            host_factory=in_window_host_factory(),
         )
         freed = weakref.ref(window)
         del window

@@ -1,4 +1,4 @@
-"""The sign-in page embedded in the window (`FRAMEIO_SIGN_IN_WINDOW=embedded`): one process,
+"""The sign-in page inside the app's window (`FRAMEIO_SIGN_IN_WINDOW=in-window`): one process,
 and QtWebEngine stays loaded after the sign-in. QtWebEngine is imported only by `open()`.
 
 Its pages always stay off the record (`HostPlace.web_profile` is not used), and it offers
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from frameio_desktop.gui.webview import SignInView
 
 
-class EmbeddedHost(SignInHost):
+class InWindowHost(SignInHost):
     """A `SignInView` on the window's signing-in page."""
 
     waiting = None  # the page itself is in the window
@@ -70,5 +70,5 @@ class EmbeddedHost(SignInHost):
         wait_until(deleted, int(timeout * 1000))
 
 
-def embedded_host_factory() -> HostFactory:
-    return HostFactory(make=EmbeddedHost, where="inside this window. ", in_process=True)
+def in_window_host_factory() -> HostFactory:
+    return HostFactory(make=InWindowHost, where="inside this window. ", in_process=True)
