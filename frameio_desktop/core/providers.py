@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from frameio_desktop.core.errors import (
     ApiRetiredError,
@@ -16,6 +16,7 @@ from frameio_desktop.core.errors import (
     ServerError,
 )
 from frameio_desktop.core.http import HttpClient, json_body
+from frameio_desktop.core.urlnorm import normal_host
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,9 @@ def is_ims_endpoint(url: str | None) -> bool:
     if not url:
         return False
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower().rstrip(".")
+    # The host as a browser reads it: escapes decoded, other dots and full-width letters
+    # mapped (IDNA), so `ims-na1.adobelogin.com%2e` is IMS here as it is there.
+    host = normal_host(unquote(parts.hostname or "", errors="replace")).rstrip(".")
     return parts.scheme.lower() == "https" and (
         host == IMS_DOMAIN or host.endswith("." + IMS_DOMAIN)
     )

@@ -33,6 +33,12 @@ HTTP_REDIRECT = "http://127.0.0.1:8765/callback"
         ("https://notadobelogin.com/x", False),
         ("http://127.0.0.1:5000/ims/authorize/v2", False),
         (None, False),
+        # Forms a browser reads as IMS's own host: escapes, other dots, full-width letters.
+        ("https://IMS-NA1.ADOBELOGIN.COM./ims/authorize/v2", True),
+        ("https://ims-na1.adobelogin.com%2e/ims/authorize/v2", True),
+        ("https://ims-na1.adobelogin%2ecom/ims/authorize/v2", True),
+        ("https://ims-na1\u3002adobelogin\u3002com/ims/authorize/v2", True),
+        ("https://\uff49\uff4d\uff53-na1.adobelogin.com/ims/authorize/v2", True),
     ],
 )
 def test_is_ims_endpoint(url: str | None, ims: bool) -> None:
