@@ -407,5 +407,5 @@ def test_login_if_needed_signs_in_when_not_signed_in(demo: DemoServer) -> None:
     )
     out, err = process.communicate("\n", timeout=60)  # an empty line cancels the sign-in
     assert process.returncode == 7, err
-    assert "Open this address in a web browser" in out
+    assert "Address (an empty line cancels): " in out  # the sign-in was started
     assert "Already signed in" not in out

@@ -92,8 +92,7 @@ def test_ctrl_c_at_the_paste_prompt_exits_130_quietly(
     profile_flags: dict[str, str],
 ) -> None:
     process = start(["login", "--no-browser", *flags_for(profile_flags)])
-    wait_for_line(process.stdout, "Open this address")
-    wait_for_line(process.stdout, "http")
+    wait_for_line(process.stdout, "  http://127.0.0.1")  # the sign-in address
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == ExitCode.INTERRUPTED, err
