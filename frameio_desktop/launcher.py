@@ -24,7 +24,11 @@ DEFAULT_MIN_TTL = 60
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["token"]:
-        answered = token_from_app(arguments[1:])
+        try:
+            answered = token_from_app(arguments[1:])
+        except KeyboardInterrupt:  # quietly, as main.main: ExitCode.INTERRUPTED
+            sys.stderr.write("\n")
+            return 130
         if answered is not None:
             return answered
     from frameio_desktop.main import main as run

@@ -62,3 +62,16 @@ def test_a_command_with_neither_handler_nor_mode_is_refused_not_run_as_logout(
         main.choose_mode(args)
     with pytest.raises(ValueError, match="not a script command"):
         cli.run_script_command(args, io.StringIO(), io.StringIO())
+
+
+def test_ctrl_c_while_the_running_app_answers_token_is_quiet_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from frameio_desktop import launcher
+
+    def interrupted(arguments: list[str]) -> int | None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(launcher, "token_from_app", interrupted)
+    assert launcher.main(["token"]) == ExitCode.INTERRUPTED
+    assert "Traceback" not in capsys.readouterr().err
