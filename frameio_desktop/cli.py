@@ -103,6 +103,8 @@ def run_script_command(
         # Say which settings did not come from the settings file: a `.env`'s CLIENT_ID
         # is otherwise a silent reason for "No one is signed in".
         note = invocation.loaded_settings.origins_note() if invocation.loaded_settings else ""
+        if getattr(args, "demo", False):
+            note = ""  # every setting is the demo's, by design
         print(f"frameio-desktop: {exc.user_message}" + (f" {note}" if note else ""), file=err)
         return exit_code_for(exc)
 

@@ -220,24 +220,11 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
             return signed_in  # 0, or why it cannot be told (network, keyring)
     if mode is Mode.LOGIN_PASTE:
         return run_login_paste(args)
-    if mode in (Mode.WINDOW, Mode.DEMO, Mode.SELF_TEST) and not display_available():
-        return run_entry_step(raise_no_display)  # before Qt, whose own message misleads
-    if args.demo or mode is Mode.SELF_TEST:  # without the demo extra: say so, before Qt
-        failed = run_entry_step(lambda: demo_mode.check_demo_installed(args))
-        if failed:
-            return failed
-    if mode is Mode.LOGIN and not args.demo:
-        try:  # `login` with settings it cannot use (an http:// redirect for IMS) opens nothing
-            load_settings(settings_flags(args))
-        except ConfigError as problem:
-            print(f"frameio-desktop: {problem.user_message}", file=sys.stderr)
-            return problem.exit_code
-    try:
-        kind = host_kind_for(args)
-        timeout = browser_timeout(args, dotenv_environ())
-    except ConfigError as problem:
-        print(f"frameio-desktop: {problem.user_message}", file=sys.stderr)
-        return problem.exit_code
+    failed = run_entry_step(lambda: check_before_qt(args, mode))
+    if failed:
+        return failed
+    kind = host_kind_for(args)
+    timeout = browser_timeout(args, dotenv_environ())
     processes = ProcessFactory() if kind is HostKind.CHILD_PROCESS else None
     session = None
     if mode is Mode.LOGIN and processes is not None:
@@ -260,19 +247,19 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
         browser.close()
 
 
-def display_available(
-    environ: Mapping[str, str] | None = None, platform: str = sys.platform
-) -> bool:
-    """A window can be shown: always on Windows and macOS; elsewhere with an X11 or
-    Wayland display, or a Qt platform chosen on purpose (QT_QPA_PLATFORM=offscreen)."""
-    environ = os.environ if environ is None else environ
-    if platform in ("win32", "darwin"):
-        return True
-    return any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
-
-
-def raise_no_display() -> None:
-    raise NoDisplayError()
+def check_before_qt(args: argparse.Namespace, mode: Mode) -> None:
+    """What a window run can find wrong before Qt is imported (Qt's own messages mislead):
+    no display, no demo extra, settings `login` cannot use (an http:// redirect for IMS),
+    a wrong browser choice or timeout."""
+    windowed = mode in (Mode.WINDOW, Mode.DEMO, Mode.SELF_TEST)
+    if windowed and sys.platform not in ("win32", "darwin") and no_display_reason():
+        raise NoDisplayError()  # no X11 or Wayland display (nor QT_QPA_PLATFORM)
+    if args.demo or mode is Mode.SELF_TEST:
+        demo_mode.check_demo_installed(args)
+    if mode is Mode.LOGIN and not args.demo:
+        load_settings(settings_flags(args))
+    host_kind_for(args)
+    browser_timeout(args, dotenv_environ())
 
 
 def run_entry_step(step: Callable[[], int | None]) -> int:

@@ -113,6 +113,7 @@ def test_a_stale_demo_sign_in_is_dropped_not_reported_as_other_endpoints(
     result = run_cli(["token", "--demo"], env=port_env)
     assert result.returncode == ExitCode.NOT_SIGNED_IN
     assert "other endpoints" not in result.stderr
+    assert "Settings not from the settings file" not in result.stderr  # the demo's, all
     assert KeyringTokenStore().load(DEMO_KEY) is None
     again = run_cli(["logout", "--demo"], env=port_env)
     assert again.returncode == 0, again.stderr
