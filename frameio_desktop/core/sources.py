@@ -124,7 +124,10 @@ def read_dotenv(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
 
     allowed: dict[str, str] = {}
     ignored: list[str] = []
-    for key, value in dotenv_values(path).items():
+    # Taken as written: python-dotenv would otherwise expand `${NAME}` from this process's
+    # environment, and a folder's `.env` could copy any secret there into a value the app
+    # prints (a profile name in `doctor`, a client ID in an error message).
+    for key, value in dotenv_values(path, interpolate=False).items():
         if key in DOTENV_KEYS:
             if value:
                 allowed[key] = value

@@ -98,6 +98,32 @@ def test_dotenv_sets_the_account_and_the_browser_choice(tmp_path: Path) -> None:
     assert merged["FRAMEIO_ACCOUNT_ID"] == "env"  # the environment wins
 
 
+def test_dotenv_values_are_taken_as_written_never_expanded_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """python-dotenv expands `${NAME}` from the process's environment by default: a
+    folder's `.env` could then copy any secret of the environment (the client secret, a
+    cloud key) into a value that `doctor`, `status` and error messages print."""
+    monkeypatch.setenv("FRAMEIO_CLIENT_SECRET", "s3cret-from-the-environment")
+    monkeypatch.setenv("OTHER_TOOL_TOKEN", "t0ken-of-another-tool")
+    write(
+        tmp_path,
+        {
+            "FRAMEIO_PROFILE": "${FRAMEIO_CLIENT_SECRET}",
+            "CLIENT_ID": "id-$OTHER_TOOL_TOKEN-${OTHER_TOOL_TOKEN}",
+            "FRAMEIO_ACCOUNT_ID": "${OTHER_TOOL_TOKEN}",
+        },
+        {"redirect_uri": NATIVE},
+    )
+    settings = load(tmp_path)
+    assert settings.profile == "${FRAMEIO_CLIENT_SECRET}"
+    assert settings.client_id == "id-$OTHER_TOOL_TOKEN-${OTHER_TOOL_TOKEN}"
+    assert settings.account_id == "${OTHER_TOOL_TOKEN}"
+    shown = repr(settings) + settings.origins_note()
+    assert "s3cret" not in shown
+    assert "t0ken" not in shown
+
+
 def test_a_bad_value_names_its_origin(tmp_path: Path) -> None:
     write(tmp_path, {}, {"client_id": "c", "redirect_uri": NATIVE})
     with pytest.raises(ConfigError) as err:
