@@ -85,7 +85,7 @@ def test_demo_server_serves_every_command_and_forgets_its_sign_in(
             f"{url}/v4/me", headers={"Authorization": f"Bearer {token.stdout.strip()}"}, timeout=10
         )
         assert me.status_code == 200
-        status = run_cli(["status", "--demo"], env=port_env)
+        status = run_cli(["--demo", "status"], env=port_env)  # before the command, too
         assert status.returncode == 0, status.stderr
         assert "profile demo" in status.stdout
         assert KeyringTokenStore().load(DEMO_KEY) is not None

@@ -58,8 +58,16 @@ def profile_flags(demo: GatedDemoServer) -> Iterator[dict[str, str]]:
     run_cli(["logout", *flags_for(flags)])
 
 
-def test_ctrl_c_mid_refresh_saves_the_new_tokens_then_exits_130(
-    demo: GatedDemoServer, profile_flags: dict[str, str], make_session: SessionFactory
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [(signal.SIGINT, ExitCode.INTERRUPTED), (signal.SIGTERM, -signal.SIGTERM)],
+)
+def test_a_signal_mid_refresh_saves_the_new_tokens_then_stops(
+    demo: GatedDemoServer,
+    profile_flags: dict[str, str],
+    make_session: SessionFactory,
+    signum: int,
+    code: int,
 ) -> None:
     session = make_session(profile_flags, system_keyring=True)
     pending = session.begin_sign_in()
@@ -69,13 +77,13 @@ def test_ctrl_c_mid_refresh_saves_the_new_tokens_then_exits_130(
     demo.state.token_request_arrived.clear()  # set by the sign-in's own exchange
     process = start(["token", *flags_for(profile_flags)])
     assert demo.state.token_request_arrived.wait(30)  # the refresh has reached the server
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     # Wait for the notice: the signal has been seen and held back, and only then does the
     # server answer (a fixed sleep would be a guess).
     held = wait_for_line(process.stderr, "Stopping once the new sign-in is saved")
     demo.state.token_gate.set()
     out, err = process.communicate(timeout=60)
-    assert process.returncode == ExitCode.INTERRUPTED, err
+    assert process.returncode == code, err  # SIGTERM: ends as the signal would have
     assert "Traceback" not in held + err
     assert out == ""  # interrupted: no token printed
     stored = session.store.load(session.settings.store_key)
