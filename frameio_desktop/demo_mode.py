@@ -222,7 +222,8 @@ def demo_instructions(url: str, flags: Mapping[str, str], port: int) -> str:
 
 class DemoOnDemand:
     """The built-in demo server, started the first time "Try the demo" is pressed and
-    stopped when the app ends."""
+    stopped when the app ends, its sign-in forgotten then (its tokens end with it). On a
+    free port of its own: the window's tests start many at once."""
 
     def __init__(self, token_ttl: int | None = None, refresh_tokens: bool | None = None) -> None:
         self.token_ttl = token_ttl
@@ -241,5 +242,7 @@ class DemoOnDemand:
 
     def stop(self) -> None:
         if self.server is not None:
+            flags = self.server.settings_flags()
             self.server.stop()
             self.server = None
+            forget_demo_sign_in(_demo_only(flags))

@@ -164,3 +164,16 @@ def test_the_window_demo_uses_one_port_and_leaves_no_sign_in(
         first.stop()
     assert KeyringTokenStore().load(DEMO_KEY) is None
     assert not demo_mode.port_in_use(int(port))
+
+
+def test_try_the_demo_leaves_no_sign_in(make_session: SessionFactory) -> None:
+    from frameio_desktop.demo_mode import DemoOnDemand
+
+    on_demand = DemoOnDemand()
+    server = on_demand.start()
+    session = make_session(server.settings_flags(), system_keyring=True)
+    pending = session.begin_sign_in()
+    complete_sign_in(session, pending, sign_in_without_browser(pending.authorize_url))
+    assert KeyringTokenStore().load(DEMO_KEY) is not None
+    on_demand.stop()
+    assert KeyringTokenStore().load(DEMO_KEY) is None
