@@ -270,10 +270,10 @@ def test_only_known_qt_variables_and_chromium_switches_reach_the_child() -> None
     ],
 )
 def test_flags_are_split_as_qprocess_splitcommand_does(text: str, args: list[str]) -> None:
-    from PySide6.QtCore import QProcess
-
-    assert split_flags(text) == args == QProcess.splitCommand(text)
+    assert split_flags(text) == args
     assert split_flags(join_flags(args)) == args
+    qt_core = pytest.importorskip("PySide6.QtCore")  # the core-only run has no Qt
+    assert qt_core.QProcess.splitCommand(text) == args
 
 
 @pytest.mark.timeout(60)

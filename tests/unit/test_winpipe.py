@@ -3,6 +3,8 @@ API: they cannot run here."""
 
 from __future__ import annotations
 
+import pytest
+
 from frameio_desktop.core.browser import winpipe
 
 ME = "S-1-5-21-1111111111-2222222222-3333333333-1001"
@@ -30,6 +32,7 @@ def test_only_a_pipe_this_user_serves_is_trusted() -> None:
 
 
 def test_the_pipe_name_carries_the_users_sid() -> None:
+    pytest.importorskip("PySide6")  # the core-only run has no Qt
     from frameio_desktop.gui.local_handoff import default_owner_check, server_name
 
     api = FakePipeApi({}, {None: ME})
