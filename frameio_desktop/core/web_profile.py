@@ -85,7 +85,7 @@ class WebProfile:
             generation = self.folder / f"{_GENERATION_PREFIX}{secrets.token_hex(8)}"
             generation.mkdir(mode=0o700)
             _in_progress[self.folder] = generation
-            trash = self._stale()
+            trash = self._stale() + _left_behind(self.folder.parent)
         _remove(trash)
         return generation
 
@@ -187,6 +187,11 @@ class WebProfile:
                 continue
             trash.append(target)
         return trash
+
+
+def _left_behind(root: Path) -> list[Path]:
+    """Folders a deletion moved aside but did not remove (the app stopped meanwhile)."""
+    return [p for p in root.iterdir() if p.name.startswith(_TRASH_PREFIX)]
 
 
 def _private(folder: Path) -> None:

@@ -195,3 +195,15 @@ def test_a_session_that_ends_takes_its_cookies(session_parts, root: Path, how: s
 
 def test_the_folder_name_hides_the_client_id(root: Path) -> None:
     assert SETTINGS.client_id not in str(web_profile_path(SETTINGS, root))
+
+
+def test_what_a_stopped_deletion_left_is_removed_at_the_next_sign_in(root: Path) -> None:
+    profile = WebProfile(SETTINGS, root)
+    profile.for_sign_in()
+    left = root / ".trash-0123456789abcdef"
+    left.mkdir()
+    cookie(left)
+    profile.end_sign_in()
+    assert left.exists()  # only a new sign-in looks for it
+    profile.for_sign_in()
+    assert not left.exists()
