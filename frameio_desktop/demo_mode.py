@@ -76,6 +76,26 @@ def port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def answers_as_demo(me_url: str) -> bool:
+    """What listens on the demo port is a demo server: its account endpoint refuses a
+    request without a token as the demo does (HTTP 401, `missing_authorization`)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(me_url, timeout=2)  # noqa: S310 - a loopback http URL
+    except urllib.error.HTTPError as answer:
+        try:
+            body = json.loads(answer.read(4096) or b"{}")
+        except ValueError:
+            return False
+        return answer.code == 401 and body.get("error") == "missing_authorization"
+    except OSError:
+        return False
+    return False
+
+
 def demo_settings(args: argparse.Namespace) -> dict[str, str]:
     """The settings of the demo on the demo port (whether or not it runs)."""
     return demo_server(args).settings_flags()
@@ -143,6 +163,12 @@ class OwnOrShared:
         server = demo_server(self.args)
         flags = server.settings_flags()
         if port_in_use(server.port):
+            if not answers_as_demo(server.me_url):  # never sign in to a stranger
+                raise ConfigError(
+                    PORT_VARIABLE,
+                    f"is {server.port}, and another program listens there",
+                    hint=f"Set {PORT_VARIABLE} to a free port.",
+                )
             log.info("using the demo sign-in server already at %s", server.url)
             return flags
         forget_demo_sign_in(_demo_only(flags))  # a stopped demo's: its tokens are gone

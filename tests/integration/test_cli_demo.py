@@ -177,3 +177,19 @@ def test_try_the_demo_leaves_no_sign_in(make_session: SessionFactory) -> None:
     assert KeyringTokenStore().load(DEMO_KEY) is not None
     on_demand.stop()
     assert KeyringTokenStore().load(DEMO_KEY) is None
+
+
+def test_the_window_demo_never_signs_in_to_another_program_on_the_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from frameio_desktop import demo_mode
+    from frameio_desktop.cli import build_parser
+    from frameio_desktop.core.errors import ConfigError
+    from tests.helpers.hostile_http import RecordingServer
+
+    with RecordingServer() as stranger:
+        monkeypatch.setenv("FRAMEIO_DEMO_PORT", stranger.url.rsplit(":", 1)[1])
+        shared = demo_mode.OwnOrShared(build_parser().parse_args(["--demo"]))
+        with pytest.raises(ConfigError, match="another program listens there"):
+            shared.start()
+        assert shared.own is None
