@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from frameio_desktop.core.browser import loopback
+from frameio_desktop.core.browser import redirect_http
 from frameio_desktop.core.browser.errors import PortInUseError, SignInTimeoutError
 from frameio_desktop.core.browser.loopback import (
     MAX_CONNECTIONS,
@@ -278,7 +278,7 @@ def test_a_connection_that_drips_its_request_is_cut_off_at_the_total_deadline(
     running: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One byte well inside the per-read timeout each time: only a total deadline ends it.
-    monkeypatch.setattr(loopback, "CONNECTION_DEADLINE_SECONDS", 0.5)
+    monkeypatch.setattr(redirect_http, "CONNECTION_DEADLINE_SECONDS", 0.5)
     with socket.create_connection(("127.0.0.1", running.port), timeout=10) as conn:
         conn.sendall(b"GET /callback?state=")
         cut_off = False

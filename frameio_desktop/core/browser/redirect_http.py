@@ -88,8 +88,13 @@ class _CappedReader:
         self._raw.close()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+class BoundedHandler(BaseHTTPRequestHandler):
+    """One request per connection, its head capped (`MAX_REQUEST_HEAD_BYTES`), each read
+    within `CONNECTION_TIMEOUT_SECONDS` and the whole connection within
+    `CONNECTION_DEADLINE_SECONDS`: the redirect listener's, and the start page's
+    (`start_page`). Subclasses add the `do_GET`."""
+
+    server: BoundedServer
     protocol_version = "HTTP/1.0"  # one request per connection, then close
     server_version = "frameio-desktop"
     sys_version = ""
@@ -104,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._deadline.start()
 
     def _cut_off(self) -> None:
-        log.debug("a connection to the redirect listener ran out of time")
+        self.server.logger.debug("a connection to %s ran out of time", self.server.what)
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
@@ -139,6 +144,17 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         finally:
             self._deadline.cancel()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The base writes request lines to stderr; a path may be a key (the start page's).
+        self.server.logger.debug("%s to %s", self.command, self.server.what)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        self.server.logger.debug("%s refused a request", self.server.what)
+
+
+class _Handler(BoundedHandler):
+    server: _Server
 
     def do_GET(self) -> None:
         listener = self.server.listener
@@ -179,7 +195,14 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("listener: " + format, *args)
 
 
-class _Server(ThreadingHTTPServer):
+class BoundedServer(ThreadingHTTPServer):
+    """A loopback server for the person's browser: only this user's connections where the
+    system tells whose they are, at most `MAX_CONNECTIONS` at once, and idle ones pushed
+    out for new ones, so that idle connections never crowd out the browser's request."""
+
+    #: Who this server is, in log lines.
+    what = "a loopback server"
+    logger = log
     daemon_threads = True
     # Windows lets another socket take over a port bound with SO_REUSEADDR; there the
     # listener asks for exclusive use instead. Elsewhere SO_REUSEADDR only lets the port
@@ -188,9 +211,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 16
 
     def __init__(
-        self, listener: Listener, family: socket.AddressFamily, address: tuple[str, int]
+        self,
+        family: socket.AddressFamily,
+        address: tuple[str, int],
+        handler: type[BoundedHandler],
     ) -> None:
-        self.listener = listener
         self.address_family = family
         # One thread per connection, but not without end: past this many open at once, a
         # new connection pushes out the oldest one that has not sent its request head yet
@@ -199,7 +224,7 @@ class _Server(ThreadingHTTPServer):
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._idle: dict[Any, None] = {}  # oldest first
         self._idle_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        super().__init__(address, handler)
 
     def request_started(self, connection: Any) -> None:
         with self._idle_lock:
@@ -212,7 +237,7 @@ class _Server(ThreadingHTTPServer):
                 del self._idle[oldest]
         if oldest is None:
             return False
-        log.warning("the redirect listener is full; closed its oldest idle connection")
+        self.logger.warning("%s is full; closed its oldest idle connection", self.what)
         with contextlib.suppress(OSError):
             oldest.shutdown(socket.SHUT_RDWR)  # its thread ends and frees its place
         return True
@@ -222,13 +247,13 @@ class _Server(ThreadingHTTPServer):
         if owner is not None and hasattr(os, "geteuid") and owner != os.geteuid():
             # Another user on this computer: never the person's browser. Closed before it
             # takes one of the places the browser's redirect needs.
-            log.warning("closed a connection to the redirect listener from another user")
+            self.logger.warning("closed a connection to %s from another user", self.what)
             self.shutdown_request(request)
             return
         if not self._slots.acquire(blocking=False) and not (
             self._push_out_oldest_idle() and self._slots.acquire(timeout=2.0)
         ):
-            log.warning("too many connections to the redirect listener; one was closed")
+            self.logger.warning("too many connections to %s; one was closed", self.what)
             self.shutdown_request(request)
             return
         with self._idle_lock:
@@ -252,4 +277,14 @@ class _Server(ThreadingHTTPServer):
         self.server_port = int(self.server_address[1])
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("listener connection failed", exc_info=True)
+        self.logger.debug("a connection to %s failed", self.what, exc_info=True)
+
+
+class _Server(BoundedServer):
+    what = "the redirect listener"
+
+    def __init__(
+        self, listener: Listener, family: socket.AddressFamily, address: tuple[str, int]
+    ) -> None:
+        self.listener = listener
+        super().__init__(family, address, _Handler)

@@ -14,21 +14,17 @@ connection is (Linux), another user's is closed before it is read.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
+import socket
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
-from frameio_desktop.core.browser.peer import loopback_peer_uid
+from frameio_desktop.core.browser.redirect_http import BoundedHandler, BoundedServer
 
 log = logging.getLogger(__name__)
 
 PATH_PREFIX = "/start/"
-#: How long one connection may wait for its request.
-CONNECTION_TIMEOUT_SECONDS = 10.0
 
 
 class StartPage:
@@ -81,14 +77,13 @@ class StartPage:
         self.close()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.0"
-    server_version = "frameio-desktop"
-    sys_version = ""
-    timeout = CONNECTION_TIMEOUT_SECONDS
+class _Handler(BoundedHandler):
+    """One GET of a start address. Its head is capped and the whole connection has a
+    deadline (`redirect_http.BoundedHandler`); no log line names the path (the key)."""
 
-    def do_GET(self) -> None:
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         page = self.server.page
         if (self.headers.get("Host") or "").lower() != page.netloc:
             self._send(HTTPStatus.BAD_REQUEST)  # another name for this address: rebinding
@@ -101,9 +96,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.FOUND, location=page.authorize_url)
         elif outcome == "used":
             log.warning("the sign-in's start address was fetched a second time")
-            self._send(HTTPStatus.GONE)
+            # The owner hears of it before the fetch gets its answer: whoever fetched
+            # first must find the sign-in stopped.
             if page.on_reused is not None:
                 page.on_reused()
+            self._send(HTTPStatus.GONE)
         else:
             self._send(HTTPStatus.NOT_FOUND)
 
@@ -123,32 +120,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("start page: %s", self.command)  # never the path (it is the key)
 
+class _Server(BoundedServer):
+    """Where the system tells whose a connection is (Linux), another user's never reaches
+    the address, so it can neither read the sign-in nor use the address up; at most
+    `MAX_CONNECTIONS` at once, idle ones making way (`redirect_http.BoundedServer`)."""
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False
+    what = "the sign-in start address"
+    logger = log
 
     def __init__(self, page: StartPage) -> None:
         self.page = page
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Where the system tells whose a connection is (Linux), another user's never
-        # reaches the address, so it can neither read the sign-in nor use the address up.
-        owner = loopback_peer_uid(client_address, self.server_address)  # type: ignore[arg-type]
-        if owner is not None and hasattr(os, "geteuid") and owner != os.geteuid():
-            log.warning("closed a connection to the sign-in start address from another user")
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def server_bind(self) -> None:
-        # Not HTTPServer.server_bind: it looks up the host's name, which can stall on DNS.
-        import socketserver
-
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = "127.0.0.1"
-        self.server_port = int(self.server_address[1])
+        super().__init__(socket.AF_INET, ("127.0.0.1", 0), _Handler)
