@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -130,7 +130,7 @@ class SetupState:
 class SetupValues:
     """What the form holds: each field's text as typed, and the Web App checkbox."""
 
-    fields: Mapping[str, str]
+    fields: Mapping[str, str] = field(repr=False)  # the client secret as typed, too
     web_app: bool = False
 
     def get(self, name: str) -> str:

@@ -52,7 +52,7 @@ class DoctorContext:
     # Filled in by the settings check:
     settings: Settings | None = None
     #: The winning raw values and their sources, also when the settings do not validate.
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict, repr=False)  # the secret too
     sources: dict[str, str] = field(default_factory=dict)
 
     def http_client(self) -> HttpClient:

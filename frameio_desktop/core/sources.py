@@ -17,7 +17,7 @@ import difflib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -84,8 +84,9 @@ def default_settings_path() -> Path:
 class Resolved:
     """Each setting's winning raw value, where it came from, and what was left out."""
 
-    #: Setting name -> value (stripped), for the settings some layer names.
-    values: dict[str, str]
+    #: Setting name -> value (stripped), for the settings some layer names. Not in the
+    #: repr: it holds the client secret when a layer sets one.
+    values: dict[str, str] = field(repr=False)
     #: Setting name -> layer (FLAG, ENVIRONMENT, DOTENV, SETTINGS_FILE).
     sources: dict[str, str]
     #: Setting name -> the variable and place, for people: "CLIENT_ID from ./.env".

@@ -151,3 +151,28 @@ def test_a_secret_in_the_settings_file_is_warned_about(tmp_path: Path) -> None:
     assert "'client_secret'" in warning
     assert "keyring" in warning
     assert "shh" not in warning
+
+
+def test_no_repr_shows_the_client_secret(tmp_path: Path) -> None:
+    """Settings hides its secret from repr(); so does everything else that carries it on
+    its way there (a traceback's locals, a debugging print)."""
+    from frameio_desktop.core.configure import SetupValues
+    from frameio_desktop.core.doctor_check import DoctorContext
+    from frameio_desktop.core.sources import resolve
+
+    write(tmp_path, {"CLIENT_SECRET": "s3cret-from-dotenv"}, {"redirect_uri": NATIVE})
+    found = resolve(
+        {"client_id": "x"},
+        environ={},
+        dotenv_path=tmp_path / ".env",
+        settings_path=tmp_path / "settings.json",
+    )
+    assert found.values["client_secret"] == "s3cret-from-dotenv"
+    shown = [
+        repr(found),
+        repr(DoctorContext(values=found.values)),
+        repr(SetupValues({"client_id": "x", "client_secret": "s3cret-from-dotenv"})),
+        repr(load(tmp_path, flags={"client_id": "x"})),
+    ]
+    for text in shown:
+        assert "s3cret" not in text, text
