@@ -243,14 +243,15 @@ class DemoUnavailableError(FrameioDesktopError):
 
     title = "Demo not installed"
     exit_code = ExitCode.USAGE
+    cli_remedy = (
+        "Install it with: pip install 'frameio-desktop[demo]' (from source: "
+        "scripts/bootstrap gui,demo)."
+    )
+    window_remedy = WindowRemedy("Install this app's demo part, then try again.")
 
-    def __init__(self, missing: str) -> None:
+    def __init__(self, missing: str = "flask") -> None:
         self.missing = missing
-        super().__init__(
-            f"The demo server needs the `demo` extra ({missing} is not installed). Install "
-            "it with: pip install 'frameio-desktop[demo]' (from source: scripts/bootstrap "
-            "gui,demo)."
-        )
+        super().__init__(f"The demo server needs the demo extra ({missing} is not installed).")
 
 
 class NoDisplayError(FrameioDesktopError):
@@ -260,10 +261,12 @@ class NoDisplayError(FrameioDesktopError):
     exit_code = ExitCode.NO_DISPLAY
     default_message = (
         "There is no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is "
-        "set: an SSH session, a cron job or a service). The commands need none: "
-        "`frameio-desktop login --no-browser` signs in from here, then `token`, `status` and "
-        "the others work. For the window, connect with a display (ssh -X) or run it on the "
-        "desktop."
+        "set: an SSH session, a cron job or a service)."
+    )
+    cli_remedy = (
+        "The commands need none: `frameio-desktop login --no-browser` signs in from here, "
+        "then `token`, `status` and the others work. For the window, connect with a display "
+        "(ssh -X) or run it on the desktop."
     )
 
 

@@ -131,7 +131,7 @@ def test_without_the_demo_extra_it_says_so(command: list[str]) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == ExitCode.USAGE, result.stderr
-    assert "needs the `demo` extra" in result.stderr
+    assert "needs the demo extra" in result.stderr
     assert "pip install 'frameio-desktop[demo]'" in result.stderr
     assert "Traceback" not in result.stderr
 
