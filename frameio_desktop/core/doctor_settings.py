@@ -18,6 +18,7 @@ from frameio_desktop.core.settings import (
     load_settings,
     redirect_uri_problem,
 )
+from frameio_desktop.core.sources import printable
 from frameio_desktop.core.timefmt import format_expiry
 
 #: Shown even when nobody set them (with "default"): what a sign-in is about.
@@ -29,7 +30,7 @@ def _shown(name: str, value: str | None) -> str:
         return "not set"
     if name in SECRET_SETTINGS:
         return "set"  # never the secret itself
-    return value
+    return printable(value)
 
 
 def settings_summary(values: Mapping[str, str], origins: Mapping[str, str]) -> str:

@@ -306,6 +306,15 @@ def _validated(
     secret_lookup: Callable[[str, str], str | None] | None,
 ) -> Settings:
     values, sources = found.values, dict(found.sources)
+    for name, value in values.items():
+        if not value.isprintable() and name in ENV_NAMES:
+            # Printed in doctor, status and messages: a terminal control in it could hide
+            # or rewrite what is printed around it (a `.env` is anyone's file).
+            raise ConfigError(
+                ENV_NAMES[name],
+                "contains a control character (or another that cannot be shown)",
+                hint="Retype the value.",
+            )
     provider = values.get("provider", DEFAULT_PROVIDER)
     preset = PRESETS.get(provider)
     if preset is None:
@@ -352,6 +361,12 @@ def _validated(
     account_id = (
         flags.get(ACCOUNT_ID) or dotenv_environ(env, found.dotenv_path).get(ACCOUNT_ID_ENV) or ""
     ).strip() or None
+    if account_id is not None and not account_id.isprintable():
+        raise ConfigError(
+            ACCOUNT_ID_ENV,
+            "contains a control character (or another that cannot be shown)",
+            hint="Retype the value.",
+        )
     persistent = preset.persistent_web_profile
     if env.get(PERSISTENT_WEB_PROFILE_ENV, "").strip():
         persistent = _flag_value(PERSISTENT_WEB_PROFILE_ENV, env[PERSISTENT_WEB_PROFILE_ENV])

@@ -112,6 +112,15 @@ def shown_path(path: Path) -> str:
     return f"./{relative.as_posix()}"
 
 
+def printable(text: str) -> str:
+    """`text` with anything a terminal could take as a control (escape sequences, line
+    ends) written as a Python escape: what a `.env` names is printed, and must not be able
+    to hide or rewrite the lines around it."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def flag_for(name: str) -> str:
     return "--" + name.replace("_", "-")
 
@@ -133,7 +142,7 @@ def read_dotenv(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
             if value:
                 allowed[key] = value
         elif key.upper().startswith("FRAMEIO_"):
-            ignored.append(key)
+            ignored.append(printable(key))
     return allowed, tuple(ignored)
 
 

@@ -176,3 +176,39 @@ def test_no_repr_shows_the_client_secret(tmp_path: Path) -> None:
     ]
     for text in shown:
         assert "s3cret" not in text, text
+
+
+def test_a_dotenv_cannot_write_terminal_controls_into_what_the_app_prints(
+    tmp_path: Path,
+) -> None:
+    """A key named `FRAMEIO_TOKEN_URL<ESC>[8m` would hide the very warning that says it was
+    ignored (the terminal conceals what follows); a value with controls would do the same
+    wherever the app prints it (doctor's settings line)."""
+    from frameio_desktop.core.doctor_settings import settings_summary
+    from frameio_desktop.core.sources import resolve
+
+    conceal = "\x1b[8m"
+    (tmp_path / ".env").write_text(
+        f"FRAMEIO_TOKEN_URL{conceal}=https://evil.test/token\nCLIENT_ID=abc{conceal}\n"
+    )
+    (tmp_path / "settings.json").write_text(json.dumps({"redirect_uri": NATIVE}))
+    found = resolve(
+        {}, environ={}, dotenv_path=tmp_path / ".env", settings_path=tmp_path / "settings.json"
+    )
+    shown = [
+        *found.warnings,
+        *found.ignored_dotenv_keys,
+        settings_summary(found.values, found.origins),
+    ]
+    for text in shown:
+        assert "\x1b" not in text, text
+    assert any("FRAMEIO_TOKEN_URL\\x1b[8m" in text for text in found.warnings)
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path)
+    assert err.value.setting == "FRAMEIO_CLIENT_ID"
+    assert "control character" in err.value.user_message
+    assert "\x1b" not in err.value.user_message
+    (tmp_path / ".env").write_text(f"CLIENT_ID=abc\nFRAMEIO_ACCOUNT_ID=acc{conceal}\n")
+    with pytest.raises(ConfigError) as err:
+        load(tmp_path)
+    assert err.value.setting == "FRAMEIO_ACCOUNT_ID"
