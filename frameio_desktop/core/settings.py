@@ -307,14 +307,7 @@ def _validated(
 ) -> Settings:
     values, sources = found.values, dict(found.sources)
     for name, value in values.items():
-        if not value.isprintable() and name in ENV_NAMES:
-            # Printed in doctor, status and messages: a terminal control in it could hide
-            # or rewrite what is printed around it (a `.env` is anyone's file).
-            raise ConfigError(
-                ENV_NAMES[name],
-                "contains a control character (or another that cannot be shown)",
-                hint="Retype the value.",
-            )
+        _refuse_controls(ENV_NAMES.get(name, name), value)
     provider = values.get("provider", DEFAULT_PROVIDER)
     preset = PRESETS.get(provider)
     if preset is None:
@@ -361,12 +354,7 @@ def _validated(
     account_id = (
         flags.get(ACCOUNT_ID) or dotenv_environ(env, found.dotenv_path).get(ACCOUNT_ID_ENV) or ""
     ).strip() or None
-    if account_id is not None and not account_id.isprintable():
-        raise ConfigError(
-            ACCOUNT_ID_ENV,
-            "contains a control character (or another that cannot be shown)",
-            hint="Retype the value.",
-        )
+    _refuse_controls(ACCOUNT_ID_ENV, account_id or "")
     persistent = preset.persistent_web_profile
     if env.get(PERSISTENT_WEB_PROFILE_ENV, "").strip():
         persistent = _flag_value(PERSISTENT_WEB_PROFILE_ENV, env[PERSISTENT_WEB_PROFILE_ENV])
@@ -416,6 +404,14 @@ def accounts_url_for(account_url: str | None) -> str | None:
     if last != "me":
         return None
     return parts._replace(path=f"{head}/accounts", query="", fragment="").geturl()
+
+
+def _refuse_controls(setting: str, value: str) -> None:
+    # Values are printed (doctor, status, messages): a terminal control in one could hide
+    # or rewrite what is printed around it, and a `.env` is anyone's file.
+    if not value.isprintable():
+        problem = "contains a control character (or another that cannot be shown)"
+        raise ConfigError(setting, problem, hint="Retype the value.")
 
 
 def _flag_value(setting: str, text: str) -> bool:
