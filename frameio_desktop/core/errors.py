@@ -147,6 +147,8 @@ class ConfigError(FrameioDesktopError):
     #: What the person should also hear about how the settings were read (an ignored
     #: `.env` key may be why a setting is missing); `Settings.warnings` when they load.
     warnings: tuple[str, ...] = ()
+    #: The same, in the window's words.
+    window_warnings: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -268,6 +270,7 @@ class NoDisplayError(FrameioDesktopError):
         "then `token`, `status` and the others work. For the window, connect with a display "
         "(ssh -X) or run it on the desktop."
     )
+    window_remedy = WindowRemedy("Run the app on the desktop.")
 
 
 class DiscoveryError(FrameioDesktopError):
@@ -319,7 +322,9 @@ class UnknownRedirectError(RedirectMismatchError):
             "the redirect URI in Settings with the one your credential lists (Adobe "
             "Developer Console: Redirect URI, or Default redirect URI)."
         )
-        super().__init__(text if stopped else f"{text} {self.command_line_hint}")
+        if not stopped:
+            self.cli_remedy = self.command_line_hint
+        super().__init__(text)
 
     window_remedy = WindowRemedy("", WindowAction.OPEN_SETTINGS, setting="redirect_uri")
 

@@ -14,6 +14,8 @@ from frameio_desktop.core.errors import (
     EndpointGoneError,
     HostNotFoundError,
     ServerError,
+    WindowAction,
+    WindowRemedy,
 )
 from frameio_desktop.core.http import HttpClient, json_body
 from frameio_desktop.core.urlnorm import normal_host
@@ -106,21 +108,39 @@ PRESETS: dict[str, ProviderPreset] = {p.name: p for p in (FRAMEIO_V2, FRAMEIO_V4
 DEFAULT_PROVIDER = FRAMEIO_V4.name
 
 
-def sunset_notice(preset: str, today: date) -> str | None:
+def sunset_notice(preset: str, today: date, *, window: bool = False) -> str | None:
     """What to tell a person who picked a retiring provider, or None.
 
     `today` is passed in (the local date where the CLI or window runs) so that tests set
     the clock. Before the retirement day the notice gives the date; from that day on it
-    says the API is gone. Both name the preset to switch to.
+    says the API is gone. Both name the preset to switch to: its flag for the command
+    line, its name in Settings for the `window` (which offers `sunset_remedy`'s button).
     """
     found = PRESETS.get(preset)
     if found is None or found.retires_on is None:
         return None
-    switch = f"--provider {found.successor}" if found.successor else "another provider"
+    successor = PRESETS.get(found.successor) if found.successor else None
+    if successor is None:
+        switch = "another provider"
+    elif window:
+        switch = f"{successor.title} in Settings"
+    else:
+        switch = f"--provider {successor.name}"
     day = found.retires_on.isoformat()
     if today < found.retires_on:
         return f"{found.title} is retired on {day}: switch to {switch} before then."
     return f"{found.title} has been retired (since {day}): sign in with {switch}."
+
+
+def sunset_remedy(preset: str) -> WindowRemedy | None:
+    """The window's button beside a retiring provider's notice: the settings, with the
+    provider to switch to chosen."""
+    found = PRESETS.get(preset)
+    if found is None or found.retires_on is None:
+        return None
+    return WindowRemedy(
+        "", WindowAction.OPEN_SETTINGS, setting="provider", provider=found.successor
+    )
 
 
 def retired_api_error(preset: str, problem: Exception, today: date) -> ApiRetiredError | None:

@@ -129,6 +129,8 @@ class Settings:
     #: Things the person should hear about how the settings were read (ignored `.env`
     #: keys, unknown settings-file keys): printed on stderr, shown in the window.
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    #: The same, in the window's words (no flag or variable name).
+    window_warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def scope(self) -> str:
@@ -296,6 +298,7 @@ def load_settings(
                 source=found.sources.get(names[exc.setting], ""),
             )
         exc.warnings = found.warnings
+        exc.window_warnings = found.window_warnings
         raise exc from exc.__cause__
 
 
@@ -390,6 +393,7 @@ def _validated(
         origins=found.origins,
         ignored_dotenv_keys=found.ignored_dotenv_keys,
         warnings=found.warnings,
+        window_warnings=found.window_warnings,
     )
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-from frameio_desktop.core.errors import ConfigError
+from frameio_desktop.core.errors import ConfigError, setting_words
 
 APP_NAME = "frameio-desktop"
 
@@ -101,6 +101,8 @@ class Resolved:
     settings_path: Path | None = None
     #: What to tell the person about the above, one sentence each.
     warnings: tuple[str, ...] = ()
+    #: The same, in the window's words: no flag or variable name.
+    window_warnings: tuple[str, ...] = ()
 
 
 def shown_path(path: Path) -> str:
@@ -234,6 +236,29 @@ def _dotenv_warning(path: Path, keys: tuple[str, ...], settings_path: Path | Non
     )
 
 
+def _dotenv_window_warning(path: Path, keys: tuple[str, ...]) -> str:
+    names = {env: name for name, env in ENV_NAMES.items()}
+    settings = [setting_words(k) for k in keys if k in names]
+    others = len(keys) - len(settings)
+    listed = ", ".join(
+        [f"the {word}" for word in settings] + ([f"{others} other values"] if others else [])
+    )
+    return (
+        f"{shown_path(path)} sets {listed}, which a .env file may not set (so that a "
+        "folder cannot decide where a sign-in or a token goes): ignored. Enter them in "
+        "Settings instead."
+    )
+
+
+def _unknown_key_window_warning(path: Path, key: str) -> str:
+    if key in SECRET_SETTINGS:
+        return (
+            f"The settings file {path} holds a client secret, which is never read from it. "
+            "Enter it in Settings: it goes to the system keyring."
+        )
+    return f"The settings file {path} holds {key!r}, which is not a setting: it was ignored."
+
+
 def _unknown_key_warning(path: Path, key: str) -> str:
     if key in SECRET_SETTINGS:
         return (
@@ -298,11 +323,13 @@ def resolve(
             values[name] = value
             sources[name] = SETTINGS_FILE
             origins[name] = f"the {SETTINGS_FILE}"
-    warnings = []
+    warnings, window_warnings = [], []
     if ignored:
         warnings.append(_dotenv_warning(dotenv_path, ignored, settings_path))
+        window_warnings.append(_dotenv_window_warning(dotenv_path, ignored))
     if settings_path is not None:
         warnings += [_unknown_key_warning(settings_path, key) for key in unknown]
+        window_warnings += [_unknown_key_window_warning(settings_path, key) for key in unknown]
     return Resolved(
         values=values,
         sources=sources,
@@ -312,6 +339,7 @@ def resolve(
         unknown_file_keys=unknown,
         settings_path=settings_path,
         warnings=tuple(warnings),
+        window_warnings=tuple(window_warnings),
     )
 
 

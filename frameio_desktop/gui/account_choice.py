@@ -7,9 +7,8 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from frameio_desktop.core import errors
 from frameio_desktop.core.accounts import FrameioAccount
-from frameio_desktop.gui.sign_in_state import SignInState, State
+from frameio_desktop.gui.sign_in_state import SignInState, State, describe
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ class AccountChoice(QObject):
         """Why the account list could not be read the last time (None if it could)."""
         session = self.shared.session
         problem = session.accounts_problem if session is not None else None
-        return problem.user_message if problem is not None else None
+        return problem.window_message if problem is not None else None
 
     @property
     def account_id(self) -> str | None:
@@ -84,7 +83,7 @@ class AccountChoice(QObject):
         self.accounts_changed.emit()
 
     def _on_choice_failed(self, exc: BaseException) -> None:
-        message = exc.user_message if isinstance(exc, errors.FrameioDesktopError) else str(exc)
+        message = describe(exc).message
         log.warning("the default account was not saved: %s", type(exc).__name__)
         self.shared.banner_changed.emit(f"The default account could not be saved: {message}")
         self.accounts_changed.emit()  # show the choice that is in force

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, SignalInstance
 
 from frameio_desktop.core import errors
-from frameio_desktop.core.providers import sunset_notice
+from frameio_desktop.core.providers import sunset_notice, sunset_remedy
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.tokens import Clock, TokenSet, utc_now
 from frameio_desktop.core.user import User
@@ -193,7 +193,12 @@ class SignInController(QObject):
         today's local date by this controller's clock; None for any other provider."""
         if self.session is None:
             return None
-        return sunset_notice(self.session.settings.provider, self.clock().astimezone().date())
+        today = self.clock().astimezone().date()
+        return sunset_notice(self.session.settings.provider, today, window=True)
+
+    def sunset_remedy(self) -> errors.WindowRemedy | None:
+        """The button beside the notice: the settings, with the successor chosen."""
+        return sunset_remedy(self.session.settings.provider) if self.session else None
 
     def web_profile(self) -> str | None:
         """The private (0700) folder for the sign-in page about to open: a new, empty one

@@ -209,7 +209,7 @@ class SessionKeeper(QObject):
             if result.problems:
                 # Say plainly what is left: the keyring may still hold the tokens.
                 shared.last_note = "Sign-out is not complete. " + " ".join(
-                    p.user_message for p in result.problems
+                    p.window_message for p in result.problems
                 )
             else:
                 shared.last_note = "You have signed out."

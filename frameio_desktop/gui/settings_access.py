@@ -36,6 +36,13 @@ class Configuration:
             return self.settings.warnings
         return self.problem.warnings if self.problem is not None else ()
 
+    @property
+    def window_warnings(self) -> tuple[str, ...]:
+        """`warnings` in the window's words (no flag or variable name)."""
+        if self.settings is not None:
+            return self.settings.window_warnings
+        return self.problem.window_warnings if self.problem is not None else ()
+
 
 @dataclass(frozen=True)
 class SettingsAccess:

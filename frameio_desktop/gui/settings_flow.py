@@ -60,8 +60,10 @@ class SettingsFlow(QObject):
     def offers_demo(self) -> bool:
         return self.access is not None and self.access.try_demo is not None
 
-    def open(self) -> None:
-        """Show the settings form in place of the current page (not during a sign-in)."""
+    def open(self, *, setting: str | None = None, provider: str | None = None) -> None:
+        """Show the settings form in place of the current page (not during a sign-in),
+        with `provider` chosen and the focus on `setting`'s field when given (an error's
+        or a notice's remedy)."""
         access = self.access
         if access is None or self.form is not None:
             return
@@ -83,7 +85,13 @@ class SettingsFlow(QObject):
         self._layout.addWidget(form)
         self.form = form
         self.opened.emit()
-        form.first_field().setFocus()
+        if provider is not None and form.provider.isEnabled():
+            index = form.provider.findData(provider)
+            if index >= 0:
+                form.provider.setCurrentIndex(index)
+        row = form.rows.get(setting) if setting is not None else None
+        editable = row is not None and row.editor.isEnabled() and row.editor.isVisibleTo(form)
+        (row.editor if row is not None and editable else form.first_field()).setFocus()
 
     def close(self) -> None:
         form = self.form
@@ -108,7 +116,7 @@ class SettingsFlow(QObject):
         try:
             configuration = access.save(values, form.state)
         except FrameioDesktopError as exc:
-            form.show_problem(exc.user_message)
+            form.show_problem(exc.window_message)
             return
         self.close()
         if not changes:
@@ -163,6 +171,7 @@ class SettingsFlow(QObject):
             configuration = access.try_demo()
         except (OSError, FrameioDesktopError) as exc:
             log.warning("the demo server did not start: %s", exc)
-            self.demo_failed.emit(f"The demo server did not start: {exc}")
+            words = exc.window_message if isinstance(exc, FrameioDesktopError) else str(exc)
+            self.demo_failed.emit(f"The demo server did not start: {words}")
             return
         self.apply(configuration, sign_in=True)

@@ -36,7 +36,7 @@ from frameio_desktop.core.configure import (
     can_save,
 )
 from frameio_desktop.core.providers import ProviderPreset
-from frameio_desktop.core.settings import DOTENV, ENV_NAMES, ENVIRONMENT, FLAG, KEYRING
+from frameio_desktop.core.settings import DOTENV, ENVIRONMENT, FLAG, KEYRING
 from frameio_desktop.gui.setup_check import RunChecks, SetupCheck
 from frameio_desktop.gui.tasks import TaskRunner
 
@@ -77,14 +77,14 @@ ADVANCED_FIELDS = ("scopes", "authorize_url", "token_url", "account_url", "revok
 
 
 def source_note(name: str, source: str) -> str:
-    """Where an overriding value comes from, and that it wins."""
-    env = ENV_NAMES.get(name, "")
+    """Where an overriding value comes from, and that it wins, in plain words (no flag
+    or variable name: a person who double-clicked the app has no command line)."""
     where = {
-        FLAG: "the command line (--" + name.replace("_", "-") + ")",
-        ENVIRONMENT: f"the environment variable {env}",
-        DOTENV: f"the .env file in the working folder ({env})",
-    }.get(source, source)
-    return f"Set by {where}; it wins over this form. Change it there."
+        FLAG: "on the command line that started the app",
+        ENVIRONMENT: "in the environment the app was started from",
+        DOTENV: "in a .env file in the folder the app was started from",
+    }.get(source, f"by the {source}")
+    return f"Set {where}; it wins over this form. Change it there."
 
 
 def _small(text: str, name: str) -> QLabel:

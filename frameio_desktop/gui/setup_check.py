@@ -19,7 +19,7 @@ RunChecks = Callable[[], Sequence[Check]]
 BUTTON_TEXT = "Check set-up"
 BUTTON_HELP = (
     "Check the saved settings, the keyring, the redirect, the display and browser, the "
-    "network and the clock, as frameio-desktop doctor does"
+    "network and the clock"
 )
 
 

@@ -39,17 +39,20 @@ class State(enum.Enum):
 
 @dataclass(frozen=True)
 class Problem:
-    """What went wrong, for the error page or a banner."""
+    """What went wrong, for the error page or a banner, in the window's words."""
 
     title: str
     message: str
     error: BaseException | None = None
+    #: What the error page offers to do about it (None: Back and Try again only).
+    remedy: errors.WindowRemedy | None = None
 
 
 def describe(exc: BaseException) -> Problem:
-    """The words for a failure: the error's own title and message (core/errors.py)."""
+    """The words for a failure: the error's own title, and its message and remedy for the
+    window (core/errors.py), which name no flag or variable."""
     if isinstance(exc, errors.FrameioDesktopError):
-        return Problem(exc.title, exc.user_message, exc)
+        return Problem(exc.title, exc.window_message, exc, exc.window_remedy)
     log.exception("unexpected error", exc_info=exc)
     return Problem(
         errors.UNEXPECTED_TITLE,
@@ -120,7 +123,7 @@ class SignInState(QObject):
                 self.last_note = "Your previous sign-in has expired. Sign in again."
             elif isinstance(exc, errors.SessionBindingError):
                 # A stored sign-in for other endpoints: say so, rather than a bare sign-in.
-                self.last_note = exc.user_message
+                self.last_note = exc.window_message
             else:
                 self.last_note = ""
             self.set_state(State.SIGNED_OUT)
@@ -130,4 +133,4 @@ class SignInState(QObject):
     def update_banner(self) -> None:
         """The banner says what is wrong with storing the sign-in, or nothing."""
         problem = self.session.storage_problem if self.session else None
-        self.banner_changed.emit(problem.user_message if problem else "")
+        self.banner_changed.emit(problem.window_message if problem else "")

@@ -23,6 +23,7 @@ QWidget {{ font-size: 10.5pt; color: #1d1d26; }}
 #panelText {{ color: #5c3a00; }}
 #banner {{ background: #fff6e5; border: 1px solid #f3d092; border-radius: 8px; padding: 8px 12px;
            color: #5c3a00; }}
+#sunsetNotice #noticeText {{ color: #5c3a00; }}
 #sunsetNotice, #renewalPanel {{ background: #fff6e5; border: 1px solid #f3d092;
     border-radius: 8px; padding: 8px 12px; color: #5c3a00; }}
 #signedInUntil {{ font-weight: 600; }}

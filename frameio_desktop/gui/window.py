@@ -10,7 +10,7 @@ from datetime import datetime
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from frameio_desktop.core.errors import ConfigError
+from frameio_desktop.core.errors import ConfigError, WindowAction, WindowRemedy
 from frameio_desktop.core.settings import Settings
 from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.clipboard import SecretClipboard
@@ -20,7 +20,7 @@ from frameio_desktop.gui.notify import DesktopNotifier, Notifier
 from frameio_desktop.gui.pages.busy import BusyPage
 from frameio_desktop.gui.pages.error import ErrorPage
 from frameio_desktop.gui.pages.header import Header
-from frameio_desktop.gui.pages.settings_needed import SettingsNeededPanel
+from frameio_desktop.gui.pages.settings_needed import SettingsNeededPanel, settings_needed_text
 from frameio_desktop.gui.pages.signed_in import SignedInPage
 from frameio_desktop.gui.pages.signed_out import SignedOutPage
 from frameio_desktop.gui.pages.waiting import SigningInPage
@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self.renewal_prompts = RenewalPrompts(notifier or DesktopNotifier(self, icon), self)
         #: The settings form's life (open, save, close) and "Try the demo".
         self.settings = SettingsFlow(settings_access, controller, settings, self)
+        #: What the error shown offers to do about it.
+        self._remedy: WindowRemedy | None = None
 
         # -- header and pages -------------------------------------------------------------
         self.header = Header(provider_title, icon, settings=settings_access is not None)
@@ -159,6 +161,10 @@ class MainWindow(QMainWindow):
         signed_in.account_picked.connect(controller.accounts.choose)
         self.error_page.retry_requested.connect(self._retry)
         self.error_page.back_requested.connect(controller.back_to_start)
+        # Bound methods, not lambdas: a lambda holding the window would keep it alive.
+        self.error_page.action_requested.connect(self._act_on_error)
+        signed_out.sunset.action_requested.connect(self._act_on_sunset)
+        signed_in.sunset.action_requested.connect(self._act_on_sunset)
         self.hosts.waiting.connect(self._show_waiting)
         self.hosts.sign_in_closed.connect(self.signing_in_page.hide_waiting)
         self.settings.opened.connect(self._settings_opened)
@@ -256,18 +262,36 @@ class MainWindow(QMainWindow):
         )
 
     def show_problem(self, problem: Problem | None) -> None:
-        if problem is not None:
-            self.error_page.show_problem(problem.title, problem.message)
+        if problem is None:
+            return
+        self._remedy = problem.remedy
+        action = problem.remedy.action if problem.remedy is not None else None
+        if action is WindowAction.OPEN_SETTINGS and self.settings.access is None:
+            action = None  # this window has no settings form
+        if action is WindowAction.SIGN_IN_HERE and self.hosts.host_factory.system_browser:
+            action = None  # this window signs in only in the browser
+        label = action.value if action is not None else None
+        self.error_page.show_problem(problem.title, problem.message, label)
 
     def show_sunset(self, *_: object) -> None:
         """The retiring provider's notice for today's date (by the controller's clock),
         and on the signed-out page what was ignored reading the settings (a `.env`'s keys
         it may not set, unknown settings-file keys: `Settings.warnings`)."""
         notice = self.controller.sunset_notice()
+        remedy = self.controller.sunset_remedy()
+        action = remedy.action if remedy is not None and self.settings.access else None
+        label = action.value if action is not None and notice else None
         session, problem = self.controller.session, self.controller.config_problem
-        warnings = session.settings.warnings if session else problem.warnings if problem else ()
-        self.signed_out_page.show_sunset("\n\n".join(filter(None, (notice, *warnings))) or None)
-        self.signed_in_page.show_sunset(notice)
+        warnings = (
+            session.settings.window_warnings
+            if session
+            else problem.window_warnings
+            if problem
+            else ()
+        )
+        text = "\n\n".join(filter(None, (notice, *warnings))) or None
+        self.signed_out_page.show_sunset(text, label)
+        self.signed_in_page.show_sunset(notice, label)
 
     def notify_if_away(self, now: datetime) -> None:
         """In the last minutes of a sign-in that needs the person, and only if the window
@@ -283,18 +307,29 @@ class MainWindow(QMainWindow):
         self.signing_in_page.show_waiting(waiting.title, waiting.text, waiting.show_button)
 
     def _show_config_problem(self, problem: ConfigError | None) -> None:
-        text = None
-        if problem is not None and self.settings.access is None:
-            text = problem.user_message
-        elif problem is not None:
-            # A person who double-clicked the app has no terminal: point at the form, and
-            # still name the setting, for whoever set it outside the app.
-            demo = ", or try the built-in demo first" if self.settings.offers_demo else ""
-            text = (
-                f"Open Settings to enter your credential's client ID and redirect URI{demo}. "
-                f"({problem.setting} {problem.problem}.)"
-            )
+        text = settings_needed_text(
+            problem, form=self.settings.access is not None, demo=self.settings.offers_demo
+        )
         self.signed_out_page.show_settings_needed(text)
+
+    def _act_on_error(self) -> None:
+        self.act_on(self._remedy)
+
+    def _act_on_sunset(self) -> None:
+        self.act_on(self.controller.sunset_remedy())
+
+    def act_on(self, remedy: WindowRemedy | None) -> None:
+        """Do what an error or a notice offers: open the settings (on a field, with a
+        provider chosen), or sign in in the app's own sign-in window."""
+        action = remedy.action if remedy is not None else None
+        if remedy is None or action is None:
+            return
+        if self.controller.state is State.ERROR:
+            self.controller.back_to_start()
+        if action is WindowAction.OPEN_SETTINGS:
+            self.settings.open(setting=remedy.setting, provider=remedy.provider)
+        elif action is WindowAction.SIGN_IN_HERE:
+            self.start_sign_in(in_browser=False)
 
     # -- what the person asks for -------------------------------------------------------
 

@@ -21,6 +21,7 @@ import pytest
 from frameio_desktop.core.browser import scheme
 from frameio_desktop.core.browser.errors import SignInTimeoutError
 from frameio_desktop.core.browser.handoff import MAX_MESSAGE_BYTES, SOCKET_NAME
+from frameio_desktop.core.errors import FrameioDesktopError
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.core.settings import load_settings
 from frameio_desktop.demo.server import DEMO_NATIVE_REDIRECT
@@ -293,9 +294,15 @@ def test_https_redirect_cannot_come_back_from_a_browser(browser_app, demo_loopba
     app.sign_in(State.ERROR, timeout=10_000)
     shown = app.window.error_page.text_label.text()
     assert "cannot bring that back" in shown
-    # It offers what can: the app's own window, or a pasted address.
-    assert "--browser embedded" in shown
-    assert "--no-browser" in shown
+    # It offers what can: the app's own window, or a Native App redirect; in the window's
+    # words (the command line's name the flags).
+    assert "app's own sign-in window" in shown
+    assert "--" not in shown
+    problem = app.controller.problem
+    assert problem is not None
+    assert isinstance(problem.error, FrameioDesktopError)
+    assert "--browser embedded" in problem.error.user_message
+    assert "--no-browser" in problem.error.user_message
 
 
 # -- the custom scheme, through the real desktop chain -------------------------------------------

@@ -195,7 +195,8 @@ def test_overridden_values_are_read_only_with_their_source(qtbot, tmp_path: Path
     form = make_form(qtbot, state)
     assert form.client_id.text() == "env-id"
     assert form.client_id.isReadOnly()
-    assert "FRAMEIO_CLIENT_ID" in form.rows["client_id"].hint.text()
+    assert "in the environment the app was started from" in form.rows["client_id"].hint.text()
+    assert "FRAMEIO_" not in form.rows["client_id"].hint.text()
     assert "environment" in form.client_id.accessibleDescription()
     assert not form.provider.isEnabled()
     assert form.provider.currentData() == "frameio-v2"

@@ -112,7 +112,10 @@ def test_an_override_wins_and_the_list_cannot_change_it(
     assert window.signed_in_page.accounts.combo.currentData() == "acct-from-env"
     assert window.signed_in_page.account_id_label.text() == "acct-from-env"
     assert not window.signed_in_page.accounts.combo.isEnabled()
-    assert "FRAMEIO_ACCOUNT_ID" in window.signed_in_page.accounts.note_label.text()
+    note = window.signed_in_page.accounts.note_label.text()
+    assert "chosen outside the app" in note
+    assert "FRAMEIO_" not in note
+    assert "--" not in note
     assert window.signed_in_page.accounts.note_label.isVisibleTo(window)
     controller.runner.wait_idle()
 

@@ -42,7 +42,8 @@ def test_v2_notice_before_the_retirement_day(
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
     assert window.signed_out_page.sunset_label.isVisibleTo(window)
     assert "retired on 2026-12-01" in window.signed_out_page.sunset_label.text()
-    assert "--provider frameio-v4" in window.signed_out_page.sunset_label.text()
+    assert "Frame.io V4 (Adobe IMS) in Settings" in window.signed_out_page.sunset_label.text()
+    assert "--" not in window.signed_out_page.sunset_label.text()
 
     sign_in(qtbot, controller)
     assert window.stack.currentWidget() is window.signed_in_page
@@ -53,7 +54,7 @@ def test_v2_notice_before_the_retirement_day(
     clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     controller.keeper.on_tick()
     assert "has been retired" in window.signed_in_page.sunset_label.text()
-    assert "--provider frameio-v4" in window.signed_in_page.sunset_label.text()
+    assert "Frame.io V4 (Adobe IMS) in Settings" in window.signed_in_page.sunset_label.text()
     controller.runner.wait_idle()
 
 
@@ -66,7 +67,8 @@ def test_v2_notice_after_the_retirement_day(
     controller.start()
     qtbot.waitUntil(lambda: controller.state is State.SIGNED_OUT)
     assert "has been retired (since 2026-12-01)" in window.signed_out_page.sunset_label.text()
-    assert "--provider frameio-v4" in window.signed_out_page.sunset_label.text()
+    assert "Frame.io V4 (Adobe IMS) in Settings" in window.signed_out_page.sunset_label.text()
+    assert "--" not in window.signed_out_page.sunset_label.text()
 
 
 def test_a_window_built_after_the_launch_shows_the_notice_at_once(

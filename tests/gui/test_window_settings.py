@@ -170,7 +170,8 @@ def test_settings_needed_page_offers_the_form_and_the_demo(start_app) -> None:
     window = app.window
     assert window.stack.currentWidget() is window.signed_out_page
     assert not window.signed_out_page.settings_needed.isHidden()
-    assert "FRAMEIO_CLIENT_ID" in window.signed_out_page.settings_needed.text_label.text()
+    assert "The client ID is not set" in window.signed_out_page.settings_needed.text_label.text()
+    assert "FRAMEIO_" not in window.signed_out_page.settings_needed.text_label.text()
     assert "Open Settings" in window.signed_out_page.settings_needed.text_label.text()
     assert not window.signed_out_page.sign_in_button.isEnabled()
     assert window.signed_out_page.settings_needed.open_settings_button.isVisibleTo(window)

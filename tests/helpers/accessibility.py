@@ -48,3 +48,18 @@ def unnamed(root: QWidget) -> list[str]:
         for w in focusable_widgets(root)
         if not accessible_name(w)
     ]
+
+
+def shown_words(root: QWidget) -> list[str]:
+    """Every text a person (or a screen reader) can meet under `root` right now: labels,
+    button texts, tooltips, accessible names and descriptions of the shown widgets."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    words = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget is not root and not widget.isVisibleTo(root):
+            continue
+        if isinstance(widget, QLabel | QAbstractButton):
+            words.append(widget.text())
+        words += [widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()]
+    return [w for w in words if w]

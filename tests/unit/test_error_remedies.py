@@ -68,6 +68,7 @@ SAMPLES: dict[str, Any] = {
     "port": 8765,
     "seconds": 300.0,
     "reason": "it was sent for another sign-in",
+    "missing": "flask",
 }
 
 
@@ -153,3 +154,9 @@ def test_a_binding_conflict_names_variables_for_the_cli_and_settings_for_the_win
     assert "the token URL, set in the environment the app was started from" in (
         error.window_message
     )
+
+
+def test_an_unknown_redirect_pasted_at_the_command_line_names_the_flag_there_only() -> None:
+    error = errors.UnknownRedirectError("elsewhere.example.test", stopped=False)
+    assert "--redirect-uri" in error.user_message
+    assert not COMMAND_LINE_WORDS.search(error.window_message)

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel
 
-from frameio_desktop.gui.pages.parts import label
+from frameio_desktop.gui.pages.parts import label, show_text
+
+#: Why the list cannot be used while an account is set outside the app.
+OVERRIDE_NOTE = (
+    "This account was chosen outside the app, on the command line or in the environment "
+    "it was started from, and wins while it is set. Start the app without it to choose here."
+)
 
 #: An account as the picker lists it: its ID and its name (None: unnamed).
 Listed = tuple[str, str | None]
@@ -29,9 +35,7 @@ class AccountPicker(QObject):
         self.combo.setAccessibleDescription(
             "The Frame.io account that scripts and the accounts command use"
         )
-        self.combo.setToolTip(
-            "The account scripts use by default (frameio-desktop accounts; Alt+D)"
-        )
+        self.combo.setToolTip("The account scripts use by default (Alt+D)")
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -64,8 +68,9 @@ class AccountPicker(QObject):
         if accounts is None:
             self._listed = None
             if problem is not None:  # the sign-in stands; only the list is missing
-                self.note_label.setText(f"The account list could not be read: {problem}")
                 self._form.setRowVisible(self.note_label, True)
+                note = f"The account list could not be read: {problem}"
+                show_text(self.note_label, note, hidden_when_empty=False)
             return
         combo = self.combo
         listed = tuple(accounts)
@@ -79,12 +84,11 @@ class AccountPicker(QObject):
         combo.setCurrentIndex(combo.findData(chosen) if chosen is not None else -1)
         combo.setEnabled(bool(listed) and override is None)
         if override is not None:
-            self.note_label.setText(
-                "Set by --account-id or FRAMEIO_ACCOUNT_ID for now; unset it to choose here."
-            )
+            self.note_label.setText(OVERRIDE_NOTE)
         elif not listed:
             self.note_label.setText("This sign-in reaches no Frame.io account.")
         self._form.setRowVisible(self.note_label, override is not None or not listed)
+        show_text(self.note_label, self.note_label.text(), hidden_when_empty=False)
 
     def _show_rows(self, *, visible: bool) -> None:
         self._form.setRowVisible(self.combo, visible)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from frameio_desktop.gui.pages.parts import button, column, label, row
+from frameio_desktop.gui.pages.parts import announce, button, column, label, row
 
 
 class ErrorPage(QWidget):
@@ -13,6 +13,8 @@ class ErrorPage(QWidget):
     retry_requested = Signal()
     #: "Back" was pressed.
     back_requested = Signal()
+    #: The error's own button was pressed ("Open settings", ...).
+    action_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -24,10 +26,19 @@ class ErrorPage(QWidget):
         self.retry_button.clicked.connect(self.retry_requested)
         self.back_button = button("Back", "backButton")
         self.back_button.clicked.connect(self.back_requested)
-        column(
-            self, self.title_label, self.text_label, None, row(self.back_button, self.retry_button)
-        )
+        #: What the error itself says to do (its label comes with the error).
+        self.action_button = button("", "errorActionButton")
+        self.action_button.clicked.connect(self.action_requested)
+        self.action_button.hide()
+        buttons = row(self.back_button, self.action_button, self.retry_button)
+        column(self, self.title_label, self.text_label, None, buttons)
 
-    def show_problem(self, title: str, message: str) -> None:
+    def show_problem(self, title: str, message: str, action: str | None = None) -> None:
+        """The error's heading and words, and a button labelled `action` (None: none);
+        a screen reader hears both as they appear."""
         self.title_label.setText(title)
         self.text_label.setText(message)
+        self.text_label.setAccessibleDescription(message)
+        self.action_button.setText(action or "")
+        self.action_button.setVisible(action is not None)
+        announce(self, f"{title}. {message}")

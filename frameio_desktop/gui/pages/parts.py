@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
@@ -50,16 +51,22 @@ def row(*widgets: QWidget) -> QWidget:
     return holder
 
 
-def notice() -> QLabel:
-    """A provider's notice (the V2 sunset), hidden until it has words."""
-    widget = label("", "sunsetNotice")
-    widget.setAccessibleName("Provider notice")
-    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    widget.hide()
-    return widget
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say `text` now: a notice or an error that just appeared."""
+    if text:
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
 
 
-def show_notice(widget: QLabel, text: str | None) -> None:
-    if widget.text() != (text or ""):
-        widget.setText(text or "")
-    widget.setVisible(text is not None)
+def show_text(widget: QLabel, text: str, *, hidden_when_empty: bool = True) -> None:
+    """Show a notice's or an error's `text` on `widget`, keep it in the accessible
+    description too (a set accessible name would otherwise hide it), and announce it
+    when it appears or changes."""
+    shown_before = not widget.isHidden()
+    changed = widget.text() != text
+    if changed:
+        widget.setText(text)
+    widget.setAccessibleDescription(text)
+    if hidden_when_empty:
+        widget.setVisible(bool(text))
+    if text and (changed or not shown_before):
+        announce(widget, text)

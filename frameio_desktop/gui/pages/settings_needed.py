@@ -6,7 +6,25 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from frameio_desktop.gui.pages.parts import button, label, row
+from frameio_desktop.core.errors import ConfigError, WindowAction
+from frameio_desktop.gui.pages.parts import button, label, row, show_text
+
+
+def settings_needed_text(problem: ConfigError | None, *, form: bool, demo: bool) -> str | None:
+    """What is missing, in plain words: where the settings `form` can fix it, the way to
+    it (and to the `demo`); where a value set outside the app wins, what to do instead."""
+    if problem is None:
+        return None
+    if not form:
+        return problem.window_what
+    remedy = problem.window_remedy
+    if remedy is None or remedy.action is not WindowAction.OPEN_SETTINGS:
+        return problem.window_message
+    or_demo = ", or try the built-in demo first" if demo else ""
+    return (
+        f"Open Settings to enter your credential's client ID and redirect URI{or_demo}. "
+        f"({problem.window_what})"
+    )
 
 
 class SettingsNeededPanel(QFrame):
@@ -43,10 +61,12 @@ class SettingsNeededPanel(QFrame):
 
     def show_problem(self, text: str | None) -> None:
         """Show the panel with `text`, or hide it (None: nothing is missing)."""
+        if text is not None and self.isHidden():
+            self.text_label.setText("")  # announced as it appears
         self.setVisible(text is not None)
         if text is not None:
-            self.text_label.setText(text)
+            show_text(self.text_label, text, hidden_when_empty=False)
 
     def show_text(self, text: str) -> None:
         """Replace the panel's words (a demo that did not start), as shown."""
-        self.text_label.setText(text)
+        show_text(self.text_label, text, hidden_when_empty=False)

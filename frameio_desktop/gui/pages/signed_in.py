@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from frameio_desktop.gui.pages.account_picker import AccountPicker, Listed
-from frameio_desktop.gui.pages.parts import button, column, label, notice, row, show_notice
+from frameio_desktop.gui.pages.notice import Notice
+from frameio_desktop.gui.pages.parts import button, column, label, row, show_text
 from frameio_desktop.gui.pages.signed_in_until import RenewalPanel, until_label
 
 COPY_TEXT = "Copy access token"
@@ -81,13 +82,15 @@ class SignedInPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh_requested)
         self.sign_out_button = button("Sign out", "signOutButton")
         self.sign_out_button.clicked.connect(self.sign_out_requested)
-        self.sunset_label = notice()
+        #: A retiring provider's notice, with its "Open settings" button.
+        self.sunset = Notice("sunsetNotice", "Provider notice")
+        self.sunset_label = self.sunset.text_label
         self.until_label = until_label()
         self.renewal = RenewalPanel()
         self.renewal.sign_in_again_requested.connect(self.sign_in_again_requested)
         column(
             self,
-            self.sunset_label,
+            self.sunset,
             who,
             self.until_label,
             None,
@@ -150,14 +153,13 @@ class SignedInPage(QWidget):
 
     def show_banner(self, text: str) -> None:
         """A warning under the card ("" hides it)."""
-        self.banner.setText(text)
-        self.banner.setVisible(bool(text))
+        show_text(self.banner, text)
 
     def show_sign_in_needed(self, text: str) -> None:
         self.renewal.show_text(text)
 
-    def show_sunset(self, text: str | None) -> None:
-        show_notice(self.sunset_label, text)
+    def show_sunset(self, text: str | None, action: str | None = None) -> None:
+        self.sunset.show_notice(text, action)
 
     def show_copied(self) -> None:
         """Say "Copied" on the button for a moment."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel
 
-from frameio_desktop.gui.pages.parts import button, label
+from frameio_desktop.gui.pages.parts import button, label, show_text
 
 
 def until_label() -> QLabel:
@@ -33,6 +33,9 @@ class RenewalPanel(QFrame):
         self.hide()
 
     def show_text(self, text: str) -> None:
-        """Why the person must sign in again ("" hides the panel)."""
-        self.text_label.setText(text)
+        """Why the person must sign in again ("" hides the panel); announced as it shows."""
+        appears = bool(text) and self.isHidden()
+        if appears:
+            self.text_label.setText("")
         self.setVisible(bool(text))
+        show_text(self.text_label, text, hidden_when_empty=False)

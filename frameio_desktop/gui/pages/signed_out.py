@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QWidget
 
-from frameio_desktop.gui.pages.parts import button, column, label, notice, show_notice
+from frameio_desktop.gui.pages.notice import Notice
+from frameio_desktop.gui.pages.parts import button, column, label, show_text
 from frameio_desktop.gui.pages.settings_needed import SettingsNeededPanel
 
 
@@ -58,12 +59,14 @@ class SignedOutPage(QWidget):
         self.browser_button.setToolTip("Open the sign-in page in your own web browser")
         self.browser_button.clicked.connect(lambda: self.sign_in_requested.emit(True))
         self.browser_button.setVisible(browser_offered)
-        self.sunset_label = notice()
+        #: A retiring provider's notice, with its "Open settings" button.
+        self.sunset = Notice("sunsetNotice", "Provider notice")
+        self.sunset_label = self.sunset.text_label
         column(
             self,
             heading,
             intro,
-            self.sunset_label,
+            self.sunset,
             None,
             details,
             settings_needed,
@@ -86,11 +89,10 @@ class SignedOutPage(QWidget):
 
     def show_note(self, text: str) -> None:
         """How the last sign-in ended ("You have signed out.", ...; "" hides it)."""
-        self.note_label.setText(text)
-        self.note_label.setVisible(bool(text))
+        show_text(self.note_label, text)
 
-    def show_sunset(self, text: str | None) -> None:
-        show_notice(self.sunset_label, text)
+    def show_sunset(self, text: str | None, action: str | None = None) -> None:
+        self.sunset.show_notice(text, action)
 
     def focus_first(self) -> None:
         """Sign in if it can start, else the way to fix the settings."""
