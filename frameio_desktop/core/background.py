@@ -153,6 +153,8 @@ class Autostart:
             "Comment=Keeps you signed in to Frame.io in the background\n"
             # desktop_exec quotes for Exec= and appends the URL field code: not wanted here.
             f"Exec={desktop_exec(self.command).removesuffix(' %u')}\n"
+            # Once the program is gone (uninstalled), desktops skip the entry.
+            f"TryExec={self.command[0]}\n"
             "Icon=frameio-desktop\n"
             "Terminal=false\n"
             "NoDisplay=true\n"

@@ -54,6 +54,7 @@ def test_linux_autostart_entry(tmp_path: Path) -> None:
     lines = dict(line.split("=", 1) for line in entry.read_text().splitlines() if "=" in line)
     assert lines["Type"] == "Application"
     assert shlex.split(lines["Exec"]) == COMMAND  # quoted as the spec says
+    assert lines["TryExec"] == COMMAND[0]  # skipped once the program is uninstalled
     autostart.disable()
     assert not entry.exists()
     assert not autostart.enabled()
