@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from frameio_desktop.core import errors
 from frameio_desktop.core.agent import client, wire
 from frameio_desktop.core.agent.server import ask_to_show
 from frameio_desktop.core.background import Autostart, BackgroundPrefs, load_prefs
@@ -194,3 +195,18 @@ def test_the_countdown_tick_slows_while_hidden(
     assert timer.interval() > 1000
     background.open()
     assert timer.interval() == 1000
+
+
+def test_one_notification_when_the_hidden_app_needs_the_person(
+    qtbot, background: Background, controller: SignInController, window: MainWindow, monkeypatch
+) -> None:
+    said: list[str] = []
+    assert background.tray is not None
+    monkeypatch.setattr(background.tray, "showMessage", lambda title, text, *_: said.append(text))
+    sign_in(qtbot, controller)
+    window.close()
+    expired = errors.SessionExpiredError()
+    controller.shared.task_failed(expired)  # what a failed refresh ends in
+    assert controller.state is State.SIGNED_OUT
+    controller.shared.set_state(State.SIGNED_OUT)  # said again: no second notification
+    assert said == ["Your previous sign-in has expired. Sign in again."]
