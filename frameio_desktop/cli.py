@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
-    """The exit status for a failure: the error's own (core/errors.py), 1 for anything else."""
+    """The exit status for a failure: the error's own (core/errors/), 1 for anything else."""
     if isinstance(exc, errors.FrameioDesktopError):
         return exc.exit_code
     return ExitCode.ERROR

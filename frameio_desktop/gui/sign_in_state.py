@@ -50,7 +50,7 @@ class Problem:
 
 def describe(exc: BaseException) -> Problem:
     """The words for a failure: the error's own title, and its message and remedy for the
-    window (core/errors.py), which name no flag or variable."""
+    window (core/errors/), which name no flag or variable."""
     if isinstance(exc, errors.FrameioDesktopError):
         return Problem(exc.title, exc.window_message, exc, exc.window_remedy)
     log.exception("unexpected error", exc_info=exc)
