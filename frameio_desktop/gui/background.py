@@ -33,6 +33,7 @@ from frameio_desktop.core.background import (
     load_prefs,
     save_prefs,
 )
+from frameio_desktop.core.errors import FrameioDesktopError
 from frameio_desktop.core.timefmt import format_expiry
 from frameio_desktop.gui.app import app_icon
 from frameio_desktop.gui.controller import SignInController, State
@@ -117,7 +118,7 @@ class Background(QObject):
         except AlreadyServingError:
             log.warning("another frameio-desktop answers scripts already; this one does not")
             return False
-        except (OSError, AttributeError) as exc:  # AttributeError: no AF_UNIX (Windows)
+        except (OSError, FrameioDesktopError) as exc:  # say, a runtime folder not ours
             log.warning("scripts cannot ask this app for tokens: %s", exc)
             return False
         return True

@@ -11,16 +11,18 @@ and waits until it has ended. `show_requested` is a second start's "open the win
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Mapping
 from datetime import timedelta
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from frameio_desktop.core.agent.server import TokenServer
+from frameio_desktop.core.agent.server import Handler, TokenServer
 from frameio_desktop.core.agent.service import TokenService
 from frameio_desktop.core.session import AuthSession
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.local_token_server import LocalTokenServer, pipe_server_name
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +38,42 @@ class AppTokenService(QObject):
     show_requested = Signal()
     _renewal_wanted = Signal(object)  # threading.Event: set when the renewal has ended
 
-    def __init__(self, controller: SignInController, path: str | None = None) -> None:
+    def __init__(
+        self,
+        controller: SignInController,
+        path: str | None = None,
+        *,
+        local_name: str | None = None,
+    ) -> None:
+        """Serve on the Unix socket `path` (default: the usual one), or, where Python has
+        no Unix sockets (Windows) or `local_name` is given, on Qt's local server of that
+        name (default: this user's pipe)."""
         super().__init__(controller)
         self.controller = controller
         self._renewal_wanted.connect(self._renew, Qt.ConnectionType.QueuedConnection)
         self.service = TokenService(
             self._current, renew_silently=self._renew_silently, on_renewed=self.renewed.emit
         )
-        self.server = TokenServer({"token": self.service.answer, "show": self._show}, path)
+        handlers: dict[str, Handler] = {"token": self.service.answer, "show": self._show}
+        self.server: TokenServer | LocalTokenServer | None
+        if local_name is None and hasattr(socket, "AF_UNIX"):
+            self.server = TokenServer(handlers, path)
+        else:
+            name = local_name or pipe_server_name()
+            self.server = LocalTokenServer(handlers, name) if name else None
         # The window's countdown and the account list follow the new tokens.
         self.renewed.connect(controller.shared.signed_in_changed)
 
     def start(self) -> AppTokenService:
         """Listen (see `TokenServer.start`: `AlreadyServingError` when another app does)."""
+        if self.server is None:
+            raise OSError("this user's Windows SID cannot be read: no pipe to name")
         self.server.start()
         return self
 
     def close(self) -> None:
-        self.server.close()
+        if self.server is not None:
+            self.server.close()
 
     def _current(self) -> AuthSession | None:
         controller = self.controller
