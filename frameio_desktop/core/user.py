@@ -11,6 +11,7 @@ from frameio_desktop.core.errors import (
     ServerError,
     TokenRejectedError,
     UnexpectedResponseError,
+    server_text,
 )
 from frameio_desktop.core.http import HttpClient, json_body
 
@@ -48,10 +49,12 @@ class User:
 
 
 def _text(value: Any) -> str | None:
+    """A string the API sent, as it may be shown: names are chosen by others (an account
+    someone invited the person to), so, like a server's error text, without controls
+    (terminal escapes, bidirectional overrides) and bounded (`errors.server_text`)."""
     if value is None or isinstance(value, dict | list | bool):
         return None
-    text = str(value).strip()
-    return text or None
+    return server_text(str(value))
 
 
 def parse_user(body: object) -> User:

@@ -294,3 +294,18 @@ def test_a_lookup_that_ends_after_a_sign_out_keeps_nothing(
     assert session.accounts is None
     assert session.tokens is None
     assert session.store.load_entry(session.settings.store_key) is None
+
+
+def test_names_from_the_api_carry_no_terminal_controls() -> None:
+    """An account's name is chosen by whoever owns it, not by the signed-in person (an
+    account they were invited to): `accounts`, `status` and `login` print it in a terminal,
+    so escape sequences and other controls are dropped, as from a server's error text."""
+    from frameio_desktop.core.accounts import parse_accounts_page
+    from frameio_desktop.core.user import parse_user
+
+    hostile = "Team\x1b]0;pwned\x07\x1b[2J\u202eevil\r\nX"
+    accounts, _ = parse_accounts_page({"data": [{"id": "a1", "display_name": hostile}]})
+    user = parse_user({"data": {"id": "u1", "name": hostile, "email": "ada@example.test"}})
+    for text in (accounts[0].display_name, user.display_name):
+        assert text.isprintable(), repr(text)
+        assert "Team" in text
