@@ -34,4 +34,3 @@ def test_no_class_over_350_lines(path: Path) -> None:
         if isinstance(node, ast.ClassDef)
     }
     assert {k: v for k, v in big.items() if v > MAX_CLASS_LINES} == {}
-
