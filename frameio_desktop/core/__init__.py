@@ -1,4 +1,4 @@
-"""The Qt-free core: settings, the login flow, tokens, account lookup, storage, session.
+"""The Qt-free core: settings, the sign-in flow, tokens, user and account lookup, storage, session.
 
 Nothing under `frameio_desktop.core` imports PySide6.
 """

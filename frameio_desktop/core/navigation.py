@@ -1,4 +1,4 @@
-"""What the login web view may do with a navigation. Plain Python: the Qt page only asks.
+"""What the sign-in web view may do with a navigation. Plain Python: the Qt page only asks.
 
 - A navigation of the main frame to the registered redirect URI is *caught*: the web view
   never loads it, so the authorization code never reaches the network. Catching is

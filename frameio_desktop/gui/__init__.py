@@ -1,4 +1,4 @@
-"""The thin Qt layer: window, login web view, and the task runner. Logic lives in core.
+"""The thin Qt layer: window, sign-in web view, and the task runner. Logic lives in core.
 
 The app's Qt code lives in this package (the self-test imports it too), so this runs
 before the app's first Qt call: the reference-count guard (see qtfix). The script

@@ -33,7 +33,7 @@ FOREIGN_WINDOW_PLATFORMS = ("xcb", "windows", "cocoa")
 
 
 class Frame(QWidget):
-    """The top-level window around the login view; closing it means cancel."""
+    """The top-level window around the sign-in view; closing it means cancel."""
 
     closed = Signal()
 
