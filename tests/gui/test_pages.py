@@ -1,0 +1,108 @@
+"""Each page on its own: plain values in, intents out (no controller, no window)."""
+
+from __future__ import annotations
+
+import pytest
+
+from frameio_desktop.gui.pages.busy import BusyPage
+from frameio_desktop.gui.pages.error import ErrorPage
+from frameio_desktop.gui.pages.settings_needed import SettingsNeededPanel
+from frameio_desktop.gui.pages.signed_in import SignedInPage
+from frameio_desktop.gui.pages.signed_out import SignedOutPage
+from frameio_desktop.gui.pages.waiting import SigningInPage
+
+pytestmark = pytest.mark.gui
+
+
+def signed_out(qtbot, *, in_browser: bool = False, browser_offered: bool = True):
+    page = SignedOutPage(
+        where="in a test. ",
+        in_browser=in_browser,
+        browser_offered=browser_offered,
+        settings_needed=SettingsNeededPanel(offers_settings=True, offers_demo=True),
+    )
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_the_signed_out_page_asks_for_a_sign_in_here_or_in_the_browser(qtbot) -> None:
+    page = signed_out(qtbot)
+    with qtbot.waitSignal(page.sign_in_requested) as here:
+        page.sign_in_button.click()
+    assert here.args == [False]
+    with qtbot.waitSignal(page.sign_in_requested) as browser:
+        page.browser_button.click()
+    assert browser.args == [True]
+
+
+def test_settings_needed_disables_sign_in_and_offers_the_form(qtbot) -> None:
+    page = signed_out(qtbot)
+    page.show_settings_needed("The client ID is not set.")
+    assert not page.sign_in_button.isEnabled()
+    assert page.settings_needed.isVisible()
+    with qtbot.waitSignal(page.settings_needed.open_settings_requested):
+        page.settings_needed.open_settings_button.click()
+    page.show_settings_needed(None)
+    assert page.sign_in_button.isEnabled()
+    assert not page.settings_needed.isVisible()
+
+
+def test_the_signed_in_page_says_until_when_without_a_refresh_token(qtbot) -> None:
+    page = SignedInPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.show_account("Ada Lovelace", "ada@example.test", "u1", "a1")
+    assert page.avatar.text() == "AL"
+    page.show_expiry(
+        "expires soon", "in 1 h", refresh=None, until="Signed in until 10:00", can_refresh=False
+    )
+    assert page.until_label.isVisible()
+    assert not page.refresh_expires_label.isVisible()
+    assert not page.refresh_button.isEnabled()
+    page.show_expiry(
+        "expires soon", "in 1 h", refresh="expires later", until=None, can_refresh=True
+    )
+    assert not page.until_label.isVisible()
+    assert page.refresh_expires_label.text() == "expires later"
+
+
+def test_the_signed_in_page_reports_a_picked_account(qtbot) -> None:
+    page = SignedInPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.show_accounts([("a1", "Studio"), ("a2", None)], "a1", override=None, problem=None)
+    combo = page.accounts.combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["Studio (a1)", "a2"]
+    with qtbot.waitSignal(page.account_picked) as picked:
+        combo.activated.emit(1)
+    assert picked.args == ["a2"]
+
+
+def test_the_error_page_offers_the_errors_own_button_only_when_it_has_one(qtbot) -> None:
+    page = ErrorPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.show_problem("Access denied", "Permission was not given.")
+    assert not page.action_button.isVisible()
+    page.show_problem("Settings needed", "The client ID is not set.", "Open settings")
+    assert page.action_button.text() == "Open settings"
+    with qtbot.waitSignal(page.action_requested):
+        page.action_button.click()
+
+
+def test_busy_and_waiting_pages(qtbot) -> None:
+    busy = BusyPage()
+    qtbot.addWidget(busy)
+    busy.show()
+    busy.show_busy("Signing out…", "Clearing the keyring.", cancellable=False)
+    assert not busy.cancel_button.isVisible()
+    waiting = SigningInPage()
+    qtbot.addWidget(waiting)
+    waiting.show()
+    waiting.show_waiting("Continue in your browser", "The page is open there.", "Open it again")
+    assert waiting.waiting.show_button.text() == "Open it again"
+    with qtbot.waitSignal(waiting.waiting.cancel_requested):
+        waiting.waiting.cancel_button.click()
+    waiting.hide_waiting()
+    assert not waiting.waiting.isVisible()
