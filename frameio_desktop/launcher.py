@@ -4,9 +4,11 @@ anything else is imported, else `frameio_desktop.main.main`.
 Scripts call `token` often, and while the app runs it answers from memory in a few
 milliseconds (`core/agent`); the command line's parser, settings and session would cost
 several times that. So a `token` command given only `--min-ttl`, `--json` and settings
-flags, in their plain forms, asks the app here. Anything else (another command, an
-abbreviated flag, `--help`), no app, or an app that passes: `main.main`, which asks the app
-as well (for the forms this parser leaves to argparse) and then reads the keyring.
+flags, in their plain forms, asks the app here; with no app, a stored token that is still
+fresh is read here too (`token_from_keyring`). Anything else (another command, an
+abbreviated flag, `--help`, a refresh, an error or warning to print): `main.main`, which
+asks the app as well (for the forms this parser leaves to argparse) and then reads the
+keyring with every rule of `token`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["token"]:
         try:
             answered = token_from_app(arguments[1:])
+            if answered is None:
+                answered = token_from_keyring(arguments[1:])
         except KeyboardInterrupt:  # quietly, as main.main: ExitCode.INTERRUPTED
             sys.stderr.write("\n")
             return 130
@@ -80,3 +84,50 @@ def token_from_app(arguments: Sequence[str]) -> int | None:
     if answer is None:
         return None
     return client.write_answer(answer, as_json, sys.stdout, sys.stderr)
+
+
+def token_from_keyring(arguments: Sequence[str]) -> int | None:
+    """`token <arguments>` from the keyring, when a still-fresh stored token is all it
+    takes and there is nothing else to say: settings that load without a warning or a
+    retirement notice, an entry read plainly from the Secret Service, bound to these
+    settings, lasting `--min-ttl`. Prints it as `cli.cmd_token` does and returns 0; None
+    for anything else (a refresh, an error, a warning), which `main` then does with every
+    rule of `token`. Nothing here writes anything, so handing over half-way is harmless."""
+    parsed = parse_token_arguments(arguments)
+    if parsed is None:
+        return None
+    min_ttl, as_json, flags = parsed
+    from datetime import date, timedelta
+
+    from frameio_desktop.core.binding import binding_problem
+    from frameio_desktop.core.errors import FrameioDesktopError
+    from frameio_desktop.core.providers import sunset_notice
+    from frameio_desktop.core.settings import load_settings
+    from frameio_desktop.core.store import KeyringTokenStore
+    from frameio_desktop.core.tokens import utc_now
+
+    try:
+        settings = load_settings(flags)
+        if settings.warnings or sunset_notice(settings.provider, date.today()) is not None:
+            return None
+        store = KeyringTokenStore()
+        if not store.reads_plainly():
+            return None  # keyring's own read: `main` pays for it either way
+        entry = store.load_entry(settings.store_key)
+    except (FrameioDesktopError, ValueError, OSError):
+        return None
+    if entry is None or binding_problem(entry.binding, settings) is not None:
+        return None
+    tokens = entry.tokens
+    if not tokens.is_fresh(utc_now(), timedelta(seconds=min_ttl)):
+        return None
+    from frameio_desktop.core.agent.client import write_token
+
+    fields = {
+        "access_token": tokens.access_token,
+        "expires_at": tokens.expires_at.isoformat(),
+        "token_type": tokens.token_type,
+        "scope": tokens.scope,
+    }
+    write_token(fields, as_json, sys.stdout)
+    return 0

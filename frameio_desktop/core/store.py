@@ -20,7 +20,6 @@ import importlib
 import json
 import logging
 import os
-import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -234,6 +233,10 @@ class KeyringTokenStore:
     def backend_name(self) -> str:
         return backend_label(self.backend)
 
+    def reads_plainly(self) -> bool:
+        """Reads go straight to the Secret Service (`core.secret_service`), not keyring."""
+        return self._reads_plainly()
+
     def _reads_plainly(self) -> bool:
         if self._plain_reads is None:
             self._plain_reads = self._backend is None and plain_reads_possible()
@@ -370,6 +373,8 @@ class KeyringTokenStore:
             self._set(key, value)
         else:
             chunk_chars = self.chunk_chars
+            import secrets  # only a chunked write needs it (hashlib's OpenSSL, at each token)
+
             generation = secrets.token_hex(4)
             pieces = [value[i : i + chunk_chars] for i in range(0, len(value), chunk_chars)]
             current = (generation, len(pieces))

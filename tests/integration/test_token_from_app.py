@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -157,3 +158,31 @@ def test_get_token_and_token_provider_ask_the_app(app: App, monkeypatch) -> None
     app.quit()
     assert frameio_desktop.get_token(settings=app.flags) == held.access_token
     assert app.answered() == 2
+
+
+def test_a_fresh_stored_token_is_read_without_the_command_line(app: App, demo: DemoServer) -> None:
+    """With no app, the launcher reads a still-fresh token itself (`token_from_keyring`):
+    the same output as the whole command line's, without importing it."""
+    app.quit()
+    code = (
+        "import sys\n"
+        "from frameio_desktop.launcher import main\n"
+        f"code = main(['token', '--json', *{app.args!r}])\n"
+        "print('EXIT', code, 'MAIN', 'frameio_desktop.main' in sys.modules, file=sys.stderr)\n"
+    )
+    fast = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "EXIT 0 MAIN False" in fast.stderr, fast.stderr
+    whole = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from frameio_desktop.main import main; "
+            f"sys.exit(main(['token', '--json', *{app.args!r}]))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert whole.returncode == 0, whole.stderr
+    assert fast.stdout == whole.stdout
+    assert app.answered() == 0
