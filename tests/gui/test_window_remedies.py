@@ -106,6 +106,41 @@ def test_a_missing_setting_opens_the_settings_on_its_field(app: App) -> None:
     assert QApplication.focusWidget() is form.client_id
 
 
+def test_the_v2_notice_offers_the_settings_with_frame_io_v4_chosen(
+    qtbot, tmp_path: Path, announced
+) -> None:
+    from frameio_desktop.demo.server import DemoServer
+    from tests.gui.test_window_settings import write_settings
+
+    v2 = DemoServer(provider="frameio-v2", token_ttl=600).start()
+    demo = DemoOnDemand(token_ttl=600)
+    try:
+        write_settings(v2.settings_flags())
+        app = App(qtbot, tmp_path, MemoryKeyring(), demo)
+        page = app.window.signed_out_page
+        notice = page.sunset_label.text()
+        assert "Frame.io V4 (Adobe IMS) in Settings" in notice
+        assert not COMMAND_LINE_WORDS.search(notice)
+        assert page.sunset_label.accessibleName() == "Provider notice"
+        assert page.sunset_label.accessibleDescription() == notice
+        assert any(message == notice for _, message in announced)
+        button = page.sunset.action_button
+        assert button.isVisibleTo(app.window)
+        assert button.text() == "Open settings"
+        button.click()
+        form = app.window.settings.form
+        assert form is not None
+        assert form.provider.currentData() == "frameio-v4"
+        assert QApplication.focusWidget() is form.provider
+        app.window.settings.close()
+        app.window.release_web_engine()
+        app.controller.runner.wait_idle()
+        dispose(app.controller)
+    finally:
+        demo.stop()
+        v2.stop()
+
+
 def test_an_error_without_a_button_shows_none(app: App) -> None:
     app.controller.shared.fail(FrameioDesktopError("Something happened."))
     assert not app.window.error_page.action_button.isVisibleTo(app.window)
