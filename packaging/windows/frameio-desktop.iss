@@ -147,5 +147,9 @@ end;
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 begin
   if CurUninstallStep = usPostUninstall then
+  begin
     SetAppOnUserPath(False);
+    // Start at login (core/background.py): its per-user Run value goes with the app.
+    RegDeleteValue(HKEY_CURRENT_USER, 'Software\Microsoft\Windows\CurrentVersion\Run', 'Frame.io Desktop');
+  end;
 end;

@@ -112,3 +112,12 @@ def test_a_hidden_app_sleeps_until_the_next_thing_is_due(
     clock.advance(elapsed)
     assert hidden_wait(tokens, clock.now) == wait
     assert hidden_wait(None, clock.now) == LONGEST_HIDDEN_WAIT
+
+
+def test_the_windows_uninstaller_removes_the_start_at_login_value() -> None:
+    """Inno Setup's uninstall step deletes the value `Autostart` writes (the .iss is
+    evaluated by ISCC on Windows; here its text is held to the same key and name)."""
+    iss = Path(__file__).parents[2] / "packaging" / "windows" / "frameio-desktop.iss"
+    script = iss.read_text()
+    uninstall = script[script.index("procedure CurUninstallStepChanged") :]
+    assert f"RegDeleteValue(HKEY_CURRENT_USER, '{RUN_KEY}', '{RUN_VALUE}')" in uninstall
