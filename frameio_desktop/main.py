@@ -230,7 +230,9 @@ def run_command_line(argv: Sequence[str] | None = None) -> int:
     if mode is Mode.LOGIN and processes is not None:
         processes.prestart()  # needed at once: start it before this process imports Qt
     elif mode is Mode.WINDOW:
-        if ask_to_show():  # one app per user: the running one shows its window instead
+        # One app per user: the running one shows its window instead (not for a start at
+        # login, `--background`, which has nothing to show).
+        if ask_to_show(show=not args.background):
             return ExitCode.OK
         session = preload_session(settings_flags(args))
     # Everything else shows a window; only now is Qt imported.

@@ -235,6 +235,13 @@ def test_started_at_login_it_runs_hidden_and_answers_scripts(
         assert session.tokens is not None
         assert result.stdout.strip() == session.tokens.access_token
 
+        # Started at login again (a second session's autostart): it leaves the first be.
+        again = subprocess.run(
+            command, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=60
+        )
+        assert again.returncode == 0
+        assert app.poll() is None
+
         if hasattr(os, "geteuid") and os.geteuid() == 0:  # root can act as another user
             assert as_other_user(lambda: connect_and_ask(path)) == b"cannot connect"
             folder = Path(path).parent

@@ -204,6 +204,8 @@ def test_a_renewal_does_not_hold_up_other_scripts(server: TokenServer, app: Fake
 def test_one_app_per_user(server: TokenServer, app: FakeApp) -> None:
     with pytest.raises(AlreadyServingError):
         TokenServer({}).start()
+    assert ask_to_show(show=False)  # a start at login: it runs, nothing to show
+    assert app.shown == 0
     assert ask_to_show()
     assert app.shown == 1
 

@@ -226,14 +226,17 @@ def someone_listens(path: str) -> bool:
     return True
 
 
-def ask_to_show(path: str | None = None, *, wait: float = 2.0) -> bool:
+def ask_to_show(path: str | None = None, *, wait: float = 2.0, show: bool = True) -> bool:
     """The second start's end: ask this user's running app to show its window. True when
-    it said it will."""
+    it said it will; with `show=False`, only whether this user's app runs."""
     from frameio_desktop.core.agent.client import LineReader, open_channel
 
     channel = open_channel(path, wait)
     if channel is None:
         return False
+    if not show:
+        channel.close()
+        return True
     try:
         with channel:
             channel.send(wire.encode({"v": wire.VERSION, "op": "show"}))
