@@ -76,6 +76,10 @@ class InteractiveSignIn(QObject):
             return
         self.pending = None
         self.page_ended.emit()
+        if self.shared.session is not None:
+            # The page's web profile goes with it: the next page may have none (the
+            # person's browser), and a sign-in there must not keep this one's cookies.
+            self.shared.session.web_profile.end_sign_in()
         self.sign_in(prepare_redirect=prepare_redirect)
 
     def _open(self, pending: PendingSignIn) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -234,3 +235,20 @@ def test_the_next_sign_in_after_a_sign_out_keeps_its_folder_and_shows_the_login(
     runner.wait_idle()
     assert page.is_dir()
     assert [p.parent for p in app.cookies()] == [page]  # only the new page's own
+
+
+def test_a_page_given_up_for_the_browser_leaves_no_cookies(app: App) -> None:
+    """The page refused to work in the app and the person went on in their browser: the
+    first page's folder is not what the browser's sign-in keeps."""
+    app.answer = stay
+    app.wait_for(State.SIGNING_IN, app.controller.sign_in)
+    first = app.hosts[-1].folder
+    assert first is not None
+    hosts = app.window.hosts
+    hosts.factory_now = replace(hosts.factory_now, system_browser=True)
+    app.answer = sign_in_on_the_demo
+    app.wait_for(State.SIGNED_IN, lambda: app.controller.interactive.restart())
+    assert app.hosts[-1].folder is None  # the person's own browser: no folder of the app's
+    assert app.cookies() == []
+    assert app.controller.session is not None
+    assert app.controller.session.web_profile.for_renewal() is None
