@@ -20,12 +20,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Check:
-    """One check's outcome. `fix` is one line a person can act on (None when it passed)."""
+    """One check's outcome. `fix` is one line a person can act on (None when it passed).
+    `detail` and `fix` are the command line's words; where those name a flag, a variable
+    or a command, `window_detail` / `window_fix` say it for the settings form's Check
+    set-up (`for_window`)."""
 
     name: str
     ok: bool
     detail: str
     fix: str | None = None
+    window_detail: str | None = field(default=None, compare=False)
+    window_fix: str | None = field(default=None, compare=False)
+
+    @property
+    def for_window(self) -> tuple[str, str | None]:
+        """The detail and the fix as the window shows them."""
+        return self.window_detail or self.detail, self.window_fix or self.fix
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix}

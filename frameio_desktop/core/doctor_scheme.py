@@ -31,6 +31,10 @@ from frameio_desktop.core.doctor_check import Check, DoctorContext
 
 NAME = "custom scheme"
 _REGISTER_FIX = "Run `frameio-desktop register-scheme` (installed builds register it at first use)."
+_REGISTER_WINDOW_FIX = (
+    "Sign in with your browser once from an installed build (it registers the app for its "
+    "sign-in links), or sign in with the app's own sign-in window."
+)
 
 
 def check_custom_scheme(context: DoctorContext) -> Check:
@@ -53,10 +57,18 @@ def check_custom_scheme(context: DoctorContext) -> Check:
             f"xdg-utils is not installed, so nothing can hand {name}: links to the app",
             "Install xdg-utils (Debian and Ubuntu: sudo apt install xdg-utils), then run "
             "`frameio-desktop register-scheme`.",
+            window_fix="Install xdg-utils (Debian and Ubuntu: sudo apt install xdg-utils), "
+            "then sign in again: the app registers itself for its sign-in links.",
         )
     handler = _xdg_default(name, context.environ)
     if not handler:
-        return Check(NAME, False, f"nothing handles {name}: links on this desktop", _REGISTER_FIX)
+        return Check(
+            NAME,
+            False,
+            f"nothing handles {name}: links on this desktop",
+            _REGISTER_FIX,
+            window_fix=_REGISTER_WINDOW_FIX,
+        )
     return round_trip_check(name, handler, context)
 
 
@@ -71,7 +83,13 @@ def _registration_only(name: str, context: DoctorContext) -> Check:
             "opened); the round trip is not tested on macOS",
         )
     if not scheme.is_registered(name, platform=context.platform, environ=context.environ):
-        return Check(NAME, False, f"this app is not the handler of {name}: links", _REGISTER_FIX)
+        return Check(
+            NAME,
+            False,
+            f"this app is not the handler of {name}: links",
+            _REGISTER_FIX,
+            window_fix=_REGISTER_WINDOW_FIX,
+        )
     return Check(
         NAME,
         True,
@@ -222,6 +240,8 @@ def round_trip_check(name: str, handler: str, context: DoctorContext) -> Check:
             "Run the app in a desktop session (XDG_CURRENT_DESKTOP set, e.g. GNOME or KDE), "
             "update xdg-utils past 1.1.3, sign in with the app's own window, or use "
             "`login --no-browser`.",
+            window_fix="Run the app in a desktop session (GNOME or KDE, say), update "
+            "xdg-utils past 1.1.3, or sign in with the app's own sign-in window.",
         )
     return Check(
         NAME,
@@ -229,4 +249,5 @@ def round_trip_check(name: str, handler: str, context: DoctorContext) -> Check:
         f"{name}: links are meant for {handler}, but a test link did not reach this app "
         f"(xdg-open: {via_xdg_open}; gio open: {via_gio})",
         _REGISTER_FIX + " Then run doctor again.",
+        window_fix=_REGISTER_WINDOW_FIX + " Then check the set-up again.",
     )

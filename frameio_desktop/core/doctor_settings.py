@@ -50,6 +50,24 @@ def settings_summary(values: Mapping[str, str], origins: Mapping[str, str]) -> s
     return "; ".join(parts)
 
 
+def window_settings_summary(values: Mapping[str, str], sources: Mapping[str, str]) -> str:
+    """`settings_summary` in the window's words: "client ID: abc (set in the environment
+    the app was started from)"; no variable or flag."""
+    parts = []
+    for name in ENV_NAMES:
+        value = values.get(name)
+        if value is None and name not in _ALWAYS_SHOWN:
+            continue
+        if value is None and name == "provider":
+            value = DEFAULT_PROVIDER
+        elif value is None and name == "profile":
+            value = "default"
+        where = errors.SOURCE_WORDS.get(sources.get(name, ""), "").removeprefix(", ")
+        words = errors.setting_words(ENV_NAMES[name])
+        parts.append(f"{words}: {_shown(name, value)}" + (f" ({where})" if value and where else ""))
+    return "; ".join(parts)
+
+
 def check_settings(context: DoctorContext) -> Check:
     """Each value and its source (flag, environment, .env, settings file); the first
     problem the loader finds; the `.env` keys and settings-file keys it ignored."""
@@ -58,9 +76,10 @@ def check_settings(context: DoctorContext) -> Check:
     try:
         found = resolve(context.flags, environ=context.environ)
     except errors.ConfigError as exc:
-        return Check("settings", False, exc.problem, exc.hint)
+        return Check("settings", False, exc.problem, exc.hint, exc.window_what, _remedy_text(exc))
     context.values, context.sources = found.values, found.sources
     summary = settings_summary(found.values, found.origins)
+    in_words = window_settings_summary(found.values, found.sources)
     try:
         context.settings = load_settings(context.flags, environ=context.environ)
     except errors.ConfigError as exc:
@@ -70,9 +89,15 @@ def check_settings(context: DoctorContext) -> Check:
                 False,
                 f"the redirect URI is refused (see the redirect check). Read: {summary}",
                 "Fix the redirect URI as the redirect check says.",
+                f"the redirect URI is refused (see the redirect check). Read: {in_words}",
             )
         return Check(
-            "settings", False, f"{exc.setting} {exc.problem}. Read: {summary}", _one_line(exc.hint)
+            "settings",
+            False,
+            f"{exc.setting} {exc.problem}. Read: {summary}",
+            _one_line(exc.hint),
+            f"{exc.window_what} Read: {in_words}",
+            _remedy_text(exc),
         )
     if found.ignored_dotenv_keys or found.unknown_file_keys:
         from frameio_desktop.core.sources import shown_path
@@ -89,9 +114,18 @@ def check_settings(context: DoctorContext) -> Check:
                 f"Fix or remove {', '.join(found.unknown_file_keys)} in {found.settings_path}."
             )
         return Check(
-            "settings", False, " ".join(found.warnings) + f" Read: {summary}", " ".join(fixes)
+            "settings",
+            False,
+            " ".join(found.warnings) + f" Read: {summary}",
+            " ".join(fixes),
+            " ".join(found.window_warnings) + f" Read: {in_words}",
+            "Remove what was ignored from the files named, and enter it in Settings.",
         )
-    return Check("settings", True, summary)
+    return Check("settings", True, summary, window_detail=in_words)
+
+
+def _remedy_text(exc: errors.FrameioDesktopError) -> str | None:
+    return exc.window_remedy.text if exc.window_remedy else None
 
 
 def _one_line(text: str) -> str:
@@ -111,6 +145,8 @@ def check_redirect(context: DoctorContext) -> Check:
             "no redirect URI is set",
             "Set the redirect URI of your credential (Adobe Developer Console, OAuth "
             "credential) with --redirect-uri, FRAMEIO_REDIRECT_URI or the app's Settings.",
+            window_fix="Enter the redirect URI of your credential (Adobe Developer Console, "
+            "OAuth credential) in Settings.",
         )
     problem = redirect_uri_problem(redirect)
     if problem is None:
@@ -124,6 +160,8 @@ def check_redirect(context: DoctorContext) -> Check:
             f"{redirect} will not be accepted: {problem}",
             "Copy the redirect URI from your credential in Adobe Developer Console into "
             "Settings (or --redirect-uri / FRAMEIO_REDIRECT_URI).",
+            window_fix="Copy the redirect URI from your credential in Adobe Developer "
+            "Console into Settings.",
         )
     kind = {
         "https": "an https:// redirect (caught by the app's own sign-in window)",
@@ -161,8 +199,20 @@ def check_session(context: DoctorContext) -> Check:
     if tokens is None:
         reason = session.why_not_signed_in()
         if type(reason) is errors.NotSignedInError and not session.damaged_entry:
-            return Check("session", True, f"nobody is signed in ({who}); `login` signs in")
-        return Check("session", False, reason.user_message, _session_fix(reason))
+            return Check(
+                "session",
+                True,
+                f"nobody is signed in ({who}); `login` signs in",
+                window_detail=f"nobody is signed in ({who})",
+            )
+        return Check(
+            "session",
+            False,
+            reason.user_message,
+            _session_fix(reason),
+            reason.window_message,
+            _remedy_text(reason) or "Sign in again.",
+        )
     now = context.clock()
     until = tokens.signed_in_until
     refresh = "a refresh token" if tokens.refresh_token else "no refresh token"
@@ -173,6 +223,7 @@ def check_session(context: DoctorContext) -> Check:
             False,
             f"the sign-in ({who}) ended {format_expiry(tokens.expires_at, now)}",
             "Sign in again: frameio-desktop login.",
+            window_fix="Sign in again.",
         )
     lasting = f"until {format_expiry(until, now)}" if until else "with no stated end"
     return Check("session", True, f"{name} signed in ({who}) {lasting}; {refresh}")
@@ -234,6 +285,7 @@ def check_display_and_browser(context: DoctorContext) -> Check:
             f"{reason}: no window or browser can be shown here",
             "Sign in with `frameio-desktop login --no-browser` (sign in in any browser, "
             "paste the address it ends on), or run where there is a display.",
+            window_fix="Run the app where there is a display.",
         )
     browser = default_browser(context.environ, context.platform)
     if browser is None:

@@ -27,9 +27,10 @@ def results_text(checks: Sequence[Check]) -> str:
     """One line per check, ✓ or ✗, and under a failed one what to do."""
     lines = []
     for check in checks:
-        lines.append(f"{'✓' if check.ok else '✗'} {check.name}: {check.detail}")
-        if check.fix:
-            lines.append(f"     What to do: {check.fix}")
+        detail, fix = check.for_window
+        lines.append(f"{'✓' if check.ok else '✗'} {check.name}: {detail}")
+        if fix:
+            lines.append(f"     What to do: {fix}")
     failed = sum(not check.ok for check in checks)
     summary = (
         f"All {len(checks)} checks passed."

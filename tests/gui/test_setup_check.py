@@ -117,6 +117,9 @@ def test_the_window_runs_the_doctors_checks_on_the_saved_settings(
     text = form.setup_check.results.text()
     for name in ("settings", "redirect", "keyring", "session", "network", "clock"):
         assert f" {name}: " in text
-    assert "✓ settings: provider=frameio-v4 (the settings file)" in text
+    # In the window's words: the command line's doctor says provider=frameio-v4 (the
+    # settings file); the form names no variable or flag.
+    assert "✓ settings: provider: frameio-v4; " in text
+    assert "FRAMEIO_" not in text
     assert "✓ network: authorize and token 127.0.0.1 answers" in text
     assert "✓ clock: within" in text
