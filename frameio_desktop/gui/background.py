@@ -264,16 +264,19 @@ class BackgroundOptions(QWidget):
         super().__init__()
         self.background = background
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 0, 24, 16)
+        layout.setContentsMargins(32, 8, 32, 16)  # the settings form's own margins
         heading = QLabel("In the background")
-        heading.setObjectName("sectionHeading")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
         self.keep = QCheckBox(KEEP_LABEL)
         self.start = QCheckBox(START_LABEL)
         self.keep.setChecked(background.prefs.keep_signed_in)
         self.start.setChecked(background.prefs.start_at_login)
         note = QLabel(
             "Closing the window then leaves the app in the tray, renewing your sign-in and "
-            "answering scripts' `frameio-desktop token`. Start at login starts it hidden."
+            "answering scripts (frameio-desktop token). These take effect at once; Start "
+            "at login starts the app hidden."
             if background.tray is not None
             else "There is no system tray on this desktop: closing the window quits."
         )
