@@ -114,6 +114,13 @@ class RedirectSchemeHandler(QWebEngineUrlSchemeHandler):
         self.caught.emit(encoded(job.requestUrl()))
 
 
+#: Every custom redirect scheme this process registered. Each sign-in page gets a handler
+#: for all of them: one registered for an earlier setting, but with no handler on this
+#: page, would swallow a navigation there without offering it to the page (IMS sends an
+#: unknown redirect's answer to a Native App's own `adobe+<hash>://` address).
+_REDIRECT_SCHEMES: set[bytes] = set()
+
+
 def register_redirect_scheme(redirect_uri: str) -> bytes | None:
     """Register a custom redirect scheme with the web engine. Must run before the first
     profile of the process exists; the app creates none before the first sign-in."""
@@ -126,6 +133,8 @@ def register_redirect_scheme(redirect_uri: str) -> bytes | None:
         syntax = QWebEngineUrlScheme.Syntax
         scheme.setSyntax(syntax.Host if parts.netloc else syntax.Path)
         QWebEngineUrlScheme.registerScheme(scheme)
+    if QWebEngineUrlScheme.schemeByName(name).name():  # not when it came too late
+        _REDIRECT_SCHEMES.add(name)
     return name
 
 
@@ -256,9 +265,9 @@ class SignInView(QWidget):
         self.profile.setUrlRequestInterceptor(self.guard)
         self.profile.downloadRequested.connect(self._refuse_download)
         self.scheme_handler = RedirectSchemeHandler(self)
-        if custom_scheme is not None:
-            self.profile.installUrlSchemeHandler(custom_scheme, self.scheme_handler)
-            self.scheme_handler.caught.connect(self._on_caught)
+        for name in sorted(_REDIRECT_SCHEMES | ({custom_scheme} if custom_scheme else set())):
+            self.profile.installUrlSchemeHandler(name, self.scheme_handler)
+        self.scheme_handler.caught.connect(self._on_caught)
 
         self.view = QWebEngineView(self)
         self.page = SignInWebPage(self.profile, redirect_uri, self.view, page_origin=authorize_url)

@@ -15,6 +15,7 @@ import pytest
 from frameio_desktop.core.errors import UnknownRedirectError
 from frameio_desktop.demo.server import DEFAULT_REDIRECT_PATH, DEMO_CLIENT_ID, DemoServer
 from frameio_desktop.gui.controller import State
+from tests.conftest import CUSTOM_REDIRECT
 from tests.e2e.conftest import App, fill_sign_in_page
 from tests.helpers.peers import DemoPeer
 
@@ -100,5 +101,45 @@ def test_the_hidden_renewal_stops_it_too(
         assert "Compare the redirect URI in Settings" in needed
         assert app.controller.state is State.SIGNED_IN  # kept until the token ends
         qtbot.waitUntil(lambda: not app.window.hosts.closing_hosts, timeout=30_000)
+    finally:
+        peer.stop()
+
+
+@pytest.mark.parametrize("window_kind", ["separate", "embedded"])
+def test_a_native_apps_own_default_redirect_ends_the_sign_in_too(
+    launch: Callable[[dict[str, str]], App],
+    profile: str,
+    qtbot,
+    monkeypatch: pytest.MonkeyPatch,
+    window_kind: str,
+) -> None:
+    """A Native App credential's default redirect is its own `adobe+<hash>://` address.
+    With another hash in Settings (copied from another project, say), IMS answers there:
+    a scheme the sign-in page does not know, which Chromium drops without offering it to
+    the page. The sign-in still ends at once, saying where the answer went."""
+    monkeypatch.setenv("FRAMEIO_SIGN_IN_WINDOW", window_kind)
+    peer = DemoPeer()
+    try:
+        server = peer.server
+        server.state.clients[DEMO_CLIENT_ID].default_redirect_uri = server.redirect_uri
+        # A scheme this test process registered at its start (tests/conftest.py), as the
+        # app registers its own before its first page.
+        wrong_hash = f"{CUSTOM_REDIRECT.split('://')[0]}://adobeid/{DEMO_CLIENT_ID}"
+        app = launch({**peer.settings_flags(), "profile": profile, "redirect_uri": wrong_hash})
+        app.controller.interactive.page_requested.connect(
+            fill_sign_in_page(app.window, peer.fill_js(allow=True))
+        )
+        with qtbot.waitSignal(
+            app.controller.state_changed,
+            check_params_cb=lambda s: s is State.ERROR,
+            timeout=60_000,
+        ):
+            app.window.signed_out_page.sign_in_button.click()
+        assert any(code.redirect_uri == wrong_hash for code in server.state.codes.values())
+        problem = app.controller.problem
+        assert problem is not None
+        assert isinstance(problem.error, UnknownRedirectError)
+        assert server.redirect_uri.split("://")[0] in app.window.error_page.text_label.text()
+        assert server.state.tokens == []
     finally:
         peer.stop()
