@@ -66,7 +66,7 @@ SignedUninstaller=yes
 #endif
 
 [Tasks]
-Name: "addtopath"; Description: "Add the command line (frameio-desktop-cli) to my PATH"
+Name: "addtopath"; Description: "Add the command line (frameio-desktop token) to my PATH"
 
 [InstallDelete]
 ; An upgrade replaces the bundle's libraries: the old version's that the new one no
@@ -76,6 +76,14 @@ Type: filesandordirs; Name: "{app}\_internal"
 [Files]
 ; The whole PyInstaller folder, sub-folders included, as it is.
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+; The console twin once more, as frameio-desktop.com (Visual Studio's devenv.com and
+; devenv.exe are the same pair): cmd and PowerShell try a typed name's extensions in
+; PATHEXT's order, .COM before .EXE, so `frameio-desktop token` runs this one and prints,
+; as on Linux and macOS. Windows starts a PE file whatever its extension, and PyInstaller's
+; bootloader reads its archive from its own file and finds _internal beside it, so the
+; name changes nothing else. The shortcut, the scheme handler and start-at-login name
+; frameio-desktop.exe, the windowed one, in full.
+Source: "{#SourceDir}\frameio-desktop-cli.exe"; DestDir: "{app}"; DestName: "frameio-desktop.com"; Flags: ignoreversion
 
 [Icons]
 Name: "{autoprograms}\Frame.io Desktop"; Filename: "{app}\frameio-desktop.exe"
@@ -95,7 +103,7 @@ Root: HKCU; Subkey: "Software\Classes\{#UrlScheme}\shell\open\command"; ValueTyp
 Filename: "{app}\frameio-desktop.exe"; Description: "Open Frame.io Desktop"; Flags: nowait postinstall skipifsilent
 
 [Code]
-// The addtopath task: the install folder (which holds frameio-desktop-cli.exe) at the end
+// The addtopath task: the install folder (frameio-desktop.com, frameio-desktop-cli.exe) at the end
 // of the user's own PATH (HKCU\Environment, no administrator), once; removed again on
 // uninstall, or on an upgrade without the task. Entries compare without case or a
 // trailing backslash.

@@ -4,8 +4,9 @@
 #       [-SignTool <path to signtool.exe>]
 # signtool.exe comes with the Windows SDK (Windows Kits\10\bin\<version>\<arch>); the build
 # script finds it (SIGNTOOL, PATH, or the newest SDK's) and passes its path here.
-# Signs both executables (frameio-desktop.exe, frameio-desktop-cli.exe) and every .pyd,
-# .dll and .exe inside that carries no valid signature yet: the third-party extension
+# Signs both executables (frameio-desktop.exe, frameio-desktop-cli.exe, which the installer
+# also puts in place as frameio-desktop.com: the same signed bytes) and every .pyd, .dll
+# and .exe inside that carries no valid signature yet: the third-party extension
 # modules and libraries (cryptography, charset-normalizer, ...). Files their vendors signed
 # (Python, Qt, the MSVC runtime) keep their own signature. RFC 3161 timestamps keep the
 # signatures valid after the certificate expires.

@@ -79,6 +79,20 @@ def test_register_scheme_from_the_console_twin_names_the_windowed_exe(
     assert scheme.is_registered("adobe+0a1b2c", platform="win32", winreg=winreg)
 
 
+def test_the_console_twin_as_frameio_desktop_com_names_the_windowed_exe(
+    frozen_windows: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installer also puts the console twin in place as frameio-desktop.com (so a
+    typed `frameio-desktop` can print): run from there, register-scheme and start at login
+    still name frameio-desktop.exe, not the .com beside it."""
+    from frameio_desktop.core.background import BACKGROUND_SWITCH, background_command
+
+    monkeypatch.setattr("sys.executable", str(frozen_windows / "frameio-desktop.com"))
+    windowed = str(frozen_windows / "frameio-desktop.exe")
+    assert scheme.handler_command() == [windowed, scheme.HANDOFF_SWITCH]
+    assert background_command() == [windowed, BACKGROUND_SWITCH]
+
+
 def test_inno_setups_uninstaller_marks_an_installed_app(frozen_windows: Path) -> None:
     assert not scheme.registered_by_installer(platform="win32")
     (frozen_windows / "unins000.exe").write_bytes(b"MZ")

@@ -1,10 +1,11 @@
 """The Windows installer's build, here without Windows: finding Inno Setup's compiler and
 signtool, the numbers ISCC gets for a pre-release, no zip in place of an installer, and
-the Inno Setup script's upgrade and PATH parts."""
+the Inno Setup script's upgrade and PATH parts, and which program a typed name runs."""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -12,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.packaging.test_installers import PACKAGING, build_script, inno_sections
+from tests.packaging.test_installers import PACKAGING, ROOT, build_script, inno_sections
 
 
 @pytest.fixture
@@ -183,3 +184,70 @@ def test_iscc_version_is_read_from_a_real_windows_executable(
     assert script._pe_version(iscc)[:3] == qt[:3]
     assert script.find_iscc({"ISCC": str(iscc), "PATH": ""}) == iscc  # 6.12 >= 6.3
     assert script._pe_version(tmp_path / "nothing.exe") is None
+
+
+# -- `frameio-desktop token` in a Windows terminal ------------------------------------------
+
+#: Windows' default PATHEXT (`cmd /?`): the extensions cmd and PowerShell try, in this
+#: order, for a typed name without one, in each folder of PATH.
+DEFAULT_PATHEXT = ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC"
+
+
+def inno_entry(line: str) -> dict[str, str]:
+    """One Inno Setup entry (`Source: "x"; DestDir: "{app}"; Flags: a b`) as a dict."""
+    pairs = (part.split(":", 1) for part in line.split("; "))
+    return {key.strip(): value.strip().strip('"') for key, value in pairs}
+
+
+def installed_programs(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """The programs at the top of the install folder, by file name, each True for a console
+    program: the executables build_installer.spec makes for Windows (the name and console
+    flag of each EXE), as the Inno Setup script's [Files] install them."""
+    pytest.importorskip("PyInstaller", reason="needs the build extra: pip install '.[build]'")
+    from tests.packaging.spec import evaluate
+
+    build = evaluate("win32", lambda _excludes: [], monkeypatch)
+    built = {f"{exe.kwargs['name']}.exe": exe.kwargs["console"] for exe in build.exes}
+    installed: dict[str, bool] = {}
+    for line in inno_sections()["Files"]:
+        entry = inno_entry(line)
+        assert entry["DestDir"] == "{app}"
+        source = entry["Source"].removeprefix("{#SourceDir}\\")
+        if source == "*":  # the whole PyInstaller folder, under its own names
+            installed.update(built)
+        else:
+            installed[entry.get("DestName", source)] = built[source]
+    return installed
+
+
+def test_a_typed_frameio_desktop_runs_the_console_twin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's `frameio-desktop token` works as written in cmd and PowerShell: in the
+    folder the installer puts on PATH, the first of `frameio-desktop` + PATHEXT's
+    extensions is a console program (the windowed .exe prints nothing). What Windows
+    itself starts names the windowed .exe in full."""
+    programs = installed_programs(monkeypatch)
+
+    def typed(name: str) -> str:
+        for extension in DEFAULT_PATHEXT.lower().split(";"):
+            if name + extension in programs:
+                return name + extension
+        raise AssertionError(f"{name} is not in the install folder: {sorted(programs)}")
+
+    assert programs[typed("frameio-desktop")], f"{typed('frameio-desktop')} has no console"
+    assert programs[typed("frameio-desktop-cli")]
+    # CreateProcess (Python's subprocess) and Git Bash add only .exe: the windowed app,
+    # which the README says, with frameio-desktop-cli for them.
+    assert programs["frameio-desktop.exe"] is False
+    # The shortcut, the scheme handler, the app after setup and the uninstall entry's
+    # icon: the windowed app, by its full name.
+    text = (PACKAGING / "windows" / "frameio-desktop.iss").read_text()
+    started = re.findall(r"\{app\}\\([\w.-]+\.\w+)", text.split("[Files]")[1])
+    started += re.findall(r"UninstallDisplayIcon=\{app\}\\([\w.-]+)", text)
+    assert len(started) >= 4
+    assert {programs[name] for name in started} == {False}, started
+    # The PATH entry is the install folder itself, where these are.
+    assert "ExpandConstant('{app}')" in "\n".join(inno_sections()["Code"])
+    readme = (ROOT / "README.md").read_text()
+    assert '$(frameio-desktop token)" https://api.frame.io/v4/me' in readme
+    assert "`frameio-desktop.com`" in readme
+    assert "`frameio-desktop-cli token`" in readme  # for Git Bash and subprocess
