@@ -115,7 +115,10 @@ def test_the_window_closes_and_scripts_get_fresh_tokens_across_a_renewal(
         assert not app.window.isVisible()
 
         code, out, err = run_script(qtbot, flags, "--min-ttl", "1")
-        assert (code, out.strip(), err) == (0, first.access_token, "")
+        assert (code, err) == (0, "")
+        # The first token, or, on a slow machine, one the hidden app has renewed to already.
+        assert peer.token_works(out.strip())
+        assert background.service.server.answered == {"token": 1}
 
         # Hidden, the app renews by itself half-way through the token's life.
         qtbot.waitUntil(
