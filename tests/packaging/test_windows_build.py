@@ -208,6 +208,9 @@ def installed_programs(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
 
     build = evaluate("win32", lambda _excludes: [], monkeypatch)
     built = {f"{exe.kwargs['name']}.exe": exe.kwargs["console"] for exe in build.exes}
+    # A copy under another name runs as the original only while PyInstaller's archive is in
+    # the executable itself (append_pkg): a side-loaded archive is found by the exe's name.
+    assert all(exe.kwargs.get("append_pkg", True) for exe in build.exes)
     installed: dict[str, bool] = {}
     for line in inno_sections()["Files"]:
         entry = inno_entry(line)
