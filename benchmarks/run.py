@@ -15,21 +15,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import background
+from benchmarks.bundle import bench_bundle
+from benchmarks.common import ROOT, Result, ratio_line, spread
+from benchmarks.report import write_report
+
 CHILD = [sys.executable, str(ROOT / "benchmarks" / "children.py")]
 #: The app's folders (settings, account choices, the keyring-backend memo, locks) in a
 #: throw-away place, so that neither a person's own settings nor a FRAMEIO_* variable of
@@ -48,26 +49,6 @@ ENV = {
     "XDG_CONFIG_HOME": str(SCRATCH / "config"),
     "XDG_CACHE_HOME": str(SCRATCH / "cache"),
 }
-
-
-@dataclass
-class Result:
-    number: int
-    title: str
-    figure: str
-    baseline: str
-    ratio: str
-    target: str
-    met: bool | None
-    note: str = ""
-
-
-def spread(values: list[float], unit: str, scale: float = 1.0) -> str:
-    values = [v * scale for v in values]
-    return (
-        f"{statistics.median(values):.1f} {unit} "
-        f"({min(values):.1f}–{max(values):.1f}, n={len(values)})"
-    )
 
 
 def time_until_ready(
@@ -113,11 +94,6 @@ def alternate(
         a.append(first())
         b.append(second())
     return a, b
-
-
-def ratio_line(app: list[float], base: list[float], target: float) -> tuple[str, bool]:
-    ratio = statistics.median(app) / statistics.median(base)
-    return f"{ratio:.2f}×", ratio <= target
 
 
 # -- 1, 2: start-up -------------------------------------------------------------------
@@ -361,144 +337,7 @@ def bench_get_token(
     )
 
 
-# -- 7: bundle size ------------------------------------------------------------------------
-
-
-def folder_bytes(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
-
-
-def packed_bytes(folder: Path, archive: Path) -> int:
-    with tarfile.open(archive, "w:gz", compresslevel=9) as tar:
-        tar.add(folder, arcname=folder.name)
-    return archive.stat().st_size
-
-
-def bench_bundle() -> Result:
-    work = Path(tempfile.mkdtemp(prefix="frameio-bench-bundle-"))
-    try:
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "build_installer.py"),
-                "--no-archive",
-                "--dist",
-                str(work / "dist"),
-                "--work",
-                str(work / "build"),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "PyInstaller",
-                "--noconfirm",
-                "--onedir",
-                "--windowed",
-                "--log-level",
-                "WARN",
-                "--name",
-                "frameio-desktop",
-                "--distpath",
-                str(work / "naive"),
-                "--workpath",
-                str(work / "naive-build"),
-                "--specpath",
-                str(work),
-                str(ROOT / "frameio_desktop" / "__main__.py"),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        ours = work / "dist" / "frameio-desktop"
-        naive = work / "naive" / "frameio-desktop"
-        ours_packed = packed_bytes(ours, work / "ours.tar.gz")
-        naive_packed = packed_bytes(naive, work / "naive.tar.gz")
-        ours_size, naive_size = folder_bytes(ours), folder_bytes(naive)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    packed_ratio = ours_packed / naive_packed
-    return Result(
-        7,
-        "installer size (tar.gz -9), packed / unpacked",
-        f"{ours_packed / 1e6:.0f} MB / {ours_size / 1e6:.0f} MB",
-        f"{naive_packed / 1e6:.0f} MB / {naive_size / 1e6:.0f} MB naive PyInstaller build",
-        f"{packed_ratio:.2f}× / {ours_size / naive_size:.2f}×",
-        "≤ 0.5× packed",
-        packed_ratio <= 0.5,
-    )
-
-
 # -- set-up and report -----------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
-    import PySide6
-
-    return (
-        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
-        f"{int(mem) / 1024 / 1024:.0f} GiB; Python {platform.python_version()}, "
-        f"PySide6 {PySide6.__version__}; offscreen Qt platform, software rendering"
-    )
-
-
-def earlier_rows(existing: str, measured: set[int]) -> list[str]:
-    """Rows of the previous report for benchmarks not run this time (`--skip-bundle`,
-    `--only`), marked with the date they were measured, so the table stays whole."""
-    when = existing.partition("Measured ")[2].partition(" UTC")[0] or "an earlier run"
-    kept = []
-    for line in existing.partition("## Analysis")[0].splitlines():
-        cells = line.split("|")
-        if len(cells) < 3 or not line.startswith("| "):
-            continue
-        number = cells[1].strip()
-        digits = number.rstrip("abcdefgh")
-        if not digits.isdigit() or int(digits) in measured:
-            continue
-        if "measured " not in cells[2]:
-            cells[2] = f"{cells[2].rstrip()} (measured {when} UTC, not in this run) "
-        kept.append("|".join(cells))
-    return kept
-
-
-def row_order(line: str) -> tuple[int, str]:
-    number = line.split("|")[1].strip()
-    digits = number.rstrip("abcdefgh")
-    return int(digits), number
-
-
-def write_report(results: list[Result], rounds: int) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    existing = path.read_text() if path.exists() else ""
-    rows = [
-        f"| {r.number} | {r.title} | {r.figure} | {r.baseline} | {r.ratio} | {r.target} | "
-        f"{'met' if r.met else 'missed' if r.met is not None else '—'} |"
-        for r in results
-    ]
-    rows += earlier_rows(existing, {r.number for r in results})
-    notes = "\n".join(f"- {r.number}: {r.note}" for r in results if r.note)
-    analysis = existing.split("## Analysis", 1)[1] if "## Analysis" in existing else "\n"
-    path.write_text(
-        "# Benchmarks\n\n"
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `scripts/benchmarks` "
-        f"({rounds} rounds after a warm-up; median, min–max).\n\n"
-        f"Machine: {machine()}.\n\n"
-        "| # | measures | figure | baseline (same run) | ratio | target | |\n"
-        "|---|---|---|---|---|---|---|\n"
-        + "\n".join(sorted(rows, key=row_order))
-        + f"\n\n{notes}\n\n## Analysis"
-        + analysis
-    )
-    return path
 
 
 #: Adobe IMS issues JWTs of about this many characters (access, refresh); the demo
@@ -564,7 +403,7 @@ def main() -> int:
         env=ENV,
         check=True,
     )
-    this = sys.modules[__name__]
+    this = sys.modules[__name__]  # the helpers the background benchmarks share
     app_profile = {**demo_flags, "profile": "bench-app"}
     seeded_app: list[str] = []
 
@@ -572,8 +411,6 @@ def main() -> int:
         if not seeded_app:
             seeded_app.extend(seeded_session(app_profile))
         return seeded_app
-
-    from benchmarks import background
 
     wanted = set(args.only or range(1, 13))
     if args.skip_bundle:
