@@ -5,6 +5,7 @@ with the server's `Date` header. Qt-free; see `core/doctor.py`."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -61,13 +62,26 @@ def proxy_for(url: str) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _resolves(host: str, port: int) -> str | None:
-    """None if `host` resolves here, else why not."""
-    try:
-        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        return f"{host} does not resolve ({exc})"
-    return None
+def _resolves(host: str, port: int, deadline: float) -> str | None:
+    """None if `host` resolves here within `deadline` seconds, else why not. The lookup
+    runs on a thread of its own: `getaddrinfo` takes no timeout, and a resolver that never
+    answers must not hold the check past its deadline."""
+    outcome: list[str | None] = []
+
+    def look_up() -> None:
+        try:
+            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            outcome.append(f"{host} does not resolve ({exc})")
+        else:
+            outcome.append(None)
+
+    lookup = threading.Thread(target=look_up, name="doctor-dns", daemon=True)
+    lookup.start()
+    lookup.join(deadline)
+    if not outcome:
+        return f"{host} did not resolve within {deadline:g} s (the DNS server does not answer)"
+    return outcome[0]
 
 
 def _without_query(url: str) -> str:
@@ -92,7 +106,8 @@ def check_network(context: DoctorContext) -> Sequence[Check]:
         proxy = proxy_for(url)
         via = f" via proxy {proxy}" if proxy else ""
         if proxy is None:
-            unresolved = _resolves(host, parts.port or (443 if parts.scheme == "https" else 80))
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            unresolved = _resolves(host, port, context.network_deadline)
             if unresolved is not None:
                 problems.append(f"{what}: {unresolved}")
                 continue

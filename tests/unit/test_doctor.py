@@ -127,3 +127,40 @@ def test_an_https_redirect_needs_no_scheme() -> None:
     context = DoctorContext(environ={}, platform="linux")
     context.values = {"redirect_uri": "https://app.example.test/callback"}
     assert check_custom_scheme(context).ok
+
+
+def test_a_name_that_never_resolves_ends_at_the_network_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The network check's own DNS lookup is a request too: a resolver that never answers
+    (a captive network, a dead DNS server) must not hold `doctor` past its deadline."""
+    import socket
+    import threading
+
+    from frameio_desktop.core import doctor_network
+
+    released = threading.Event()
+    real = socket.getaddrinfo
+
+    def stuck(host: str, *args: object, **kwargs: object) -> object:
+        if host.endswith(".test"):
+            released.wait(60)
+            raise socket.gaierror("released")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    context = DoctorContext(environ={}, network_deadline=0.3)
+    # What the settings check leaves for the checks after it.
+    context.values = {
+        "authorize_url": "https://id.stuck.test/a",
+        "token_url": "https://id.stuck.test/t",
+    }
+    try:
+        network, clock = doctor_network.check_network(context)
+    finally:
+        released.set()
+    assert not network.ok
+    assert "did not resolve within" in network.detail
+    assert not clock.ok
