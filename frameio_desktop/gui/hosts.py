@@ -52,6 +52,9 @@ class HostKeeper(QObject):
         self.renewal_host: SignInHost | None = None
         #: Hosts closed but not yet finished releasing (a web engine, a process).
         self.closing_hosts: list[SignInHost] = []
+        #: A silent renewal (authorize URL, redirect URI) waiting for the closed hosts to
+        #: end before its own host opens (see `open_renewal`).
+        self._renewal_waiting: tuple[str, str] | None = None
         #: "signing out", then "due" until the web profile is deleted again (see
         #: `watch_sign_out`).
         self._web_profile_purge: str | None = None
@@ -123,8 +126,18 @@ class HostKeeper(QObject):
     # -- silent renewal (no refresh token): a host that shows nothing ---------------------
 
     def open_renewal(self, authorize_url: str, redirect_uri: str) -> None:
-        """Run the controller's `prompt=none` request in a host that shows nothing."""
+        """Run the controller's `prompt=none` request in a host that shows nothing, once
+        every closed host has ended: a sign-in page's process writes the provider's session
+        cookies into the web profile as it ends (Chromium's shutdown flush), and a renewal
+        started before then finds none and is refused with login_required. The renewal's
+        own timeout bounds the wait."""
         self.close_renewal()
+        if self.closing_hosts:
+            self._renewal_waiting = (authorize_url, redirect_uri)
+            return
+        self._start_renewal(authorize_url, redirect_uri)
+
+    def _start_renewal(self, authorize_url: str, redirect_uri: str) -> None:
         make = self.host_factory.make_silent
         if make is None:
             self.controller.renewal.failed("this kind of sign-in page cannot renew silently")
@@ -139,6 +152,7 @@ class HostKeeper(QObject):
         host.open(authorize_url, redirect_uri)
 
     def close_renewal(self) -> None:
+        self._renewal_waiting = None
         host, self.renewal_host = self.renewal_host, None
         if host is not None:
             self._close(host)
@@ -155,6 +169,9 @@ class HostKeeper(QObject):
             self.closing_hosts.remove(host)
             host.deleteLater()
         self._purge_web_profile_if_due()
+        if self._renewal_waiting is not None and not self.closing_hosts:
+            waiting, self._renewal_waiting = self._renewal_waiting, None
+            self._start_renewal(*waiting)
 
     def close_all(self) -> None:
         self.close_sign_in()

@@ -6,13 +6,14 @@ credential that gets none (its custom-scheme redirect, its own session cookie)."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 
 from frameio_desktop.core.web_profile import delete_web_profile, web_profile_path
 from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.sign_in_child.host import ChildProcessHost
-from frameio_desktop.gui.sign_in_host import SignInHost
+from frameio_desktop.gui.sign_in_host import HostPlace, SignInHost
 from tests.e2e.conftest import App
 from tests.helpers import oidc
 from tests.helpers.peers import DemoPeer, OidcPeer, Peer
@@ -67,8 +68,16 @@ def test_prompt_none_renews_from_the_profile_and_asks_once_it_is_deleted(
     assert folder.is_dir()
     assert folder.stat().st_mode & 0o777 == 0o700
 
-    hosts: list[SignInHost | None] = []
-    controller.renewal.renewal_requested.connect(lambda *_: hosts.append(window.hosts.renewal_host))
+    hosts: list[SignInHost] = []  # each renewal's host, as it is made
+    keeper = window.hosts
+    make_silent = keeper.host_factory.make_silent
+    assert make_silent is not None
+
+    def recorded(place: HostPlace) -> SignInHost:
+        hosts.append(make_silent(place))
+        return hosts[-1]
+
+    keeper.host_factory = replace(keeper.host_factory, make_silent=recorded)
 
     # With the persistent profile: prompt=none answers with a code, no page, no person.
     with qtbot.waitSignal(controller.signed_in_changed, timeout=60_000):

@@ -300,6 +300,46 @@ def test_cookies_written_by_a_process_ending_after_sign_out_are_deleted(qtbot, a
     qtbot.waitUntil(lambda: not folder.exists(), timeout=5_000)
 
 
+class EndingPageHost(PageHost):
+    """A sign-in page whose process is still ending after it was closed: the provider's
+    session cookies reach the web profile only as it ends (Chromium's shutdown flush)."""
+
+    def __init__(self, place: HostPlace, browser: Browser) -> None:
+        super().__init__(place, browser, silent=False)
+        self.jar = browser.http.cookies
+        browser.http.cookies = requests.cookies.RequestsCookieJar()  # this page's own
+
+    def _close(self) -> None:
+        pass  # still ending: see end()
+
+    def end(self) -> None:
+        self.browser.http.cookies.update(self.jar)  # the profile, with the page's cookies
+        self._gone()
+
+
+def test_a_renewal_waits_until_the_sign_in_process_has_ended(
+    qtbot, app: App, browser: Browser
+) -> None:
+    made: list[EndingPageHost] = []
+
+    def ending(place: HostPlace) -> SignInHost:
+        made.append(EndingPageHost(place, browser))
+        return made[-1]
+
+    hosts = app.window.hosts
+    hosts.host_factory = hosts.factory_now = replace(hosts.host_factory, make=ending)
+    app.sign_in()
+    assert made[0] in hosts.closing_hosts  # signed in; its process still ending
+    app.tick_to(timedelta(minutes=14))
+    assert app.controller.renewal.renewing
+    assert browser.silent == []  # no renewal page while the profile is still being written
+    assert hosts.renewal_host is None
+    with qtbot.waitSignal(app.controller.signed_in_changed, timeout=10_000):
+        made[0].end()
+    assert len(browser.silent) == 1
+    assert app.controller.renewal.sign_in_needed is None
+
+
 def test_sign_in_again_from_the_panel_replaces_the_sign_in(
     qtbot, app: App, browser: Browser
 ) -> None:
