@@ -4,7 +4,9 @@
 just before each read timeout keeps a request alive for ever. Here every socket a request
 opens or reuses is registered with that request's `Deadline`; when the deadline passes, a
 timer shuts the sockets down, which wakes any read blocked on them (status line, headers,
-TLS handshake or body alike), and the caller reports a timeout.
+TLS handshake or body alike), and the caller reports a timeout. Opening a connection (the
+name lookup, which `getaddrinfo` cannot time out, and the connect) runs on a thread of its
+own that the request waits for only until the deadline.
 
 Imported only when the first request is made: `token` with a fresh token never needs it.
 """
@@ -14,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError
 
 _current = threading.local()
 
@@ -33,6 +37,10 @@ class Deadline:
         self._sockets: list[socket.socket] = []
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
+        self._ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self._ends - time.monotonic())
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is None:
@@ -76,11 +84,44 @@ def _watch(sock: socket.socket | None) -> None:
         deadline.watch(sock)
 
 
+def _open_in_time(conn: HTTPConnection, open_socket: Callable[[], socket.socket]) -> socket.socket:
+    """`open_socket()` (look the name up, connect), waited for until the running deadline;
+    a socket it opens later is closed. Without a deadline, simply `open_socket()`."""
+    deadline: Deadline | None = getattr(_current, "deadline", None)
+    if deadline is None:
+        return open_socket()
+    lock = threading.Lock()
+    outcome: list[socket.socket | BaseException] = []
+    given_up = False
+
+    def run() -> None:
+        try:
+            found: socket.socket | BaseException = open_socket()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            found = exc
+        with lock:
+            outcome.append(found)
+            late = given_up
+        if late and isinstance(found, socket.socket):
+            found.close()
+
+    opener = threading.Thread(target=run, name="http-connect", daemon=True)
+    opener.start()
+    opener.join(deadline.remaining())
+    with lock:
+        if not outcome:
+            given_up = True
+            raise ConnectTimeoutError(conn, f"Connection to {conn.host} ran out of time.")
+    found = outcome[0]
+    if isinstance(found, BaseException):
+        raise found
+    _watch(found)
+    return found
+
+
 class _WatchedHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _watch(sock)
-        return sock
+        return _open_in_time(self, super()._new_conn)
 
     def getresponse(self) -> Any:
         _watch(self.sock)  # a kept-alive connection opened by an earlier request
@@ -89,9 +130,7 @@ class _WatchedHTTPConnection(HTTPConnection):
 
 class _WatchedHTTPSConnection(HTTPSConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _watch(sock)
-        return sock
+        return _open_in_time(self, super()._new_conn)
 
     def getresponse(self) -> Any:
         _watch(self.sock)

@@ -52,3 +52,33 @@ def test_a_body_over_the_cap_without_length_is_refused() -> None:
     responses.get("https://api.example.test/me", body=b"x" * (MAX_BODY_BYTES + 1))
     with pytest.raises(ResponseTooLargeError):
         HttpClient().request("GET", "https://api.example.test/me")
+
+
+@pytest.mark.timeout(30)  # the lookup answers only once the request has ended
+def test_a_name_lookup_that_never_answers_ends_at_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Finding the server's address is part of connecting: a DNS server that never
+    answers (getaddrinfo takes no timeout) must not hold a request past its deadline."""
+    import socket
+    import threading
+
+    released = threading.Event()
+    real = socket.getaddrinfo
+
+    def stuck(host: object, *args: object, **kwargs: object) -> object:
+        if str(host).endswith(".test"):
+            released.wait(120)
+            raise socket.gaierror(socket.EAI_NONAME, "released")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    http = HttpClient(deadline=0.3)
+    try:
+        with pytest.raises(RequestTimeoutError, match="took too long"):
+            http.request("GET", "https://id.stuck.test/token")
+    finally:
+        released.set()
+        http.close()
