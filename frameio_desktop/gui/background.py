@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -47,7 +48,12 @@ START_LABEL = "Start at login"
 
 
 class Background(QObject):
-    """Composes the tray, the close-to-tray filter and the token service for one window."""
+    """Composes the tray, the close-to-tray filter and the token service for one window.
+
+    The window is this object's parent, not an attribute, and nothing this object holds
+    refers back to it: a reference cycle would leave the window (and its timers) to the
+    cyclic garbage collector, which may run on a worker thread, where Qt cannot stop a
+    timer (and may crash)."""
 
     #: The window was hidden to the tray (True) or shown again (False).
     hidden_changed = Signal(bool)
@@ -66,7 +72,6 @@ class Background(QObject):
         super().__init__(window)
         self.app = app
         self.controller = controller
-        self.window = window
         self.prefs_path = prefs_path
         self.prefs = load_prefs(prefs_path)
         self.autostart = autostart or Autostart()
@@ -103,14 +108,19 @@ class Background(QObject):
         controller.keeper.timer.timeout.connect(self._pace)
         controller.state_changed.connect(self._pace)
         window.installEventFilter(self)
-        self.options = BackgroundOptions(self)
-        window.settings.opened.connect(self.options.place)
+        self.options = BackgroundOptions(self.prefs, tray=self.tray is not None)
+        self.options.changed.connect(self.set_prefs)
+        window.settings.opened.connect(self._place_options)
 
         self.service = AppTokenService(controller, socket_path)
         self.service.show_requested.connect(self.open)
         self.serving = self._start_service()
         self.apply_prefs()
         self.update_menu()
+
+    @property
+    def window(self) -> MainWindow:
+        return cast(MainWindow, self.parent())
 
     def _start_service(self) -> bool:
         try:
@@ -193,6 +203,14 @@ class Background(QObject):
         if self.tray is not None:
             self.tray.hide()
 
+    def _place_options(self) -> None:
+        """Below the settings form, on its page (the form is added when it opens)."""
+        layout = self.window.settings.page.layout()
+        if layout is not None:
+            layout.removeWidget(self.options)
+            layout.addWidget(self.options)
+            self.options.show()
+
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
             self.open()
@@ -260,9 +278,11 @@ class Background(QObject):
 class BackgroundOptions(QWidget):
     """The Settings page's background options; each takes effect when ticked."""
 
-    def __init__(self, background: Background) -> None:
+    #: The options as ticked now (BackgroundPrefs).
+    changed = Signal(object)
+
+    def __init__(self, prefs: BackgroundPrefs, *, tray: bool) -> None:
         super().__init__()
-        self.background = background
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 8, 32, 16)  # the settings form's own margins
         heading = QLabel("In the background")
@@ -271,13 +291,13 @@ class BackgroundOptions(QWidget):
         heading.setFont(font)
         self.keep = QCheckBox(KEEP_LABEL)
         self.start = QCheckBox(START_LABEL)
-        self.keep.setChecked(background.prefs.keep_signed_in)
-        self.start.setChecked(background.prefs.start_at_login)
+        self.keep.setChecked(prefs.keep_signed_in)
+        self.start.setChecked(prefs.start_at_login)
         note = QLabel(
             "Closing the window then leaves the app in the tray, renewing your sign-in and "
             "answering scripts (frameio-desktop token). These take effect at once; Start "
             "at login starts the app hidden."
-            if background.tray is not None
+            if tray
             else "There is no system tray on this desktop: closing the window quits."
         )
         note.setWordWrap(True)
@@ -288,12 +308,4 @@ class BackgroundOptions(QWidget):
         self.start.toggled.connect(self._changed)
 
     def _changed(self, _: bool) -> None:
-        self.background.set_prefs(BackgroundPrefs(self.keep.isChecked(), self.start.isChecked()))
-
-    def place(self) -> None:
-        """Below the settings form, on its page (the form is added when it opens)."""
-        layout = self.background.window.settings.page.layout()
-        if layout is not None:
-            layout.removeWidget(self)
-            layout.addWidget(self)
-            self.show()
+        self.changed.emit(BackgroundPrefs(self.keep.isChecked(), self.start.isChecked()))

@@ -21,6 +21,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -124,15 +125,20 @@ class _Connection(QObject):
     """One client: read up to the newline (or past the size bound), answer, close."""
 
     def __init__(self, server: LocalHandoffServer, conn: QLocalSocket) -> None:
-        super().__init__(conn)  # lives as long as the socket
+        # Lives as long as the socket, its parent (not an attribute: that would be a
+        # reference cycle, left to the cyclic garbage collector).
+        super().__init__(conn)
         self._server = server
-        self._conn = conn
         self._data = b""
         self._done = False
         conn.readyRead.connect(self._read)
         conn.disconnected.connect(conn.deleteLater)
         QTimer.singleShot(int(CONNECTION_TIMEOUT_SECONDS * 1000), self, self._too_slow)
         self._read()
+
+    @property
+    def _conn(self) -> QLocalSocket:
+        return cast(QLocalSocket, self.parent())
 
     def _read(self) -> None:
         if self._done:

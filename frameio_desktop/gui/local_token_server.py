@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from typing import cast
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -117,15 +118,20 @@ class _Request(QObject):
     """One client: read up to the newline (or past the size bound), then serve or refuse."""
 
     def __init__(self, server: LocalTokenServer, conn: QLocalSocket) -> None:
-        super().__init__(conn)  # lives as long as the socket
+        # Lives as long as the socket, its parent (not an attribute: that would be a
+        # reference cycle, left to the cyclic garbage collector).
+        super().__init__(conn)
         self._server = server
-        self._conn = conn
         self._data = b""
         self._done = False
         conn.readyRead.connect(self._read)
         conn.disconnected.connect(conn.deleteLater)
         QTimer.singleShot(int(REQUEST_TIMEOUT_SECONDS * 1000), self, self._too_slow)
         self._read()
+
+    @property
+    def _conn(self) -> QLocalSocket:
+        return cast(QLocalSocket, self.parent())
 
     def _read(self) -> None:
         if self._done:

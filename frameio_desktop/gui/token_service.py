@@ -6,6 +6,11 @@ thread (the session is thread-safe, and serialises refreshes across threads and
 processes). Only a silent renewal (a sign-in without a refresh token) needs the UI
 thread, where the hidden sign-in host lives: the request asks for it with a queued signal
 and waits until it has ended. `show_requested` is a second start's "open the window".
+
+No reference cycles: the controller is this object's parent, not an attribute, and the
+server (whose threads may outlive it) calls back into it weakly. A cycle would leave the
+controller, and its timers, to the cyclic garbage collector, which may run on a worker
+thread, where Qt cannot stop a timer (and may crash).
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import ParamSpec, TypeVar, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
+from shiboken6 import isValid
 
 from frameio_desktop.core.agent.server import Handler, TokenServer
 from frameio_desktop.core.agent.service import TokenService
@@ -29,6 +37,24 @@ log = logging.getLogger(__name__)
 #: How long a script's request waits for a silent renewal (the renewal's own page times
 #: out after 30 s; the exchange after it has its deadline).
 RENEWAL_WAIT_SECONDS = 90.0
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _weakly(method: Callable[_P, _R], gone: _R) -> Callable[_P, _R]:
+    """`method` of a QObject, without keeping it alive: `gone` once it has been deleted
+    (the Python object, or the Qt object with its parent)."""
+    owner = weakref.ref(method.__self__)  # type: ignore[attr-defined]
+    function = method.__func__  # type: ignore[attr-defined]
+
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        obj = owner()
+        if obj is None or not isValid(obj):
+            return gone
+        return cast(_R, function(obj, *args, **kwargs))
+
+    return call
 
 
 class AppTokenService(QObject):
@@ -49,12 +75,16 @@ class AppTokenService(QObject):
         no Unix sockets (Windows) or `local_name` is given, on Qt's local server of that
         name (default: this user's pipe)."""
         super().__init__(controller)
-        self.controller = controller
         self._renewal_wanted.connect(self._renew, Qt.ConnectionType.QueuedConnection)
         self.service = TokenService(
-            self._current, renew_silently=self._renew_silently, on_renewed=self.renewed.emit
+            _weakly(self._current, None),
+            renew_silently=_weakly(self._renew_silently, None),
+            on_renewed=_weakly(self._on_renewed, None),
         )
-        handlers: dict[str, Handler] = {"token": self.service.answer, "show": self._show}
+        handlers: dict[str, Handler] = {
+            "token": self.service.answer,
+            "show": _weakly(self._show, {"shown": False}),
+        }
         self.server: TokenServer | LocalTokenServer | None
         if local_name is None and hasattr(socket, "AF_UNIX"):
             self.server = TokenServer(handlers, path)
@@ -63,6 +93,10 @@ class AppTokenService(QObject):
             self.server = LocalTokenServer(handlers, name) if name else None
         # The window's countdown and the account list follow the new tokens.
         self.renewed.connect(controller.shared.signed_in_changed)
+
+    @property
+    def controller(self) -> SignInController:
+        return cast(SignInController, self.parent())
 
     def start(self) -> AppTokenService:
         """Listen (see `TokenServer.start`: `AlreadyServingError` when another app does)."""
@@ -78,6 +112,9 @@ class AppTokenService(QObject):
     def _current(self) -> AuthSession | None:
         controller = self.controller
         return controller.session if controller.state is State.SIGNED_IN else None
+
+    def _on_renewed(self) -> None:
+        self.renewed.emit()
 
     def _show(self, request: Mapping[str, object]) -> dict[str, object]:
         self.show_requested.emit()

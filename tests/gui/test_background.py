@@ -4,6 +4,8 @@ options on the Settings page, and the tick while hidden."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +19,11 @@ from frameio_desktop.core.background import Autostart, BackgroundPrefs, load_pre
 from frameio_desktop.demo.server import DemoServer
 from frameio_desktop.gui.background import Background
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.in_window_host import in_window_host_factory
 from frameio_desktop.gui.window import MainWindow
 from tests.gui.test_controller import sign_in
-from tests.helpers.fakes import FakeClock
+from tests.helpers.fakes import FakeClock, MemoryKeyring
+from tests.helpers.sessions import SessionFactory
 
 # The offscreen platform has no tray and cannot raise a window; the tests make a tray all
 # the same, and Qt says so.
@@ -182,6 +186,50 @@ def test_the_options_take_effect_when_ticked(
     assert load_prefs(tmp_path / "background.json") == BackgroundPrefs(False, True)
     options.start.setChecked(False)
     assert not autostart.enabled()
+
+
+def test_the_options_are_placed_below_the_settings_form(
+    background: Background, window: MainWindow
+) -> None:
+    window.settings.opened.emit()
+    assert background.options.parentWidget() is window.settings.page
+
+
+def test_the_window_and_controller_are_freed_without_the_cyclic_garbage_collector(
+    qapp: QApplication,
+    demo: DemoServer,
+    make_session: SessionFactory,
+    backend: MemoryKeyring,
+    clock: FakeClock,
+    tmp_path: Path,
+    autostart: Autostart,
+) -> None:
+    # As the bare window's test (test_window_sessions.py), with the background's parts
+    # attached: a reference cycle through the window or the controller leaves them (and
+    # their timers) to the cyclic collector, which may run on a worker thread. Qt then
+    # says "Timers cannot be stopped from another thread", and may crash.
+    gc.collect()
+    gc.disable()
+    try:
+        session = make_session(demo.settings_flags(), keyring=backend, clock=clock)
+        controller = SignInController(session, clock=clock)
+        window = MainWindow(
+            controller,
+            provider_title="Demo",
+            client_id="frameio-desktop-demo",
+            profile="demo",
+            host_factory=in_window_host_factory(),
+        )
+        background = make_background(qapp, controller, window, tmp_path, autostart, tray=True)
+        window.settings.opened.emit()  # the options on the settings page
+        assert background.serving
+        background.close()
+        freed = [weakref.ref(o) for o in (window, controller, background, background.service)]
+        del window, controller, background
+        assert [ref() for ref in freed] == [None] * len(freed)
+    finally:
+        gc.enable()
+        qapp.setQuitOnLastWindowClosed(True)
 
 
 def test_the_countdown_tick_slows_while_hidden(
