@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from frameio_desktop.core.errors import (
@@ -17,8 +17,10 @@ from frameio_desktop.core.errors import (
     WindowAction,
     WindowRemedy,
 )
-from frameio_desktop.core.http import HttpClient, json_body
 from frameio_desktop.core.urlnorm import normal_host
+
+if TYPE_CHECKING:
+    from frameio_desktop.core.http import HttpClient
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,8 @@ def discover(http: HttpClient, issuer: str) -> DiscoveredEndpoints:
     response = http.request("GET", url)
     if response.status_code >= 500:
         raise ServerError(response.status_code, urlsplit(url).hostname or url)
+    from frameio_desktop.core.http import json_body
+
     body = json_body(response)
     if response.status_code != 200 or not isinstance(body, dict):
         raise DiscoveryError(

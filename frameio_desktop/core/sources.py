@@ -13,7 +13,6 @@ secret, the profile, the account ID and the browser choice (`DOTENV_KEYS`). Any 
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Mapping
@@ -266,6 +265,8 @@ def _unknown_key_warning(path: Path, key: str) -> str:
             "Enter it in the app's Settings (it goes to the system keyring) or set "
             f"{ENV_NAMES[key]} in the environment."
         )
+    import difflib  # only for a name that is not a setting
+
     close = difflib.get_close_matches(
         key.lower().replace("-", "_"), [*ENV_NAMES, *FILE_ONLY_SETTINGS], n=1
     )

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -39,12 +38,20 @@ from frameio_desktop.core.tokens import TokenSet
 from frameio_desktop.core.user import User
 
 if TYPE_CHECKING:
+    import logging
+
     import keyring.backend
 
 # keyring itself is imported where it is used: it costs ~50 ms, and an interactive
 # sign-in (the login page) needs it only once the tokens are written.
 
-log = logging.getLogger(__name__)
+
+def _log() -> logging.Logger:
+    # Imported when something is logged: `frameio-desktop token`'s plain read logs nothing.
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 SERVICE = "frameio-desktop"
 #: Characters per entry where the keyring limits an entry's size: Windows' Credential
@@ -141,14 +148,14 @@ def _remembered_backend(memo: Path) -> keyring.backend.KeyringBackend | None:
         # The memo is a file anyone with the cache folder can write: import nothing that
         # keyring does not list itself.
         if not _is_backend_module(module_name):
-            log.warning("remembered keyring backend %r is not a keyring backend", module_name)
+            _log().warning("remembered keyring backend %r is not a keyring backend", module_name)
             return None
         cls = getattr(importlib.import_module(module_name), class_name)
         usable = isinstance(cls, type) and issubclass(cls, keyring.backend.KeyringBackend)
         if usable and cls.viable and cls.priority > 0:
             return cls()  # type: ignore[no-any-return]
     except Exception:  # noqa: BLE001 - any trouble: detect the backend afresh
-        log.debug("remembered keyring backend not usable; detecting")
+        _log().debug("remembered keyring backend not usable; detecting")
     return None
 
 
@@ -264,7 +271,7 @@ class KeyringTokenStore:
             try:
                 return read_secret(self.service, name)
             except SecretServiceUnavailable as exc:
-                log.debug("reading through keyring: %s", exc)
+                _log().debug("reading through keyring: %s", exc)
                 self._plain_reads = False
         import keyring.errors
 
@@ -413,7 +420,7 @@ class KeyringTokenStore:
             try:
                 found.append(self._parse_pointer(item))
             except StoredDataError:
-                log.warning("ignored a damaged chunk journal item")
+                _log().warning("ignored a damaged chunk journal item")
         return found
 
     def _write_journal(self, key: str, generations: list[tuple[str, int]]) -> None:

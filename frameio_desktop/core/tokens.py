@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -10,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from frameio_desktop.core.errors import InvalidTokenResponseError, StoredDataError
-from frameio_desktop.core.redact import mask
 
-log = logging.getLogger(__name__)
+# `logging` and `redact` are imported where they are used: `frameio-desktop token` reads
+# a stored token through this module, and neither is on its path.
 
 Clock = Callable[[], datetime]
 
@@ -50,6 +49,8 @@ class TokenSet:
     obtained_at: datetime
 
     def __repr__(self) -> str:
+        from frameio_desktop.core.redact import mask
+
         return (
             f"TokenSet(access_token={mask(self.access_token)}, "
             f"refresh_token={mask(self.refresh_token)}, token_type={self.token_type!r}, "
@@ -183,7 +184,9 @@ def _lifetime(raw: object, field: str, *, strict: bool) -> timedelta | None:
         return None
     # Compared before any conversion: a huge int must not reach float() or timedelta().
     if seconds > MAX_LIFETIME.total_seconds():
-        log.info("%s of %s s cut to %s", field, _short(raw), MAX_LIFETIME)
+        import logging
+
+        logging.getLogger(__name__).info("%s of %s s cut to %s", field, _short(raw), MAX_LIFETIME)
         return MAX_LIFETIME
     return timedelta(seconds=seconds)
 

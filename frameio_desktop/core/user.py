@@ -13,10 +13,11 @@ from frameio_desktop.core.errors import (
     UnexpectedResponseError,
     server_text,
 )
-from frameio_desktop.core.http import HttpClient, json_body
 
 if TYPE_CHECKING:
     import requests
+
+    from frameio_desktop.core.http import HttpClient
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ def fetch_user(http: HttpClient, url: str, access_token: str) -> User:
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     )
     raise_for_api_status(response, url, "account lookup")
+    from frameio_desktop.core.http import json_body
+
     return parse_user(json_body(response))
 
 
