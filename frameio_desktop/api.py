@@ -17,7 +17,6 @@ answers), so `import frameio_desktop` stays cheap.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -32,6 +31,8 @@ def open_session(
 ) -> AuthSession:
     """The stored sign-in for `profile`, with settings read as the command line reads them
     (environment, `.env`, the settings file; `settings` plays the part of flags)."""
+    import logging  # here: a fresh stored token (`stored_token`) is read without it
+
     from frameio_desktop.core.session import AuthSession
     from frameio_desktop.core.settings import load_settings
 
@@ -104,7 +105,25 @@ def get_token(
         from_app = token_from_app(min_ttl, profile, settings, timeout=timeout)
         if from_app is not None:
             return from_app.access_token
+        stored = stored_token(min_ttl, profile, settings)
+        if stored is not None:
+            return stored
     return fresh_access_token(session or open_session(profile, settings), min_ttl, timeout=timeout)
+
+
+def stored_token(
+    min_ttl: float, profile: str | None = None, settings: Mapping[str, str] | None = None
+) -> str | None:
+    """The stored access token, when it lasts `min_ttl` seconds and nothing else is needed
+    (`core.quick_read`, as `frameio-desktop token` reads it); None: open the session."""
+    from frameio_desktop.core.quick_read import fresh_stored_token
+    from frameio_desktop.core.tokens import min_ttl as min_ttl_delta
+
+    flags: dict[str, str | None] = dict(settings or {})
+    if profile is not None:
+        flags["profile"] = profile
+    tokens = fresh_stored_token(flags, min_ttl_delta(min_ttl))
+    return tokens.access_token if tokens is not None else None
 
 
 class TokenProvider:

@@ -88,38 +88,19 @@ def token_from_app(arguments: Sequence[str]) -> int | None:
 
 def token_from_keyring(arguments: Sequence[str]) -> int | None:
     """`token <arguments>` from the keyring, when a still-fresh stored token is all it
-    takes and there is nothing else to say: settings that load without a warning or a
-    retirement notice, an entry read plainly from the Secret Service, bound to these
-    settings, lasting `--min-ttl`. Prints it as `cli.cmd_token` does and returns 0; None
-    for anything else (a refresh, an error, a warning), which `main` then does with every
-    rule of `token`. Nothing here writes anything, so handing over half-way is harmless."""
+    takes and there is nothing else to say (`core.quick_read.fresh_stored_token`, lasting
+    `--min-ttl`). Prints it as `cli.cmd_token` does and returns 0; None for anything else
+    (a refresh, an error, a warning), which `main` then does with every rule of `token`."""
     parsed = parse_token_arguments(arguments)
     if parsed is None:
         return None
     min_ttl, as_json, flags = parsed
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    from frameio_desktop.core.binding import binding_problem
-    from frameio_desktop.core.errors import FrameioDesktopError
-    from frameio_desktop.core.providers import sunset_notice
-    from frameio_desktop.core.settings import load_settings
-    from frameio_desktop.core.store import KeyringTokenStore
-    from frameio_desktop.core.tokens import utc_now
+    from frameio_desktop.core.quick_read import fresh_stored_token
 
-    try:
-        settings = load_settings(flags)
-        if settings.warnings or sunset_notice(settings.provider, date.today()) is not None:
-            return None
-        store = KeyringTokenStore()
-        if not store.reads_plainly():
-            return None  # keyring's own read: `main` pays for it either way
-        entry = store.load_entry(settings.store_key)
-    except (FrameioDesktopError, ValueError, OSError):
-        return None
-    if entry is None or binding_problem(entry.binding, settings) is not None:
-        return None
-    tokens = entry.tokens
-    if not tokens.is_fresh(utc_now(), timedelta(seconds=min_ttl)):
+    tokens = fresh_stored_token(flags, timedelta(seconds=min_ttl))
+    if tokens is None:
         return None
     from frameio_desktop.core.agent.client import write_token
 

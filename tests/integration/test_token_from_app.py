@@ -205,3 +205,23 @@ def test_a_fresh_stored_token_is_read_without_the_command_line(app: App, demo: D
     assert whole.returncode == 0, whole.stderr
     assert fast.stdout == whole.stdout
     assert app.answered() == 0
+
+
+def test_get_token_reads_a_fresh_stored_token_without_the_session(app: App) -> None:
+    """`get_token()` with no app: the same quick read as the launcher's (benchmarks row 8
+    holds it to `token`'s time), the stored token, without the session or its client."""
+    app.quit()
+    code = (
+        "import sys, frameio_desktop\n"
+        f"print(frameio_desktop.get_token(settings={app.flags!r}))\n"
+        "print('SESSION', 'frameio_desktop.core.session' in sys.modules, file=sys.stderr)\n"
+        f"print('LOADED', sorted(set(sys.modules) & set({sorted(OFF_THE_FAST_PATH)!r})), "
+        "file=sys.stderr)\n"
+    )
+    read = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert read.returncode == 0, read.stderr
+    assert app.session.tokens is not None
+    assert read.stdout.strip() == app.session.tokens.access_token
+    assert "SESSION False" in read.stderr, read.stderr
+    assert "LOADED []" in read.stderr, read.stderr
+    assert app.answered() == 0
