@@ -34,6 +34,7 @@ from frameio_desktop.core.errors import (
     StoredDataError,
     StoreError,
 )
+from frameio_desktop.core.keyring_calls import keyring_call
 from frameio_desktop.core.tokens import TokenSet
 from frameio_desktop.core.user import User
 
@@ -265,6 +266,10 @@ class KeyringTokenStore:
     # -- raw entries --------------------------------------------------------------------
 
     def _get(self, name: str) -> str | None:
+        with keyring_call():
+            return self._get_now(name)
+
+    def _get_now(self, name: str) -> str | None:
         if self._reads_plainly():
             from frameio_desktop.core.secret_service import SecretServiceUnavailable, read_secret
 
@@ -286,7 +291,8 @@ class KeyringTokenStore:
         import keyring.errors
 
         try:
-            self.backend.set_password(self.service, name, value)
+            with keyring_call():
+                self.backend.set_password(self.service, name, value)
         except keyring.errors.NoKeyringError as exc:
             raise NoSecureKeyringError() from exc
         except keyring.errors.KeyringLocked as exc:
@@ -300,7 +306,8 @@ class KeyringTokenStore:
         import keyring.errors
 
         try:
-            self.backend.delete_password(self.service, name)
+            with keyring_call():
+                self.backend.delete_password(self.service, name)
         except keyring.errors.PasswordDeleteError:
             pass  # already gone
         except keyring.errors.KeyringLocked as exc:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from keyring.backends import fail, null
@@ -387,3 +390,34 @@ def test_remembered_built_in_backend_is_used_without_an_entry_point_scan(
     # Detecting afresh (what an unusable memo leads to) would find nothing here.
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
     assert isinstance(store_module.detect_backend(memo), keyring.backends.SecretService.Keyring)
+
+
+def test_the_exit_waits_for_a_keyring_call_on_another_thread(tmp_path: Path) -> None:
+    """A read on a daemon thread (the window's early read) is not cut off by the exit: a
+    Secret Service left with a request unanswered can abort (gnome-keyring-daemon does)."""
+    code = (
+        "import sys, threading, time\n"
+        "from pathlib import Path\n"
+        "from frameio_desktop.core.store import KeyringTokenStore\n"
+        "from tests.helpers.fakes import MemoryKeyring\n"
+        "started = threading.Event()\n"
+        "class Slow(MemoryKeyring):\n"
+        "    def get_password(self, service, username):\n"
+        "        started.set()\n"
+        "        time.sleep(1)\n"
+        "        Path(sys.argv[1]).write_text('answered')\n"
+        "        return None\n"
+        "store = KeyringTokenStore(Slow())\n"
+        "threading.Thread(target=store.load, args=('k',), daemon=True).start()\n"
+        "started.wait(30)\n"
+    )
+    answered = tmp_path / "answered"
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(answered)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    assert answered.read_text() == "answered"
