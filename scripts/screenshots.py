@@ -2,10 +2,12 @@
 
 Run from the repository root under Xvfb (real window system) or offscreen:
 
-    xvfb-run -a .venv/bin/python scripts/screenshots.py            # 100 %
-    QT_SCALE_FACTOR=2 xvfb-run -a .venv/bin/python scripts/screenshots.py --suffix @2x
+    scripts/with-keyring xvfb-run -a .venv/bin/python scripts/screenshots.py   # 100 %
+    QT_SCALE_FACTOR=2 scripts/with-keyring xvfb-run -a -s "-screen 0 2560x2000x24" \
+        .venv/bin/python scripts/screenshots.py --suffix @2x
 
-Tokens go to an in-memory keyring, never the user's.
+Tokens go to an in-memory keyring, never the user's; `scripts/with-keyring` gives Check
+set-up's keyring check a throw-away one (without it that check shows as failed).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from frameio_desktop.core.errors import ConfigError  # noqa: E402
+from frameio_desktop.core.errors import ConfigError, UnknownRedirectError  # noqa: E402
+from frameio_desktop.core.sources import default_settings_path  # noqa: E402
 from frameio_desktop.core.store import ClientSecretStore, KeyringTokenStore  # noqa: E402
 from frameio_desktop.demo.server import DemoServer  # noqa: E402
 from frameio_desktop.gui.app import make_application  # noqa: E402
@@ -77,7 +80,7 @@ def private_settings_access() -> SettingsAccess:
     os.chdir(home)  # no .env from the working folder
     return settings_access_for(
         {},
-        settings_path=home / "config" / "settings.json",
+        settings_path=default_settings_path(),  # where Check set-up reads it, too
         secrets=ClientSecretStore(KeyringTokenStore(MemoryKeyring())),
         demo=DemoOnDemand(),  # offers "Try the demo"; started only if pressed
     )
@@ -109,6 +112,25 @@ def signed_in_until(out: Callable[[str], Path]) -> None:
         sign_in_on_page(controller, window)
         save(window, out("10-signed-in-until"))
         window.release_web_engine()
+        window.close()
+        controller.runner.wait_idle()
+    finally:
+        demo.stop()
+
+
+def v2_notice(out: Callable[[str], Path]) -> None:
+    """A Frame.io V2 sign-in after the retirement day: the notice and its Open settings."""
+    demo = DemoServer(provider="frameio-v2", token_ttl=3600).start()
+    try:
+        session = new_session(demo.settings_flags(), folder=Path(tempfile.mkdtemp()))
+        controller = SignInController(session)
+        window = build_window(
+            controller, session.settings, settings_access=private_settings_access()
+        )
+        window.show()
+        controller.start()
+        wait_until(lambda: controller.state is State.SIGNED_OUT, 10_000)
+        save(window, out("12-v2-notice"))
         window.close()
         controller.runner.wait_idle()
     finally:
@@ -184,7 +206,9 @@ def main() -> int:
         settings = session.settings
         controller = SignInController(session)
         browser = host_factory_for(HostKind.SYSTEM_BROWSER)
-        window = build_window(controller, settings, browser_factory=browser)
+        window = build_window(
+            controller, settings, browser_factory=browser, settings_access=private_settings_access()
+        )
         window.show()
         controller.start()
         wait_until(lambda: controller.state is State.SIGNED_OUT, 10_000)
@@ -222,6 +246,11 @@ def main() -> int:
         wait_until(lambda: controller.state is State.ERROR, 20_000)
         save(window, out("5-error-access-denied"))
 
+        # What Adobe IMS does with a redirect URI the credential does not list.
+        controller.back_to_start()
+        controller.shared.fail(UnknownRedirectError("studio.example.com"))
+        save(window, out("13-error-redirect-unknown"))
+
         controller.back_to_start()
         window.start_sign_in(in_browser=True)
         wait_until(lambda: controller.state is State.SIGNING_IN, 10_000)
@@ -250,9 +279,22 @@ def main() -> int:
         form.web_app.setChecked(True)
         form.submit()  # marks every field as touched: the errors show as errors
         save(missing_window, out("8-settings-form-error"))
+        form.redirect_uri.setText("adobe+5d2f8c1a://adobeid/3f9c2b7e1d8a4c6f9e0b")
+        form.web_app.setChecked(False)
+        form.submit()  # saved: Check set-up checks the saved settings
+        wait_until(lambda: missing.state is State.SIGNED_OUT, 10_000)
+        missing_window.open_settings()
+        form = missing_window.settings.form
+        assert form is not None
+        assert form.setup_check is not None
+        form.redirect_uri.setCursorPosition(0)
+        form.setup_check.start()
+        wait_until(lambda: form.setup_check is not None and not form.setup_check.running, 30_000)
+        save(missing_window, out("14-settings-check"))
         missing_window.close_settings()
         missing_window.close()
         controller.runner.wait_idle()
+        v2_notice(out)
         tray_menu(out)
     finally:
         demo.stop()

@@ -11,7 +11,7 @@ import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -230,6 +230,13 @@ class SettingsForm(QWidget):
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(fields)
         scroll.viewport().setAutoFillBackground(False)
+        if self.setup_check is not None:
+            # The results come in under the fields: scrolled into view once laid out.
+            results = self.setup_check.results
+            self.setup_check.finished.connect(
+                lambda: QTimer.singleShot(0, scroll, lambda: scroll.ensureWidgetVisible(results))
+            )
+        self.fields_scroll = scroll
 
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("formCancel")

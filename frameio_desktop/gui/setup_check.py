@@ -24,9 +24,10 @@ BUTTON_HELP = (
 
 
 def results_text(checks: Sequence[Check]) -> str:
-    """One line per check, ✓ or ✗, and under a failed one what to do."""
+    """One line per check, ✓ or ✗, and under a failed one what to do; the failed ones
+    first (what needs doing is read first, without scrolling past what passed)."""
     lines = []
-    for check in checks:
+    for check in sorted(checks, key=lambda check: check.ok):
         detail, fix = check.for_window
         lines.append(f"{'✓' if check.ok else '✗'} {check.name}: {detail}")
         if fix:

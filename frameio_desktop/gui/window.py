@@ -20,6 +20,7 @@ from frameio_desktop.gui.notify import DesktopNotifier, Notifier
 from frameio_desktop.gui.pages.busy import BusyPage
 from frameio_desktop.gui.pages.error import ErrorPage
 from frameio_desktop.gui.pages.header import Header
+from frameio_desktop.gui.pages.parts import keep_together
 from frameio_desktop.gui.pages.settings_needed import SettingsNeededPanel, settings_needed_text
 from frameio_desktop.gui.pages.signed_in import SignedInPage
 from frameio_desktop.gui.pages.signed_out import SignedOutPage
@@ -238,7 +239,7 @@ class MainWindow(QMainWindow):
         refresh = None
         if tokens.refresh_token is not None:
             refresh = (
-                "expires " + format_expiry(tokens.refresh_expires_at, now)
+                "expires " + keep_together(format_expiry(tokens.refresh_expires_at, now))
                 if tokens.refresh_expires_at
                 else "no expiry given"
             )

@@ -6,6 +6,7 @@ import pytest
 
 from frameio_desktop.gui.pages.busy import BusyPage
 from frameio_desktop.gui.pages.error import ErrorPage
+from frameio_desktop.gui.pages.header import Header
 from frameio_desktop.gui.pages.settings_needed import SettingsNeededPanel
 from frameio_desktop.gui.pages.signed_in import SignedInPage
 from frameio_desktop.gui.pages.signed_out import SignedOutPage
@@ -85,8 +86,18 @@ def test_the_error_page_offers_the_errors_own_button_only_when_it_has_one(qtbot)
     page.show()
     page.show_problem("Access denied", "Permission was not given.")
     assert not page.action_button.isVisible()
+    assert page.retry_button.isDefault()
+    assert page.retry_button.property("primary")
     page.show_problem("Settings needed", "The client ID is not set.", "Open settings")
     assert page.action_button.text() == "Open settings"
+    # The remedy, not "Try again", is the primary button (the one Enter presses).
+    assert page.action_button.isDefault()
+    assert page.action_button.property("primary")
+    assert not page.retry_button.isDefault()
+    assert not page.retry_button.property("primary")
+    page.show_problem("Access denied", "Permission was not given.")
+    assert page.retry_button.isDefault()
+    assert not page.action_button.isDefault()
     with qtbot.waitSignal(page.action_requested):
         page.action_button.click()
 
@@ -106,3 +117,23 @@ def test_busy_and_waiting_pages(qtbot) -> None:
         waiting.waiting.cancel_button.click()
     waiting.hide_waiting()
     assert not waiting.waiting.isVisible()
+
+
+def test_a_long_provider_title_is_shortened_not_cut_beside_the_settings_button(qtbot) -> None:
+    title = "Frame.io V4 (Adobe IMS) · demo server"
+    header = Header(title, None, settings=True)
+    qtbot.addWidget(header)
+    header.setFixedWidth(420)  # narrower than the three side by side
+    header.show()
+    qtbot.waitExposed(header)
+    shown = header.provider_label
+    assert shown.text().endswith("…")
+    assert title.startswith(shown.text().removesuffix("…"))
+    assert shown.toolTip() == title
+    assert shown.accessibleName() == f"Provider: {title}"
+    # Its whole text fits where the layout put it, clear of the Settings button.
+    assert shown.width() >= shown.sizeHint().width()
+    assert shown.geometry().right() < header.settings_button.geometry().left()
+    before = shown.text()
+    header.show_settings_button(False)  # the button's room goes to the title
+    assert len(shown.text()) > len(before)

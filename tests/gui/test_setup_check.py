@@ -61,6 +61,7 @@ def test_the_checks_run_off_the_ui_thread_and_their_results_are_shown(
         ]
 
     form = form_with(qtbot, tmp_path, run, runner)
+    form.resize(560, 420)  # shorter than the fields: the results need scrolling to
     check = form.setup_check
     assert check is not None
     assert not check.results.isVisible()
@@ -73,6 +74,11 @@ def test_the_checks_run_off_the_ui_thread_and_their_results_are_shown(
     assert threads[0] is not threading.main_thread()
     text = check.results.text()
     assert text.startswith("1 of 2 checks failed.")
+    # The failed check comes first, though it ran last.
+    assert text.index("✗ clock") < text.index("✓ keyring")
+    # The results are scrolled into view (they come in under the fields).
+    qtbot.waitUntil(lambda: form.fields_scroll.verticalScrollBar().value() > 0)
+    assert not check.results.visibleRegion().isEmpty()
     assert "✓ keyring: unlocked" in text
     assert "✗ clock: 12 min ahead of ims-na1" in text
     assert "What to do: Set the clock automatically." in text

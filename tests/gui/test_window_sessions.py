@@ -123,6 +123,10 @@ def test_with_a_refresh_token_there_is_no_until_line(
     assert not window.signed_in_page.until_label.isVisibleTo(window)
     assert window.signed_in_page.refresh_expires_label.isVisibleTo(window)
     assert window.signed_in_page.refresh_expires_label.text().startswith("expires ")
+    # "(in 13 d 23 h)" wraps as one piece in the narrow column, never a lone "h)".
+    bracket = window.signed_in_page.refresh_expires_label.text().partition(" (in")[2]
+    assert bracket
+    assert " " not in bracket
 
 
 def test_the_window_is_freed_without_the_cyclic_garbage_collector(

@@ -41,4 +41,14 @@ class ErrorPage(QWidget):
         self.text_label.setAccessibleDescription(message)
         self.action_button.setText(action or "")
         self.action_button.setVisible(action is not None)
+        # The error's own remedy is what to do next (trying again alone cannot help):
+        # it is then the primary button, the one Enter presses.
+        for widget, primary in (
+            (self.action_button, action is not None),
+            (self.retry_button, action is None),
+        ):
+            widget.setProperty("primary", primary)
+            widget.setDefault(primary)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         announce(self, f"{title}. {message}")

@@ -70,3 +70,10 @@ def show_text(widget: QLabel, text: str, *, hidden_when_empty: bool = True) -> N
         widget.setVisible(bool(text))
     if text and (changed or not shown_before):
         announce(widget, text)
+
+
+def keep_together(when: str) -> str:
+    """'<date> <time> UTC (in 13 d 23 h)' with its bracket unbreakable: a narrow label wraps
+    before the bracket, never inside it (a lone "h)" on the next line)."""
+    moment, bracket, left = when.partition(" (")
+    return moment + bracket + left.replace(" ", "\u00a0") if bracket else when
