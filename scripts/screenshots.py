@@ -30,6 +30,7 @@ from frameio_desktop.core.sources import default_settings_path  # noqa: E402
 from frameio_desktop.core.store import ClientSecretStore, KeyringTokenStore  # noqa: E402
 from frameio_desktop.demo.server import DemoServer  # noqa: E402
 from frameio_desktop.gui.app import make_application  # noqa: E402
+from frameio_desktop.gui.background import Background  # noqa: E402
 from frameio_desktop.gui.controller import SignInController, State  # noqa: E402
 from frameio_desktop.gui.settings_access import SettingsAccess  # noqa: E402
 from frameio_desktop.gui.sign_in_host import HostPage  # noqa: E402
@@ -137,13 +138,30 @@ def v2_notice(out: Callable[[str], Path]) -> None:
         demo.stop()
 
 
+def background_for(controller: SignInController, window: MainWindow) -> Background:
+    """The app's background part (tray, token service, the Settings page's options) with
+    its preferences, socket and autostart entry in a scratch folder, never the person's."""
+    from frameio_desktop.core.background import Autostart
+
+    scratch = Path(tempfile.mkdtemp())
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return Background(
+        app,
+        controller,
+        window,
+        prefs_path=scratch / "background.json",
+        tray_available=True,
+        socket_path=str(scratch / "token.sock"),
+        autostart=Autostart(platform="linux", environ={"XDG_CONFIG_HOME": str(scratch)}),
+    )
+
+
 def tray_menu(out: Callable[[str], Path]) -> None:
     """The tray icon's menu of a signed-in app whose window is closed (gui/background.py).
     A tray is drawn by the desktop, so the menu is shown on its own, where it pops up."""
     from PySide6.QtCore import QPoint
 
-    from frameio_desktop.core.background import Autostart
-    from frameio_desktop.gui.background import Background
     from tests.helpers.browser import sign_in_without_browser
     from tests.helpers.sessions import complete_sign_in
 
@@ -156,17 +174,7 @@ def tray_menu(out: Callable[[str], Path]) -> None:
         complete_sign_in(session, pending, redirect)
         controller = SignInController(session)
         window = build_window(controller, session.settings)
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        background = Background(
-            app,
-            controller,
-            window,
-            prefs_path=scratch / "background.json",
-            tray_available=True,
-            socket_path=str(scratch / "token.sock"),  # never the person's own socket
-            autostart=Autostart(platform="linux", environ={"XDG_CONFIG_HOME": str(scratch)}),
-        )
+        background = background_for(controller, window)
         controller.start()
         wait_until(lambda: controller.state is State.SIGNED_IN, 10_000)
         background.update_menu()
@@ -263,6 +271,8 @@ def main() -> int:
         problem = ConfigError("FRAMEIO_CLIENT_ID", "is not set")
         missing = SignInController(None, config_problem=problem)
         missing_window = build_window(missing, None, settings_access=private_settings_access())
+        # As the app has it: the Settings page's background options under the form.
+        missing_background = background_for(missing, missing_window)
         missing_window.show()
         missing.start()
         save(missing_window, out("6-settings-missing"))
@@ -292,6 +302,7 @@ def main() -> int:
         wait_until(lambda: form.setup_check is not None and not form.setup_check.running, 30_000)
         save(missing_window, out("14-settings-check"))
         missing_window.close_settings()
+        missing_background.close()
         missing_window.close()
         controller.runner.wait_idle()
         v2_notice(out)

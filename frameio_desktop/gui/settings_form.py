@@ -11,7 +11,7 @@ import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -231,11 +231,10 @@ class SettingsForm(QWidget):
         scroll.setWidget(fields)
         scroll.viewport().setAutoFillBackground(False)
         if self.setup_check is not None:
-            # The results come in under the fields: scrolled into view once laid out.
-            results = self.setup_check.results
-            self.setup_check.finished.connect(
-                lambda: QTimer.singleShot(0, scroll, lambda: scroll.ensureWidgetVisible(results))
-            )
+            self.setup_check.finished.connect(self._scroll_to_results)
+        #: Where the check's results start, until the scroll range reaches it.
+        self._scroll_to: int | None = None
+        scroll.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.fields_scroll = scroll
 
         self.cancel_button = QPushButton("Cancel")
@@ -393,6 +392,25 @@ class SettingsForm(QWidget):
         for name, row in self.rows.items():
             row.show_check(self.checks.get(name, Check(Level.OK)))
         self.save_button.setEnabled(can_save(self.checks))
+
+    def _scroll_to_results(self) -> None:
+        """The check's results come in under the fields: scroll up to their top, so they
+        are read without scrolling. Laid out now; the scroll range may grow only later
+        (then `_range_changed` scrolls)."""
+        check, bar = self.setup_check, self.fields_scroll.verticalScrollBar()
+        fields = self.fields_scroll.widget()
+        layout = fields.layout() if fields is not None else None
+        if check is None or layout is None:
+            return
+        layout.activate()  # the results get their place now
+        top = check.results.y()
+        self._scroll_to = None if top <= bar.maximum() else top
+        bar.setValue(top)
+
+    def _range_changed(self, _: int, maximum: int) -> None:
+        if self._scroll_to is not None:
+            self.fields_scroll.verticalScrollBar().setValue(self._scroll_to)
+            self._scroll_to = None if self._scroll_to <= maximum else self._scroll_to
 
     def submit(self) -> None:
         for row in self.rows.values():

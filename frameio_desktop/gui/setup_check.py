@@ -51,6 +51,7 @@ class SetupCheck(QObject):
         self._run_checks = run_checks
         self._runner = runner
         self._task: Task | None = None
+        self._had_focus = False
         self.button = QPushButton(BUTTON_TEXT, parent)
         self.button.setObjectName("checkSetup")
         self.button.setAccessibleName(BUTTON_TEXT)
@@ -72,6 +73,8 @@ class SetupCheck(QObject):
     def start(self) -> None:
         if self._task is not None:
             return
+        # Disabling the button moves the keyboard focus on; it comes back when done.
+        self._had_focus = self.button.hasFocus()
         self.button.setEnabled(False)
         self.button.setText("Checking…")
         self._show(
@@ -96,6 +99,8 @@ class SetupCheck(QObject):
         self._task = None
         self.button.setEnabled(True)
         self.button.setText(BUTTON_TEXT)
+        if self._had_focus:
+            self.button.setFocus()
         self._show(text)
         self.finished.emit()
 

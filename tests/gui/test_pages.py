@@ -61,11 +61,15 @@ def test_the_signed_in_page_says_until_when_without_a_refresh_token(qtbot) -> No
     assert page.until_label.isVisible()
     assert not page.refresh_expires_label.isVisible()
     assert not page.refresh_button.isEnabled()
+    # The greyed-out button says why (a screen reader too), not what it would do.
+    assert "no refresh token" in page.refresh_button.toolTip()
+    assert "no refresh token" in page.refresh_button.accessibleDescription()
     page.show_expiry(
         "expires soon", "in 1 h", refresh="expires later", until=None, can_refresh=True
     )
     assert not page.until_label.isVisible()
     assert page.refresh_expires_label.text() == "expires later"
+    assert page.refresh_button.toolTip().startswith("Get a new access token")
 
 
 def test_the_signed_in_page_reports_a_picked_account(qtbot) -> None:

@@ -84,6 +84,12 @@ def test_the_checks_run_off_the_ui_thread_and_their_results_are_shown(
     assert "What to do: Set the clock automatically." in text
     assert check.results.accessibleDescription() == text
     assert check.button.isEnabled()
+    # Started from the keyboard, the focus is back on the button (not moved on to Cancel).
+    check.button.setFocus()
+    qtbot.waitUntil(check.button.hasFocus)
+    with qtbot.waitSignal(check.finished, timeout=30_000):
+        qtbot.keyClick(check.button, Qt.Key.Key_Space)
+    assert check.button.hasFocus()
 
 
 def test_closing_the_form_drops_a_running_check(qtbot, tmp_path: Path, runner: TaskRunner) -> None:

@@ -13,6 +13,10 @@ from frameio_desktop.gui.pages.parts import button, column, label, row, show_tex
 from frameio_desktop.gui.pages.signed_in_until import RenewalPanel, until_label
 
 COPY_TEXT = "Copy access token"
+REFRESH_HELP = "Get a new access token now (F5)"
+NO_REFRESH_HELP = (
+    "This sign-in has no refresh token: it lasts until the time above, then you sign in again"
+)
 
 
 def initials(name: str) -> str:
@@ -78,7 +82,7 @@ class SignedInPage(QWidget):
         self.copy_button.setToolTip("Copy the access token to the clipboard (Ctrl+Shift+C)")
         self.copy_button.clicked.connect(self.copy_requested)
         self.refresh_button = button("Refresh now", "refreshButton")
-        self.refresh_button.setToolTip("Get a new access token now (F5)")
+        self.refresh_button.setToolTip(REFRESH_HELP)
         self.refresh_button.clicked.connect(self.refresh_requested)
         self.sign_out_button = button("Sign out", "signOutButton")
         self.sign_out_button.clicked.connect(self.sign_out_requested)
@@ -150,6 +154,10 @@ class SignedInPage(QWidget):
         else:
             self.refresh_expires_label.setText(refresh)
         self.refresh_button.setEnabled(can_refresh)
+        # Disabled for good when there is no refresh token: say why, not what it would do.
+        why = NO_REFRESH_HELP if refresh is None else REFRESH_HELP
+        self.refresh_button.setToolTip(why)
+        self.refresh_button.setAccessibleDescription(why)
 
     def show_banner(self, text: str) -> None:
         """A warning under the card ("" hides it)."""
