@@ -72,6 +72,12 @@ HINTS: dict[str, str] = {
     "account_url": "Empty: the provider's own address.",
     "revoke_url": "Empty: the provider's own address.",
 }
+#: The redirect URI's hint for Frame.io V4 with a Web App credential, and for any other
+#: provider (the Native App one is HINTS["redirect_uri"]).
+WEB_APP_REDIRECT_HINT = (
+    "Web App credential in Adobe Developer Console: its Default redirect URI (https://…)"
+)
+OTHER_REDIRECT_HINT = "The redirect URI registered for this app with your provider."
 WEB_APP_LABEL = "This is a Web App credential (has a client secret)"
 ADVANCED_FIELDS = ("scopes", "authorize_url", "token_url", "account_url", "revoke_url")
 
@@ -369,11 +375,25 @@ class SettingsForm(QWidget):
                 default = getattr(preset, name)
                 placeholder = default or ("from the issuer" if discovery else "none")
                 self.endpoint_edits[name].setPlaceholderText(placeholder)
+        self._redirect_hint()
         self.revalidate()
 
     def _web_app_changed(self) -> None:
         self.rows["client_secret"].set_visible(self.web_app.isChecked())
+        self._redirect_hint()
         self.revalidate()
+
+    def _redirect_hint(self) -> None:
+        """The redirect URI's hint for the chosen provider and kind of credential (not
+        over a note saying where an overriding value comes from)."""
+        row = self.rows["redirect_uri"]
+        if row.editor.property("overridden"):
+            return
+        if self.provider.currentData() != "frameio-v4":
+            row.hint.setText(OTHER_REDIRECT_HINT)
+        else:
+            web = self.web_app.isChecked()
+            row.hint.setText(WEB_APP_REDIRECT_HINT if web else HINTS["redirect_uri"])
 
     def _show_advanced(self, shown: bool) -> None:
         for name in ADVANCED_FIELDS:

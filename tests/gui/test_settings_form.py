@@ -20,7 +20,7 @@ from frameio_desktop.core.configure import (
     save_setup,
 )
 from frameio_desktop.core.store import ClientSecretStore, KeyringTokenStore
-from frameio_desktop.gui.settings_form import LABELS, SettingsForm
+from frameio_desktop.gui.settings_form import LABELS, OTHER_REDIRECT_HINT, SettingsForm
 from tests.helpers.accessibility import accessible_name, labels_of, unnamed
 from tests.helpers.fakes import MemoryKeyring
 
@@ -291,7 +291,8 @@ def test_every_field_and_button_has_an_accessible_name(qtbot, form: SettingsForm
     # Each field is labelled by its label (what a screen reader announces with it).
     for name, row in form.rows.items():
         assert labels_of(row.editor) == [LABELS[name]], name
-    assert "adobe+<hash>://adobeid/<client id>" in form.redirect_uri.accessibleDescription()
+    # A screen reader gets the hint too (for OpenID Connect: no Adobe credential shape).
+    assert OTHER_REDIRECT_HINT in form.redirect_uri.accessibleDescription()
 
 
 # -- what is saved ------------------------------------------------------------------------------
@@ -343,3 +344,18 @@ def test_the_accessibility_check_finds_an_unnamed_field(qtbot) -> None:
     assert unnamed(root) == ["QLineEdit 'bare'"]
     edit.setAccessibleName("Named")
     assert unnamed(root) == []
+
+
+def test_the_redirect_hint_follows_the_provider_and_the_kind_of_credential(
+    qtbot, form: SettingsForm
+) -> None:
+    hint = form.rows["redirect_uri"].hint
+    assert hint.text().startswith("Native App credential")
+    form.web_app.setChecked(True)
+    assert hint.text().startswith("Web App credential")
+    assert "Web App credential" in form.redirect_uri.accessibleDescription()
+    form.provider.setCurrentIndex(form.provider.findData("oidc"))
+    assert "Adobe" not in hint.text()
+    form.provider.setCurrentIndex(form.provider.findData("frameio-v4"))
+    form.web_app.setChecked(False)
+    assert hint.text().startswith("Native App credential")
