@@ -32,6 +32,38 @@ def no_keyring_fix(environ: Mapping[str, str], platform: str) -> str:
     )
 
 
+def backend_words(backend: keyring.backend.KeyringBackend) -> str:
+    """The keyring in the window's words ("the system keyring (Secret Service)"), not its
+    Python class (the command line names that)."""
+    inner = backend
+    chained = getattr(backend, "backends", None)
+    if type(backend).__name__ == "ChainerBackend" and chained:
+        inner = chained[0]
+    module = type(inner).__module__
+    for part, words in (
+        ("SecretService", "the system keyring (Secret Service)"),
+        ("libsecret", "the system keyring (Secret Service)"),
+        ("kwallet", "the system keyring (KWallet)"),
+        ("macOS", "the macOS Keychain"),
+        ("Windows", "Windows Credential Manager"),
+        ("null", "no keyring (switched off)"),
+        ("fail", "no keyring"),
+    ):
+        if module.startswith("keyring.backends.") and part in module:
+            return words
+    return "the keyring"
+
+
+def no_keyring_window_fix(platform: str) -> str:
+    """`no_keyring_fix` without commands: what a window user can do."""
+    if platform in ("darwin", "win32"):
+        return no_keyring_fix({"DBUS_SESSION_BUS_ADDRESS": "-"}, platform)
+    return (
+        "Start the app from a desktop session with a keyring service running (GNOME "
+        "Keyring, or KeePassXC with Secret Service integration on), then check again."
+    )
+
+
 def locked(backend: keyring.backend.KeyringBackend) -> bool | None:
     """Whether the Secret Service collection the backend writes to is locked, asked without
     unlocking it (which would show a password prompt); None where this cannot be told."""
@@ -87,7 +119,10 @@ def check_keyring(context: DoctorContext) -> Check:
             False,
             f"no keyring backend could be loaded ({type(exc).__name__}: {exc})",
             no_keyring_fix(context.environ, context.platform),
+            "no keyring could be found",
+            no_keyring_window_fix(context.platform),
         )
+    words = backend_words(backend)
     reason = insecure_reason(backend)
     if reason is not None:
         return Check(
@@ -95,6 +130,8 @@ def check_keyring(context: DoctorContext) -> Check:
             False,
             f"{label}: {reason}; a sign-in would last only until the app quits",
             no_keyring_fix(context.environ, context.platform),
+            f"{words}: {reason}; a sign-in would last only until the app quits",
+            no_keyring_window_fix(context.platform),
         )
     if locked(backend):
         return Check(
@@ -103,6 +140,7 @@ def check_keyring(context: DoctorContext) -> Check:
             f"{label}: the keyring is locked",
             "Unlock it: sign in to your desktop session, or open your keyring manager "
             "(Passwords and Keys / Seahorse, KeePassXC) and unlock the login keyring.",
+            window_detail=f"{words}: it is locked",
         )
     failed = round_trip(backend, store.service)
     if failed is not None:
@@ -112,5 +150,11 @@ def check_keyring(context: DoctorContext) -> Check:
             f"{label}: {failed}",
             "Check that the keyring is unlocked and works (your keyring manager shows it); "
             "restart its service if it does not answer.",
+            window_detail=f"{words}: {failed}",
         )
-    return Check(NAME, True, f"{label}: unlocked; write, read and delete of a test entry work")
+    return Check(
+        NAME,
+        True,
+        f"{label}: unlocked; write, read and delete of a test entry work",
+        window_detail=f"{words}: unlocked; write, read and delete of a test entry work",
+    )

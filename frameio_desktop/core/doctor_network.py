@@ -128,6 +128,8 @@ def check_network(context: DoctorContext) -> Sequence[Check]:
             "; ".join(problems + answered),
             "Check the network connection, and the proxy settings (HTTPS_PROXY, NO_PROXY) "
             "if you need a proxy.",
+            window_fix="Check the network connection, and the proxy set in the environment "
+            "the app was started from if you need a proxy.",
         )
         if problems
         else Check(
@@ -169,4 +171,5 @@ def clock_check(server_date: tuple[str, datetime, datetime] | None) -> Check:
         "would look expired or not yet valid",
         "Set the clock automatically (network time: timedatectl set-ntp true, or the "
         "date and time settings).",
+        window_fix="Set the clock automatically in your system's date and time settings.",
     )

@@ -64,7 +64,10 @@ def window_settings_summary(values: Mapping[str, str], sources: Mapping[str, str
             value = "default"
         where = errors.SOURCE_WORDS.get(sources.get(name, ""), "").removeprefix(", ")
         words = errors.setting_words(ENV_NAMES[name])
-        parts.append(f"{words}: {_shown(name, value)}" + (f" ({where})" if value and where else ""))
+        shown = _shown(name, value)
+        if name == "provider" and value in PRESETS:
+            shown = PRESETS[value].title  # "Frame.io V4 (Adobe IMS)", not its id
+        parts.append(f"{words}: {shown}" + (f" ({where})" if value and where else ""))
     return "; ".join(parts)
 
 
@@ -275,7 +278,7 @@ def default_browser(environ: Mapping[str, str], platform: str) -> str | None:
 
 def check_display_and_browser(context: DoctorContext) -> Check:
     """Whether there is a display, and which browser "Sign in with your browser" opens."""
-    from frameio_desktop.core.browser.launch import no_display_reason
+    from frameio_desktop.core.browser.launch import browser_commands, no_display_reason
 
     reason = no_display_reason(context.environ, context.platform)
     if reason is not None:
@@ -293,10 +296,28 @@ def check_display_and_browser(context: DoctorContext) -> Check:
         detail = "display found; no default web browser is set"
         fix = "Choose a default web browser in your desktop's settings, or set BROWSER."
         if chosen:
-            return Check("display and browser", False, detail, fix)
+            return Check(
+                "display and browser",
+                False,
+                detail,
+                fix,
+                window_fix="Choose a default web browser in your desktop's settings.",
+            )
         return Check(
             "display and browser",
             True,
             f"{detail} (the app's own sign-in window works without one)",
         )
-    return Check("display and browser", True, f"display found; your browser: {browser}")
+    if browser_commands(context.environ):
+        # The command itself ("true", a script's path) means nothing in the window.
+        in_words = "the browser set for this app (in the environment it was started from)"
+    elif browser.endswith(" (the desktop's default)"):
+        in_words = f"the desktop's default web browser ({browser.split(' (')[0]})"
+    else:
+        in_words = browser
+    return Check(
+        "display and browser",
+        True,
+        f"display found; your browser: {browser}",
+        window_detail=f"display found; “Sign in with your browser” opens {in_words}",
+    )

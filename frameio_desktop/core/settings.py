@@ -1,8 +1,5 @@
-"""Settings: a provider preset plus overrides from flags, environment, `.env` and a file.
-
-Where each value comes from, and what a `.env` may set, is `core.sources`; this module
-validates the result and writes the settings file.
-"""
+"""Settings: a provider preset plus overrides from flags, environment, `.env` and a file
+(`core.sources` says where each comes from); validated here, and the file written."""
 
 from __future__ import annotations
 
@@ -81,6 +78,7 @@ __all__ = [
 ]
 
 ENDPOINT_SETTINGS = ("authorize_url", "token_url", "account_url", "revoke_url")
+_TITLES = ", ".join(preset.title for preset in PRESETS.values())  # for the window
 # Schemes that must never be a redirect target: they run code or read local data.
 _FORBIDDEN_REDIRECT_SCHEMES = frozenset({"javascript", "data", "file", "about", "blob", "ftp"})
 
@@ -296,6 +294,7 @@ def load_settings(
                 hint=exc.hint,
                 origin=origin,
                 source=found.sources.get(names[exc.setting], ""),
+                window_problem=exc.window_problem,
             )
         exc.warnings = found.warnings
         exc.window_warnings = found.window_warnings
@@ -317,6 +316,7 @@ def _validated(
         raise ConfigError(
             "FRAMEIO_PROVIDER",
             f"is {provider!r}, which is not one of {', '.join(sorted(PRESETS))}",
+            window_problem=f"is {provider!r}, which is not one of {_TITLES}",
         )
 
     client_id = values.get("client_id")
@@ -343,7 +343,7 @@ def _validated(
         endpoints["authorize_url"] and endpoints["token_url"]
     )
     if needs_discovery and not issuer:
-        raise ConfigError("FRAMEIO_ISSUER", "is not set (the oidc provider needs it)")
+        raise ConfigError("FRAMEIO_ISSUER", f"is not set ({preset.title} needs it)")
 
     scopes = tuple(values.get("scopes", " ".join(preset.scopes)).split())
     if not scopes:

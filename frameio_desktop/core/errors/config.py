@@ -32,14 +32,17 @@ class ConfigError(FrameioDesktopError):
         origin: str = "",
         source: str = "",
         window_remedy: WindowRemedy | None = None,
+        window_problem: str | None = None,
     ) -> None:
         """`origin` says where the value came from in the command line's words
         ("FRAMEIO_X from the environment"); `source` is its layer (`core.sources`: "flag",
-        "environment", ".env", ...), which the window explains in plain words."""
+        "environment", ".env", ...), which the window explains in plain words.
+        `window_problem` is `problem` in the window's words where they differ."""
         self.setting = setting
         #: The problem as the command line says it (with the origin, if any).
         self.problem = f"{problem} ({origin})" if origin else problem
         self.bare_problem = problem
+        self.window_problem = window_problem or problem
         self.source = source
         self.hint = hint or where_to_set(setting)
         self.cli_remedy = self.hint
@@ -50,7 +53,7 @@ class ConfigError(FrameioDesktopError):
     def window_what(self) -> str:
         """What is wrong, in the window's words, without the remedy."""
         where = SOURCE_WORDS.get(self.source, "")
-        return f"The {setting_words(self.setting)} {self.bare_problem}{where}."
+        return f"The {setting_words(self.setting)} {self.window_problem}{where}."
 
     @property
     def window_message(self) -> str:
