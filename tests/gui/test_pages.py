@@ -11,6 +11,7 @@ from frameio_desktop.gui.pages.settings_needed import SettingsNeededPanel
 from frameio_desktop.gui.pages.signed_in import SignedInPage
 from frameio_desktop.gui.pages.signed_out import SignedOutPage
 from frameio_desktop.gui.pages.waiting import SigningInPage
+from tests.helpers.accessibility import accessible_name, labels_of
 
 pytestmark = pytest.mark.gui
 
@@ -141,3 +142,24 @@ def test_a_long_provider_title_is_shortened_not_cut_beside_the_settings_button(q
     before = shown.text()
     header.show_settings_button(False)  # the button's room goes to the title
     assert len(shown.text()) > len(before)
+
+
+def test_a_screen_reader_hears_each_value_of_the_signed_in_page_with_its_name(qtbot) -> None:
+    page = SignedInPage()
+    qtbot.addWidget(page)
+    page.show()
+    page.show_account("Grace Hopper", "grace@example.com", "user-42", "acct-7")
+    page.show_expiry(
+        "in 59 minutes", "59:00 left", refresh="in 30 days", until=None, can_refresh=True
+    )
+    assert accessible_name(page.user_id_label) == "User ID: user-42"
+    assert accessible_name(page.account_id_label) == "Account ID: acct-7"
+    assert accessible_name(page.expires_label) == "Access token: in 59 minutes"
+    assert accessible_name(page.refresh_expires_label) == "Refresh token: in 30 days"
+    assert labels_of(page.user_id_label) == ["User ID"]
+    assert labels_of(page.refresh_expires_label) == ["Refresh token"]
+    # The avatar is not read out as its initials ("GH").
+    assert accessible_name(page.avatar) == "Avatar of Grace Hopper"
+    page.show_account(None, None, None, None)
+    assert accessible_name(page.avatar) == "Avatar"
+    assert accessible_name(page.user_id_label) == "User ID: —"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from frameio_desktop.gui.pages.account_picker import AccountPicker, Listed
 from frameio_desktop.gui.pages.notice import Notice
@@ -22,6 +22,30 @@ NO_REFRESH_HELP = (
 def initials(name: str) -> str:
     parts = [p for p in name.replace("@", " ").split() if p[:1].isalnum()]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+class ValueLabel(QLabel):
+    """A value in the card, announced with its name ("User ID: abc"): a screen reader
+    reads a label's text alone, so the value would come without what it is."""
+
+    def __init__(self, name: str, object_name: str) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # server text is never markup
+        self.setWordWrap(True)
+        self.setObjectName(object_name)
+        self.field_name = name
+        self.setAccessibleName(name)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setAccessibleName(f"{self.field_name}: {text}" if text else self.field_name)
+
+
+def _add_value(form: QFormLayout, name: str, value: ValueLabel, shown: str | None = None) -> None:
+    """A row whose field label is the value's buddy (AT-SPI labelled-by)."""
+    field = label(name if shown is None else shown, "fieldName")
+    field.setBuddy(value)
+    form.addRow(field, value)
 
 
 class SignedInPage(QWidget):
@@ -41,6 +65,7 @@ class SignedInPage(QWidget):
         self.avatar = label("", "avatar", wrap=False)
         self.avatar.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.avatar.setFixedSize(56, 56)
+        self.avatar.setAccessibleName("Avatar")  # not its initials, read as a word
         self.name_label = label("", "accountName")
         self.email_label = label("", "muted")
         who = QWidget()
@@ -61,20 +86,20 @@ class SignedInPage(QWidget):
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(8)
         self._form = form
-        self.user_id_label = label("", "fieldValue")
-        self.account_id_label = label("", "fieldValue")
-        self.expires_label = label("", "fieldValue")
-        self.countdown_label = label("", "countdown")
-        self.refresh_expires_label = label("", "fieldValue")
+        self.user_id_label = ValueLabel("User ID", "fieldValue")
+        self.account_id_label = ValueLabel("Account ID", "fieldValue")
+        self.expires_label = ValueLabel("Access token", "fieldValue")
+        self.countdown_label = ValueLabel("Access token time left", "countdown")
+        self.refresh_expires_label = ValueLabel("Refresh token", "fieldValue")
         for widget in (self.user_id_label, self.account_id_label):
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow(label("User ID", "fieldName"), self.user_id_label)
-        form.addRow(label("Account ID", "fieldName"), self.account_id_label)
+        _add_value(form, "User ID", self.user_id_label)
+        _add_value(form, "Account ID", self.account_id_label)
         self.accounts = AccountPicker(form)
         self.accounts.picked.connect(self.account_picked)
-        form.addRow(label("Access token", "fieldName"), self.expires_label)
-        form.addRow(label("", "fieldName"), self.countdown_label)
-        form.addRow(label("Refresh token", "fieldName"), self.refresh_expires_label)
+        _add_value(form, "Access token", self.expires_label)
+        _add_value(form, "Access token time left", self.countdown_label, shown="")
+        _add_value(form, "Refresh token", self.refresh_expires_label)
 
         self.banner = label("", "banner")
         self.banner.hide()
@@ -114,10 +139,12 @@ class SignedInPage(QWidget):
             self.name_label.setText("Signed in")
             self.email_label.setText("This provider does not share account details.")
             self.avatar.setText("?")
+            self.avatar.setAccessibleName("Avatar")
         else:
             self.name_label.setText(name)
             self.email_label.setText(email or "")
             self.avatar.setText(initials(name))
+            self.avatar.setAccessibleName(f"Avatar of {name}")
         self.user_id_label.setText(user_id or "—")
         self.account_id_label.setText(account_id or "—")
 
