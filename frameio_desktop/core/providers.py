@@ -110,13 +110,16 @@ PRESETS: dict[str, ProviderPreset] = {p.name: p for p in (FRAMEIO_V2, FRAMEIO_V4
 DEFAULT_PROVIDER = FRAMEIO_V4.name
 
 
-def sunset_notice(preset: str, today: date, *, window: bool = False) -> str | None:
+def sunset_notice(
+    preset: str, today: date, *, window: bool = False, settings: bool = True
+) -> str | None:
     """What to tell a person who picked a retiring provider, or None.
 
     `today` is passed in (the local date where the CLI or window runs) so that tests set
     the clock. Before the retirement day the notice gives the date; from that day on it
     says the API is gone. Both name the preset to switch to: its flag for the command
-    line, its name in Settings for the `window` (which offers `sunset_remedy`'s button).
+    line, its name in Settings for the `window` (which offers `sunset_remedy`'s button);
+    a window without `settings` (the demo, `login`) says to start the app with it instead.
     """
     found = PRESETS.get(preset)
     if found is None or found.retires_on is None:
@@ -124,8 +127,10 @@ def sunset_notice(preset: str, today: date, *, window: bool = False) -> str | No
     successor = PRESETS.get(found.successor) if found.successor else None
     if successor is None:
         switch = "another provider"
-    elif window:
+    elif window and settings:
         switch = f"{successor.title} in Settings"
+    elif window:
+        switch = f"{successor.title}: start the app again with it as the provider"
     else:
         switch = f"--provider {successor.name}"
     day = found.retires_on.isoformat()

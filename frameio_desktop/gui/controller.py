@@ -188,13 +188,15 @@ class SignInController(QObject):
 
     # -- what the window shows beside the state -------------------------------------------
 
-    def sunset_notice(self) -> str | None:
+    def sunset_notice(self, *, settings: bool = True) -> str | None:
         """What to tell a person signed in with a retiring provider (Frame.io V2), for
-        today's local date by this controller's clock; None for any other provider."""
+        today's local date by this controller's clock; None for any other provider.
+        `settings`: whether the window offers its settings form to switch there."""
         if self.session is None:
             return None
         today = self.clock().astimezone().date()
-        return sunset_notice(self.session.settings.provider, today, window=True)
+        provider = self.session.settings.provider
+        return sunset_notice(provider, today, window=True, settings=settings)
 
     def sunset_remedy(self) -> errors.WindowRemedy | None:
         """The button beside the notice: the settings, with the successor chosen."""

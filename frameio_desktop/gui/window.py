@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
         """The retiring provider's notice for today's date (by the controller's clock),
         and on the signed-out page what was ignored reading the settings (a `.env`'s keys
         it may not set, unknown settings-file keys: `Settings.warnings`)."""
-        notice = self.controller.sunset_notice()
+        notice = self.controller.sunset_notice(settings=self.settings.access is not None)
         remedy = self.controller.sunset_remedy()
         action = remedy.action if remedy is not None and self.settings.access else None
         label = action.value if action is not None and notice else None
