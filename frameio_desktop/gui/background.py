@@ -111,6 +111,7 @@ class Background(QObject):
         self.options = BackgroundOptions(self.prefs, tray=self.tray is not None)
         self.options.changed.connect(self.set_prefs)
         window.settings.opened.connect(self._place_options)
+        window.settings.closed.connect(self._take_options_back)
 
         self.service = AppTokenService(controller, socket_path)
         self.service.show_requested.connect(self.open)
@@ -204,12 +205,23 @@ class Background(QObject):
             self.tray.hide()
 
     def _place_options(self) -> None:
-        """Below the settings form, on its page (the form is added when it opens)."""
-        layout = self.window.settings.page.layout()
-        if layout is not None:
-            layout.removeWidget(self.options)
-            layout.addWidget(self.options)
-            self.options.show()
+        """At the end of the settings form's fields, in their scroll area (the form is
+        made when it opens); below the page's other widgets when there is no form."""
+        form = self.window.settings.form
+        if form is not None:
+            self.options.box.setContentsMargins(0, 12, 0, 0)  # the form's own margins
+            form.add_section(self.options)
+        else:
+            layout = self.window.settings.page.layout()
+            if layout is not None:
+                layout.removeWidget(self.options)
+                layout.addWidget(self.options)
+        self.options.show()
+
+    def _take_options_back(self) -> None:
+        """The closed form is deleted soon, with its children: the options leave it first."""
+        self.options.hide()
+        self.options.setParent(None)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:
@@ -283,9 +295,9 @@ class BackgroundOptions(QWidget):
 
     def __init__(self, prefs: BackgroundPrefs, *, tray: bool) -> None:
         super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 8, 32, 16)  # the settings form's own margins
-        heading = QLabel("In the background")
+        layout = self.box = QVBoxLayout(self)
+        layout.setContentsMargins(32, 8, 32, 16)  # the settings page's own margins
+        heading = QLabel("In the background (applies at once, without Save)")
         font = heading.font()
         font.setBold(True)
         heading.setFont(font)
@@ -295,8 +307,8 @@ class BackgroundOptions(QWidget):
         self.start.setChecked(prefs.start_at_login)
         note = QLabel(
             "Closing the window then leaves the app in the tray, renewing your sign-in and "
-            "answering scripts (frameio-desktop token). These take effect at once; Start "
-            "at login starts the app hidden."
+            "giving scripts that ask for a token. These take effect as soon as they are "
+            "ticked, without Save; Start at login starts the app hidden."
             if tray
             else "There is no system tray on this desktop: closing the window quits."
         )

@@ -226,6 +226,7 @@ class SettingsForm(QWidget):
         # Advanced rows live in the same form (aligned columns); the toggle shows them.
         self.endpoint_edits = {name: self._line(name, form) for name in ADVANCED_FIELDS}
         self.setup_check = SetupCheck(*setup_check, self) if setup_check else None
+        self._fields_form, self._sections_at = form, form.rowCount()  # see add_section
         if self.setup_check is not None:
             form.addRow(self.setup_check.results)
 
@@ -412,6 +413,12 @@ class SettingsForm(QWidget):
         for name, row in self.rows.items():
             row.show_check(self.checks.get(name, Check(Level.OK)))
         self.save_button.setEnabled(can_save(self.checks))
+
+    def add_section(self, widget: QWidget) -> None:
+        """A section at the end of the fields, in their scroll area (before Check
+        set-up's results): it scrolls with them instead of squeezing them."""
+        self._fields_form.insertRow(self._sections_at, widget)
+        self._sections_at += 1
 
     def _scroll_to_results(self) -> None:
         """The check's results come in under the fields: scroll up to their top, so they

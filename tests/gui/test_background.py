@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QLabel
 
 from frameio_desktop.core import errors
 from frameio_desktop.core.agent import client, wire
@@ -258,3 +259,33 @@ def test_one_notification_when_the_hidden_app_needs_the_person(
     assert controller.state is State.SIGNED_OUT
     controller.shared.set_state(State.SIGNED_OUT)  # said again: no second notification
     assert said == ["Your previous sign-in has expired. Sign in again."]
+
+
+def test_the_options_are_a_section_in_the_settings_forms_scroll_area(
+    qtbot, qapp: QApplication, tmp_path: Path, autostart: Autostart
+) -> None:
+    """Not below Cancel and Save, where they squeezed the fields' scroll area; and they
+    outlive the form, which is deleted when it closes."""
+    from tests.gui.test_window_settings import App, DemoOnDemand
+
+    demo = DemoOnDemand(token_ttl=600)
+    try:
+        app = App(qtbot, tmp_path, MemoryKeyring(), demo)
+        made = make_background(qapp, app.controller, app.window, tmp_path, autostart)
+        try:
+            for _ in range(2):  # opened, closed (the form deleted), opened again
+                app.window.settings.open()
+                form = app.window.settings.form
+                assert form is not None
+                assert form.fields_scroll.widget().isAncestorOf(made.options)
+                assert made.options.isVisibleTo(form)
+                assert "without Save" in made.options.findChildren(QLabel)[0].text()
+                app.window.settings.close()
+                qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+                made.options.start.setChecked(not made.options.start.isChecked())
+        finally:
+            made.close()
+            qapp.setQuitOnLastWindowClosed(True)
+            app.controller.runner.wait_idle()
+    finally:
+        demo.stop()
