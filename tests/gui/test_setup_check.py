@@ -22,6 +22,7 @@ from tests.gui.test_window_settings import (  # noqa: F401 - fixtures
     start_app,
     write_settings,
 )
+from tests.unit.test_error_remedies import window_jargon
 
 pytestmark = pytest.mark.gui
 
@@ -130,8 +131,9 @@ def test_the_window_runs_the_doctors_checks_on_the_saved_settings(
     for name in ("settings", "redirect", "keyring", "session", "network", "clock"):
         assert f" {name}: " in text
     # In the window's words: the command line's doctor says provider=frameio-v4 (the
-    # settings file); the form names no variable or flag.
-    assert "✓ settings: provider: frameio-v4; " in text
-    assert "FRAMEIO_" not in text
+    # settings file); the form names the provider by its title, and no variable, flag,
+    # preset id or Python class.
+    assert "✓ settings: provider: Frame.io V4 (Adobe IMS); " in text
+    assert window_jargon(text) == []
     assert "✓ network: authorize and token 127.0.0.1 answers" in text
     assert "✓ clock: within" in text
