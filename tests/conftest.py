@@ -3,6 +3,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,26 @@ def _isolated_home(
             monkeypatch.delenv(name)
     yield
     shutil.rmtree(runtime, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _cyclic_collector_on_the_ui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """As in the app (gui/app.py): with Qt, Python's cyclic collector runs on the UI
+    thread only, never on a worker thread that would free a Qt object there. After each
+    test it collects what is due, for the tests that run no event loop."""
+    collector = None
+    if "qapp" in request.fixturenames:
+        from frameio_desktop.gui.ui_thread_gc import collect_on_ui_thread
+
+        request.getfixturevalue("qapp")
+        collector = collect_on_ui_thread()
+    yield
+    if collector is None and "PySide6.QtCore" in sys.modules:
+        from frameio_desktop.gui.ui_thread_gc import collect_on_ui_thread
+
+        collector = collect_on_ui_thread()
+    if collector is not None:
+        collector.check()
 
 
 @pytest.fixture

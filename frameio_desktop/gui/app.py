@@ -17,6 +17,7 @@ from frameio_desktop import __version__
 from frameio_desktop.core.chromium_flags import strip_remote_debugging
 from frameio_desktop.core.errors import ExitCode, UnknownRedirectError
 from frameio_desktop.gui.controller import SignInController, State
+from frameio_desktop.gui.ui_thread_gc import collect_on_ui_thread
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("frameio-desktop")
     app.setDesktopFileName("frameio-desktop")
     app.setWindowIcon(app_icon())
+    collect_on_ui_thread()  # a Qt object in a reference cycle is freed on this thread only
     return app
 
 

@@ -147,6 +147,7 @@ def test_the_window_is_freed_without_the_cyclic_garbage_collector(
     from frameio_desktop.gui.in_window_host import in_window_host_factory
 
     gc.collect()
+    collecting = gc.isenabled()  # off with Qt: the UI thread collects (ui_thread_gc)
     gc.disable()
     try:
         window = MainWindow(
@@ -160,4 +161,5 @@ def test_the_window_is_freed_without_the_cyclic_garbage_collector(
         del window
         assert freed() is None
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
