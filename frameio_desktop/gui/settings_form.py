@@ -193,7 +193,15 @@ class SettingsForm(QWidget):
 
         fields = QWidget()
         fields.setObjectName("formFields")
-        form = QFormLayout(fields)
+        # The form's rows, then the sections and the check's results in a column of their
+        # own: a QFormLayout gives a whole-width row less height than its wrapped text needs
+        # (the results and the background note were cut off below blank space).
+        column = QVBoxLayout(fields)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        rows = QWidget()
+        column.addWidget(rows)
+        form = QFormLayout(rows)
         form.setContentsMargins(0, 0, 0, 0)
         form.setHorizontalSpacing(14)
         form.setVerticalSpacing(10)
@@ -226,9 +234,10 @@ class SettingsForm(QWidget):
         # Advanced rows live in the same form (aligned columns); the toggle shows them.
         self.endpoint_edits = {name: self._line(name, form) for name in ADVANCED_FIELDS}
         self.setup_check = SetupCheck(*setup_check, self) if setup_check else None
-        self._fields_form, self._sections_at = form, form.rowCount()  # see add_section
+        self._column, self._sections_at = column, column.count()  # see add_section
         if self.setup_check is not None:
-            form.addRow(self.setup_check.results)
+            column.addWidget(self.setup_check.results)
+        column.addStretch(1)
 
         scroll = QScrollArea()
         scroll.setObjectName("formScroll")
@@ -417,7 +426,7 @@ class SettingsForm(QWidget):
     def add_section(self, widget: QWidget) -> None:
         """A section at the end of the fields, in their scroll area (before Check
         set-up's results): it scrolls with them instead of squeezing them."""
-        self._fields_form.insertRow(self._sections_at, widget)
+        self._column.insertWidget(self._sections_at, widget)
         self._sections_at += 1
 
     def _scroll_to_results(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from frameio_desktop.core.configure import PROVIDER_CHOICES, check_all, current_setup
 from frameio_desktop.core.doctor_check import Check
@@ -137,3 +137,33 @@ def test_the_window_runs_the_doctors_checks_on_the_saved_settings(
     assert window_jargon(text) == []
     assert "✓ network: authorize and token 127.0.0.1 answers" in text
     assert "✓ clock: within" in text
+
+
+def test_a_section_and_long_results_get_the_height_their_wrapped_text_needs(
+    qtbot,
+    start_app,  # noqa: F811 - a fixture imported above
+    on_demand: DemoOnDemand,  # noqa: F811 - a fixture imported above
+) -> None:
+    """In the window, a section (as the background options are) and many wrapped lines of
+    results: each is as tall as its text needs at its own width. As rows of the form they
+    got less, and the last checks were cut off below blank space."""
+    write_settings(demo_file_values(on_demand.start()))
+    app = start_app()
+    app.window.resize(560, 740)
+    app.window.open_settings()
+    form = app.window.settings.form
+    assert form is not None
+    assert form.setup_check is not None
+    note = QLabel("A note that wraps over several lines in a window of this width. " * 4)
+    note.setWordWrap(True)
+    form.add_section(note)
+    results = form.setup_check.results
+    results.setText(
+        "\n".join(f"✗ check {n}: " + "a detail that wraps at this width " * 4 for n in range(8))
+    )
+    results.show()
+
+    def fits(label: QLabel) -> bool:
+        return label.height() >= label.heightForWidth(label.width())
+
+    qtbot.waitUntil(lambda: fits(results) and fits(note), timeout=5_000)
